@@ -1,0 +1,172 @@
+package dsl
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+)
+
+// Audience is an entry of the audience registry, as conditions see it:
+// audience("X") is true when the shopper is in the audience named X (or
+// whose id is X). Its index in Options.Audiences is its index in Env.Member.
+type Audience struct {
+	ID   string
+	Name string
+}
+
+// Options say what a condition may refer to.
+type Options struct {
+	Audiences []Audience
+	// Item makes `item` the line an action.items condition is asked about.
+	Item bool
+}
+
+func (o *Options) lookup(s string) (int, bool) {
+	for i, a := range o.Audiences {
+		if a.ID == s {
+			return i, true
+		}
+	}
+	for i, a := range o.Audiences {
+		if strings.EqualFold(a.Name, s) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (o *Options) names() []string {
+	out := make([]string, len(o.Audiences))
+	for i, a := range o.Audiences {
+		out[i] = a.Name
+	}
+	return out
+}
+
+// Program is a compiled condition. It is immutable and safe for concurrent
+// use; run it with a Machine.
+type Program struct {
+	src       string
+	root      *node
+	prog      *vm.Program
+	audiences []int
+	paths     []string
+}
+
+// Source returns the condition's text.
+func (p *Program) Source() string { return p.src }
+
+// Code returns the expr code the condition was lowered to (for debugging
+// ruled itself; never shown in diagnostics).
+func (p *Program) Code() string { return p.root.code }
+
+// Audiences returns the registry indexes of the audiences the condition
+// names, ascending.
+func (p *Program) Audiences() []int { return p.audiences }
+
+// Paths returns the field paths the condition reads, sorted.
+func (p *Program) Paths() []string { return p.paths }
+
+// Compile parses, checks and compiles a condition. It returns every problem
+// found, as errors at byte offsets of src; the program is nil when there is
+// any.
+func Compile(src string, opts Options) (*Program, []*Error) {
+	tree, err := Parse(src)
+	if err != nil {
+		return nil, []*Error{err.(*Error)}
+	}
+	c := &checker{src: src, opts: opts, audiences: map[int]bool{}, paths: map[string]bool{}}
+	s := scope{}
+	if opts.Item {
+		s.item = "Item"
+	}
+	root := c.boolean(c.expr(tree, s), "")
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	prog, cerr := expr.Compile(root.code, exprOptions(expr.AsBool())...)
+	if cerr != nil {
+		// The checker accepted something expr rejects: a bug in ruled, not
+		// in the rule. Say so plainly, without the generated code.
+		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
+	}
+	p := &Program{src: src, root: root, prog: prog}
+	for i := range c.audiences {
+		p.audiences = append(p.audiences, i)
+	}
+	slices.Sort(p.audiences)
+	for k := range c.paths {
+		p.paths = append(p.paths, k)
+	}
+	slices.Sort(p.paths)
+	return p, nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func exprOptions(extra ...expr.Option) []expr.Option {
+	return append([]expr.Option{
+		expr.Env(Env{}),
+		expr.Function("attrOp", func(p ...any) (any, error) {
+			return attrOp(p[0].(map[string]Value), p[1].(string), p[2].(string), p[3]), nil
+		}, new(func(map[string]Value, string, string, any) bool)),
+		expr.Function("attrText", func(p ...any) (any, error) {
+			return attrText(p[0].(map[string]Value), p[1].(string)), nil
+		}, new(func(map[string]Value, string) string)),
+		expr.Function("intersects", func(p ...any) (any, error) {
+			return intersects(p[0], p[1]), nil
+		}, new(func(any, any) bool)),
+		expr.Function("cmpStr", func(p ...any) (any, error) {
+			return looseCompare(p[0].(string), p[1].(string)), nil
+		}, new(func(string, string) int)),
+	}, extra...)
+}
+
+// attrText shows an attribute's value in explanations.
+func attrText(attrs map[string]Value, name string) string {
+	v, ok := attrs[name]
+	switch {
+	case !ok:
+		return "(not set)"
+	case v.IsList:
+		return "[" + strings.Join(quoteAll(v.List), ", ") + "]"
+	case v.IsNum, v.IsBool:
+		return v.Str
+	}
+	return fmt.Sprintf("%q", v.Str)
+}
+
+func quoteAll(l []string) []string {
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// Machine runs programs. It is not safe for concurrent use: keep one per
+// goroutine (a sync.Pool of them is the usual way). Reusing a Machine
+// avoids allocating a virtual machine per condition.
+type Machine struct{ vm vm.VM }
+
+// Eval runs p against env, which must hold an Env (boxed once per
+// evaluation by the caller, so that programs read it without copying).
+func (m *Machine) Eval(p *Program, env any) (bool, error) {
+	out, err := m.vm.Run(p.prog, env)
+	if err != nil {
+		return false, fmt.Errorf("condition %q failed: %s", p.src, firstLine(err.Error()))
+	}
+	b, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("condition %q gave %T, not true/false", p.src, out)
+	}
+	return b, nil
+}

@@ -1,0 +1,231 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/money"
+)
+
+// Set is a whole rule project: what the loader read from a rules directory.
+type Set struct {
+	Config    Config
+	Audiences []Audience
+	CartRules []CartRule
+	// Files lists every file the set was read from, relative to the rules
+	// directory, sorted.
+	Files []string
+	// Sources holds the lines of every file read, so that diagnostics found
+	// later (while compiling conditions) can show the offending line.
+	Sources diag.Sources
+}
+
+// Config is the optional ruled.yaml at the root of a rules directory.
+type Config struct {
+	// Timezone is the IANA zone in which rule dates are days; "" means UTC.
+	Timezone string
+	// Currency is the ISO 4217 code carts are in by default; "" means USD.
+	Currency string
+	// Fields holds the position of each key that was set.
+	Fields map[string]diag.Pos
+}
+
+// DefaultOrigin is the origin of an audience that does not state one.
+const DefaultOrigin = "Experience Platform"
+
+// Audience is one entry of the audience registry (audiences.yaml): a
+// customer-data-platform segment that rules may name.
+type Audience struct {
+	ID          string // the CDP segment id, a UUID in practice
+	Name        string // what rules say: audience("VIP Shoppers")
+	Description string
+	Origin      string    // "Experience Platform" unless stated
+	Updated     time.Time // the dashboard's Last Modified; zero if unknown
+	Pos         diag.Pos
+	Fields      map[string]diag.Pos
+}
+
+// CartRule is one cart price rule.
+type CartRule struct {
+	ID               string
+	Name             string
+	Label            string // customer-facing; defaults to Name
+	Enabled          bool
+	Websites         []string // empty: every website
+	CustomerGroups   []string // empty: every group
+	From, To         Bound    // inclusive on both ends
+	Priority         int      // lower runs first
+	StopFurtherRules bool
+	Coupons          []string // empty: no coupon needed
+	When             Expr     // empty: always
+	Action           Action
+	// Pos is where the rule starts; Fields holds the position of each key's
+	// value, by key name ("action.amount" for nested keys).
+	Pos    diag.Pos
+	Fields map[string]diag.Pos
+}
+
+// FieldPos returns the position of the named field's value, or of the rule
+// when the field was not written.
+func (r *CartRule) FieldPos(name string) diag.Pos {
+	if p, ok := r.Fields[name]; ok {
+		return p
+	}
+	return r.Pos
+}
+
+// DisplayLabel is the label shown to customers.
+func (r *CartRule) DisplayLabel() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return r.Name
+}
+
+// ActionType is what a rule's discount does.
+type ActionType string
+
+// The four actions of a cart price rule.
+const (
+	ByPercent ActionType = "by_percent"  // percent of each matching line
+	ByFixed   ActionType = "by_fixed"    // fixed amount off each matching unit
+	CartFixed ActionType = "cart_fixed"  // fixed amount for the whole cart
+	BuyXGetY  ActionType = "buy_x_get_y" // buy step (X), get amount (Y) free
+)
+
+// ActionTypes lists the valid action types, for messages.
+var ActionTypes = []ActionType{ByPercent, ByFixed, CartFixed, BuyXGetY}
+
+// FreeShipping is a rule's free-shipping mode.
+type FreeShipping string
+
+// Free-shipping modes.
+const (
+	NoFreeShipping       FreeShipping = "none"
+	FreeShippingMatching FreeShipping = "matching_items"
+	FreeShippingShipment FreeShipping = "shipment"
+)
+
+// FreeShippingModes lists the valid modes, for messages.
+var FreeShippingModes = []FreeShipping{NoFreeShipping, FreeShippingMatching, FreeShippingShipment}
+
+// Action is the discount a rule gives.
+type Action struct {
+	Type ActionType
+	// Amount is the percent (by_percent), the amount per unit (by_fixed), the
+	// amount for the cart (cart_fixed) or Y, the free units (buy_x_get_y).
+	Amount money.Decimal
+	// MaxQty caps the units of each line the rule discounts; 0 is no cap.
+	MaxQty money.Decimal
+	// Step rounds the discounted qty down to a multiple of it (by_percent,
+	// by_fixed); it is X for buy_x_get_y; cart_fixed ignores it.
+	Step            money.Decimal
+	ApplyToShipping bool
+	FreeShipping    FreeShipping
+	// Items selects the lines that get the discount; empty means all lines.
+	Items Expr
+}
+
+// Expr is a condition written in the condition language, with enough
+// position information to map any byte of it back to the rule file.
+type Expr struct {
+	Text string
+	// Pos is the position of Text's first byte.
+	Pos diag.Pos
+	// Offsets, when not nil, holds the position of every byte of Text (for
+	// text that spans lines or was unescaped from a quoted scalar). When nil,
+	// Text sits on one line starting at Pos.
+	Offsets []diag.Pos
+}
+
+// IsZero reports whether no condition was written.
+func (e Expr) IsZero() bool { return e.Text == "" }
+
+// PosAt returns the file position of byte offset off of Text.
+func (e Expr) PosAt(off int) diag.Pos {
+	if e.Offsets != nil {
+		switch {
+		case off < 0:
+			return e.Pos
+		case off < len(e.Offsets):
+			return e.Offsets[off]
+		case len(e.Offsets) > 0:
+			p := e.Offsets[len(e.Offsets)-1]
+			p.Col += off - len(e.Offsets) + 1
+			return p
+		}
+		return e.Pos
+	}
+	p := e.Pos
+	if p.Line > 0 && off > 0 {
+		// Columns count runes.
+		p.Col += len([]rune(e.Text[:min(off, len(e.Text))])) + max(0, off-len(e.Text))
+	}
+	return p
+}
+
+// Bound is one end of a rule's date window: a calendar day in the project's
+// time zone, or an exact instant. The zero Bound is open.
+type Bound struct {
+	Date    Date
+	Instant time.Time
+}
+
+// IsZero reports whether the bound is open.
+func (b Bound) IsZero() bool { return b.Date.IsZero() && b.Instant.IsZero() }
+
+// String writes the bound as it is written in rule files.
+func (b Bound) String() string {
+	switch {
+	case !b.Date.IsZero():
+		return b.Date.String()
+	case !b.Instant.IsZero():
+		return b.Instant.Format(time.RFC3339)
+	}
+	return ""
+}
+
+// Date is a calendar day.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate reads a YYYY-MM-DD day.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("%q is not a date: want YYYY-MM-DD", s)
+	}
+	return Date{t.Year(), t.Month(), t.Day()}, nil
+}
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// String writes d as YYYY-MM-DD.
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+
+// Before reports whether d is an earlier day than e.
+func (d Date) Before(e Date) bool {
+	if d.Year != e.Year {
+		return d.Year < e.Year
+	}
+	if d.Month != e.Month {
+		return d.Month < e.Month
+	}
+	return d.Day < e.Day
+}
+
+// In returns the instant d starts in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// DateOf returns the calendar day of t in loc.
+func DateOf(t time.Time, loc *time.Location) Date {
+	y, m, dd := t.In(loc).Date()
+	return Date{y, m, dd}
+}

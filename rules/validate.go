@@ -1,0 +1,190 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/money"
+)
+
+// idPattern is the form of a rule id: lower-case, stable, safe in URLs,
+// file names and metric labels.
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// ValidID reports whether id has the form of a rule id.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+// Validate checks the structure of a whole set: required fields, id forms,
+// duplicates, amounts that make sense for their action, date windows. It
+// does not look inside conditions; the engine compiles those. Every problem
+// is reported, at the position of the field that has it.
+func Validate(s *Set) diag.List {
+	var l diag.List
+	if s.Config.Currency != "" {
+		if _, ok := money.LookupCurrency(s.Config.Currency); !ok {
+			l.Add(s.Config.Fields["currency"], "unknown-currency",
+				"unknown currency %q: want an ISO 4217 code such as USD, EUR or JPY", s.Config.Currency)
+		}
+	}
+	validateAudiences(&l, s.Audiences)
+	seen := map[string]diag.Pos{}
+	for i := range s.CartRules {
+		r := &s.CartRules[i]
+		validateRule(&l, r)
+		if r.ID == "" {
+			continue
+		}
+		if first, dup := seen[r.ID]; dup {
+			l.Add(r.FieldPos("id"), "duplicate-rule-id", "duplicate rule id %q: already used at %s", r.ID, first)
+			continue
+		}
+		seen[r.ID] = r.FieldPos("id")
+	}
+	return l
+}
+
+func validateAudiences(l *diag.List, auds []Audience) {
+	ids := map[string]diag.Pos{}
+	names := map[string]diag.Pos{}
+	for i := range auds {
+		a := &auds[i]
+		pos := func(f string) diag.Pos {
+			if p, ok := a.Fields[f]; ok {
+				return p
+			}
+			return a.Pos
+		}
+		if a.ID == "" {
+			l.Add(a.Pos, "missing-field", "audience has no id: every audience needs the segment id the customer data platform sends")
+		} else if first, dup := ids[a.ID]; dup {
+			l.Add(pos("id"), "duplicate-audience-id", "duplicate audience id %q: already used at %s", a.ID, first)
+		} else {
+			ids[a.ID] = pos("id")
+		}
+		if a.Name == "" {
+			l.Add(a.Pos, "missing-field", "audience has no name: rules refer to audiences by name")
+			continue
+		}
+		key := strings.ToLower(a.Name)
+		if first, dup := names[key]; dup {
+			l.Add(pos("name"), "duplicate-audience-name", "duplicate audience name %q: already used at %s", a.Name, first)
+		} else {
+			names[key] = pos("name")
+		}
+	}
+}
+
+func validateRule(l *diag.List, r *CartRule) {
+	switch {
+	case r.ID == "":
+		l.Add(r.Pos, "missing-field", "cart rule has no id")
+	case !ValidID(r.ID):
+		l.Add(r.FieldPos("id"), "invalid-id",
+			"invalid rule id %q: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", r.ID)
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		l.Add(r.Pos, "missing-field", "cart rule %q has no name", r.ID)
+	}
+	for _, w := range r.Websites {
+		if strings.TrimSpace(w) == "" {
+			l.Add(r.FieldPos("websites"), "invalid-value", "empty website code")
+		}
+	}
+	for _, g := range r.CustomerGroups {
+		if strings.TrimSpace(g) == "" {
+			l.Add(r.FieldPos("customer_groups"), "invalid-value", "empty customer group")
+		}
+	}
+	for _, c := range r.Coupons {
+		if strings.TrimSpace(c) == "" {
+			l.Add(r.FieldPos("coupon"), "invalid-value", "empty coupon code")
+		}
+	}
+	if r.Priority < 0 {
+		l.Add(r.FieldPos("priority"), "invalid-value", "priority %d is negative: priorities start at 0 (runs first)", r.Priority)
+	}
+	validateWindow(l, r)
+	validateAction(l, r)
+}
+
+func validateWindow(l *diag.List, r *CartRule) {
+	if r.From.IsZero() || r.To.IsZero() {
+		return
+	}
+	bad := false
+	switch {
+	case !r.From.Date.IsZero() && !r.To.Date.IsZero():
+		bad = r.To.Date.Before(r.From.Date)
+	case !r.From.Instant.IsZero() && !r.To.Instant.IsZero():
+		bad = r.To.Instant.Before(r.From.Instant)
+	}
+	if bad {
+		l.Add(r.FieldPos("to"), "invalid-date-range", "to (%s) is before from (%s): the rule could never apply", r.To, r.From)
+	}
+}
+
+func validateAction(l *diag.List, r *CartRule) {
+	a := &r.Action
+	if a.Type == "" {
+		l.Add(r.FieldPos("action"), "missing-field", "cart rule %q has no action.type: want one of %s", r.ID, list(ActionTypes))
+		return
+	}
+	if !slices.Contains(ActionTypes, a.Type) {
+		l.Add(r.FieldPos("action.type"), "invalid-action",
+			"unknown action type %q: want one of %s%s", a.Type, list(ActionTypes), diag.DidYouMean(string(a.Type), strs(ActionTypes)))
+		return
+	}
+	if a.FreeShipping != "" && !slices.Contains(FreeShippingModes, a.FreeShipping) {
+		l.Add(r.FieldPos("action.free_shipping"), "invalid-value",
+			"unknown free_shipping %q: want one of %s%s", a.FreeShipping, list(FreeShippingModes), diag.DidYouMean(string(a.FreeShipping), strs(FreeShippingModes)))
+	}
+	amount := r.FieldPos("action.amount")
+	if a.Amount.Sign() < 0 {
+		l.Add(amount, "invalid-amount", "amount %s is negative", a.Amount)
+	}
+	if a.MaxQty.Sign() < 0 {
+		l.Add(r.FieldPos("action.max_qty"), "invalid-amount", "max_qty %s is negative: use 0 for no limit", a.MaxQty)
+	}
+	if a.Step.Sign() < 0 || !a.Step.IsInteger() {
+		l.Add(r.FieldPos("action.step"), "invalid-amount", "step %s must be a whole number of units, 0 or more", a.Step)
+	}
+	switch a.Type {
+	case ByPercent:
+		if a.Amount.Cmp(money.Hundred) > 0 {
+			l.Add(amount, "invalid-amount", "by_percent amount %s is over 100: a discount cannot exceed the price", a.Amount)
+		}
+	case CartFixed:
+		if a.Step.Sign() > 0 {
+			l.Warn(r.FieldPos("action.step"), "ignored-field", "cart_fixed ignores step: the whole-cart amount is shared over every matching unit")
+		}
+	case BuyXGetY:
+		if !a.Amount.IsInteger() || a.Amount.Sign() <= 0 {
+			l.Add(amount, "invalid-amount", "buy_x_get_y amount is Y, the free units: want a whole number of at least 1, got %s", a.Amount)
+		}
+		if a.Step.Sign() <= 0 {
+			l.Add(r.FieldPos("action.step"), "invalid-amount", "buy_x_get_y needs step, the X units to buy: want a whole number of at least 1")
+		}
+	}
+	if a.Amount.IsZero() && a.FreeShipping != FreeShippingMatching && a.FreeShipping != FreeShippingShipment && a.Type != BuyXGetY {
+		l.Warn(amount, "zero-amount", "amount is 0: the rule gives no discount (it still counts as applied and can stop later rules)")
+	}
+}
+
+func strs[T ~string](v []T) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func list[T ~string](v []T) string {
+	q := make([]string, len(v))
+	for i, s := range v {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
