@@ -1,0 +1,543 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/ruled/ruled/money"
+	"github.com/ruled/ruled/rules"
+)
+
+// This file is the discount arithmetic: Magento 2.4 cart price rules applied
+// to a flat cart, to the minor unit. It knows nothing about conditions; its
+// caller has already decided which rules passed their conditions and which
+// items each rule's action selects. Section numbers (§3.5, …) are those of
+// part 2 of the cart price rules reference named in doc.go; part 1 of it wins
+// where the two differ.
+
+// calcItem is one cart line as the arithmetic sees it.
+type calcItem struct {
+	qty      money.Decimal // > 0
+	price    money.Decimal // unit price, ≥ 0
+	rowTotal money.Decimal // cur.Round(price × qty), the line's row total
+}
+
+// calcRule is a rule that passed its conditions.
+type calcRule struct {
+	id      string
+	action  rules.Action // Items is ignored here: matches says what it selected
+	stop    bool         // stop_further_rules
+	matches []bool       // matches[i]: the action's item condition selected item i (input order)
+}
+
+// calcInput is everything calculate reads. calculate does not modify it.
+type calcInput struct {
+	cur      money.Currency
+	items    []calcItem    // input order
+	rules    []calcRule    // in application order (priority asc, id asc)
+	subtotal money.Decimal // Σ rowTotal
+	shipping money.Decimal // shipping amount before discounts; 0 = none
+}
+
+// skipReason says why a rule did not process an item.
+type skipReason uint8
+
+// Skip reasons. When several hold, the first in this list is reported: an
+// item the rule does not select is reported as not matched even if it was also stopped.
+const (
+	skipNotMatched skipReason = iota + 1 // the action's item condition did not select the item
+	skipStopped                          // an earlier rule with stop further rules applied to the item
+	skipStepGate                         // by_percent/by_fixed: step > qty; buy_x_get_y: X (step) ≥ qty
+)
+
+func (r skipReason) String() string {
+	switch r {
+	case skipNotMatched:
+		return "not-matched"
+	case skipStopped:
+		return "stopped"
+	case skipStepGate:
+		return "step-gate"
+	}
+	return "unknown"
+}
+
+// skip is one item a rule did not process.
+type skip struct {
+	item   int
+	reason skipReason
+	by     int // for stopped: the index of the rule that stopped the item; else -1
+}
+
+// calcResult is what calculate found. Invariants, for every call:
+//   - every itemDiscount is a whole number of minor units, 0 ≤ itemDiscount[i] ≤ rowTotal[i];
+//   - every ruleItems and ruleShipping entry is ≥ 0 (no rule ever gives money back);
+//   - Σ ruleItems = Σ itemDiscount, and Σ ruleShipping = shippingDiscount ≤ shipping.
+type calcResult struct {
+	itemDiscount      []money.Decimal // per item: final discount (after caps), whole minor units
+	itemRules         [][]int         // per item: indexes into in.rules of the rules applied to it, in application order (recorded even at amount 0)
+	ruleItems         []money.Decimal // per rule: what it took off items (sum of its effective, post-clamp/post-cap increments)
+	ruleShipping      []money.Decimal // per rule: what it took off shipping (including waived shipping)
+	ruleApplied       []bool          // per rule: applied to at least one item, or processed for shipping, or granted free shipping
+	ruleSkips         [][]skip        // per rule: the items it did not process and why, in input order
+	shippingDiscount  money.Decimal
+	shippingStoppedBy int             // index of the rule whose stop flag ended the shipping loop, or -1
+	freeShipping      bool            // the whole shipment ships free
+	freeShippingBy    int             // rule index that made the shipment free (first one), or -1
+	itemFreeQty       []money.Decimal // per item: units that ship free (0 = none; never above the line qty)
+}
+
+var (
+	// hundredth turns a percent into a fraction exactly (Div would round).
+	hundredth = money.New(1, -2)
+	// deltaSeed is the initial carry of a cart_fixed rule's DeltaPriceRound:
+	// it biases exact halves upward, as Magento does.
+	deltaSeed = money.New(1, -6)
+)
+
+// calculate applies rules that passed their conditions to a flat cart: the
+// rule-major item loop with per-item stop (§3.1), the four actions (§3.3–3.6),
+// Magento's two rounding carries (§3.12, part 1), then the shipping discount
+// loop (§3.10, PR #40869) and the free-shipping pass (§3.11). Both carries start
+// fresh on every call, so the result depends on the input only. It never uses
+// floats, does not modify in, and is safe to call concurrently.
+func calculate(in *calcInput) *calcResult {
+	n, m := len(in.items), len(in.rules)
+	res := &calcResult{
+		itemDiscount:      make([]money.Decimal, n),
+		itemRules:         make([][]int, n),
+		ruleItems:         make([]money.Decimal, m),
+		ruleShipping:      make([]money.Decimal, m),
+		ruleApplied:       make([]bool, m),
+		ruleSkips:         make([][]skip, m),
+		shippingStoppedBy: -1,
+		freeShippingBy:    -1,
+		itemFreeQty:       make([]money.Decimal, n),
+	}
+	s := &calcState{
+		in:        in,
+		res:       res,
+		pct:       make([]money.Decimal, n),
+		stoppedBy: make([]int, n),
+		freeUnits: make([]money.Decimal, m),
+	}
+	for i := range s.stoppedBy {
+		s.stoppedBy[i] = -1
+	}
+	order := itemOrder(in)
+	for r := range in.rules {
+		s.applyRule(r, order)
+	}
+	s.shippingLoop()
+	s.freeShippingPass()
+	return res
+}
+
+// calcState is the mutable state of one calculate call.
+type calcState struct {
+	in        *calcInput
+	res       *calcResult     // res.itemDiscount is the running discount of each item
+	pct       []money.Decimal // per item: cumulative discount percent, the percent carry's key
+	stoppedBy []int           // per item: the stop rule that applied to it, or -1
+	freeUnits []money.Decimal // per rule: buy_x_get_y free units given, for shipping
+	carry     []percentCarry  // the percent-keyed accumulator, one entry per key seen
+}
+
+// percentCarry is one entry of Magento's Utility rounding deltas: shared by
+// every item and rule whose item has this cumulative discount percent.
+type percentCarry struct{ key, delta money.Decimal }
+
+func (s *calcState) carryIndex(key money.Decimal) int {
+	for k := range s.carry {
+		if s.carry[k].key.Equal(key) {
+			return k
+		}
+	}
+	s.carry = append(s.carry, percentCarry{key: key})
+	return len(s.carry) - 1
+}
+
+// matched reports whether rule r's action selected item i.
+func (in *calcInput) matched(r, i int) bool {
+	mm := in.rules[r].matches
+	return i < len(mm) && mm[i]
+}
+
+// itemOrder is Magento's sortItemsByPriority (§3.1 step 4): for each rule in
+// order, the items it matches move to the front (first rule's items first);
+// the rest keep their input order. It decides which item is a cart_fixed
+// rule's last.
+func itemOrder(in *calcInput) []int {
+	n := len(in.items)
+	order := make([]int, 0, n)
+	placed := make([]bool, n)
+	for r := range in.rules {
+		for i := range n {
+			if !placed[i] && in.matched(r, i) {
+				placed[i] = true
+				order = append(order, i)
+			}
+		}
+	}
+	for i := range n {
+		if !placed[i] {
+			order = append(order, i)
+		}
+	}
+	return order
+}
+
+// applyRule runs rule r over the items in loop order.
+func (s *calcState) applyRule(r int, order []int) {
+	in, res := s.in, s.res
+	rule := &in.rules[r]
+	var cf *cartFixed
+	if rule.action.Type == rules.CartFixed {
+		cf = s.newCartFixed(r)
+	}
+	for _, i := range order {
+		if why, by := s.skipFor(r, i); why != 0 {
+			res.ruleSkips[r] = append(res.ruleSkips[r], skip{item: i, reason: why, by: by})
+			continue
+		}
+		var raw money.Decimal
+		switch rule.action.Type {
+		case rules.ByPercent:
+			raw = s.byPercent(r, i)
+		case rules.ByFixed:
+			raw = s.byFixed(r, i)
+		case rules.CartFixed:
+			raw = s.cartFixedShare(cf, r, i)
+		case rules.BuyXGetY:
+			raw = s.buyXGetY(r, i)
+		}
+		inc := s.settle(i, raw)
+		res.itemDiscount[i] = res.itemDiscount[i].Add(inc)
+		res.ruleItems[r] = res.ruleItems[r].Add(inc)
+		res.itemRules[i] = append(res.itemRules[i], r)
+		res.ruleApplied[r] = true
+		if rule.stop {
+			s.stoppedBy[i] = r
+		}
+	}
+	slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+}
+
+// skipFor says why rule r does not process item i, or 0 if it does.
+func (s *calcState) skipFor(r, i int) (skipReason, int) {
+	if !s.in.matched(r, i) {
+		return skipNotMatched, -1
+	}
+	if by := s.stoppedBy[i]; by >= 0 {
+		return skipStopped, by
+	}
+	a := &s.in.rules[r].action
+	qty := s.in.items[i].qty
+	switch a.Type {
+	case rules.ByPercent, rules.ByFixed:
+		if a.Step.Cmp(qty) > 0 {
+			return skipStepGate, -1
+		}
+	case rules.BuyXGetY:
+		if a.Step.Cmp(qty) >= 0 {
+			return skipStepGate, -1
+		}
+	}
+	return 0, -1
+}
+
+// ruleQty is the qty a rule discounts on a line: min(line qty, max_qty)
+// (§3.1 5a); max_qty 0 means no limit.
+func ruleQty(a *rules.Action, qty money.Decimal) money.Decimal {
+	if a.MaxQty.Sign() > 0 {
+		return money.Min(qty, a.MaxQty)
+	}
+	return qty
+}
+
+// stepQty floors q to a multiple of step when step > 0 (fixQuantity).
+func stepQty(q, step money.Decimal) money.Decimal {
+	if step.Sign() <= 0 {
+		return q
+	}
+	return floorDiv(q, step).Mul(step)
+}
+
+// floorDiv returns floor(a / b) for b > 0, exactly: Div rounds at 20 digits,
+// so its floor is corrected when the rounding crossed an integer.
+func floorDiv(a, b money.Decimal) money.Decimal {
+	k := a.Div(b).Floor()
+	if k.Mul(b).Cmp(a) > 0 {
+		k = k.Sub(money.One)
+	}
+	return k
+}
+
+// byPercent is §3.3: percent of what is left of the discounted units. The
+// item's cumulative percent gains the rule's percent before rounding, so the
+// percent carry uses the new key.
+func (s *calcState) byPercent(r, i int) money.Decimal {
+	a := &s.in.rules[r].action
+	it := &s.in.items[i]
+	p := money.Min(a.Amount, money.Hundred)
+	q := stepQty(ruleQty(a, it.qty), a.Step)
+	raw := q.Mul(it.price).Sub(s.res.itemDiscount[i]).Mul(p).Mul(hundredth)
+	// Magento compares max_qty with the rule's qty, which never exceeds it:
+	// the percent is always added. Kept literal so a change of qty is visible.
+	if a.MaxQty.Sign() <= 0 || a.MaxQty.Cmp(q) >= 0 {
+		s.pct[i] = money.Min(money.Hundred, s.pct[i].Add(p))
+	}
+	return raw
+}
+
+// byFixed is §3.4: amount per discounted unit, bounded by what is left of them.
+func (s *calcState) byFixed(r, i int) money.Decimal {
+	a := &s.in.rules[r].action
+	it := &s.in.items[i]
+	q := stepQty(ruleQty(a, it.qty), a.Step)
+	return money.Min(a.Amount.Mul(q), q.Mul(it.price).Sub(s.res.itemDiscount[i]))
+}
+
+// buyXGetY is §3.6 with part 1's changes: X = step, Y = amount, Y > X
+// allowed, free units valued at the effective unit price
+// max(0, price − discount so far / line qty).
+func (s *calcState) buyXGetY(r, i int) money.Decimal {
+	a := &s.in.rules[r].action
+	it := &s.in.items[i]
+	x, y := a.Step, a.Amount
+	if x.Sign() <= 0 || y.Sign() <= 0 {
+		return money.Zero
+	}
+	q := ruleQty(a, it.qty)
+	period := x.Add(y)
+	full := floorDiv(q, period)
+	left := q.Sub(full.Mul(period))
+	free := full.Mul(y).Add(money.Max(money.Zero, left.Sub(x)))
+	s.freeUnits[r] = s.freeUnits[r].Add(free)
+	// free × (price − d/qty), with one division so exact halves stay exact.
+	raw := free.Mul(it.price).Sub(free.Mul(s.res.itemDiscount[i]).Div(it.qty))
+	if raw.Sign() < 0 {
+		return money.Zero
+	}
+	return raw
+}
+
+// settle turns a raw increment into the applied one (§3.12, part 1): add the
+// percent-keyed carry when the item has a cumulative percent and a positive
+// row total, update the carry from the unclamped sum, clamp to the row total
+// at 100 %, round to the currency; only then clamp the increment at ≥ 0 and
+// cap the item's total at its row total. The clamps change the increment,
+// never the carry.
+func (s *calcState) settle(i int, raw money.Decimal) money.Decimal {
+	cur := s.in.cur
+	it := &s.in.items[i]
+	key := s.pct[i]
+	x := raw
+	var inc money.Decimal
+	if key.Sign() != 0 && it.rowTotal.Sign() > 0 {
+		k := s.carryIndex(key)
+		x = x.Add(s.carry[k].delta)
+		inc = cur.Round(x)
+		s.carry[k].delta = x.Sub(inc)
+	} else {
+		inc = cur.Round(x)
+	}
+	// The row total is whole minor units, so rounding min(x, row) is row
+	// when x is above it and round(x) otherwise.
+	if key.Sign() != 0 && key.Equal(money.Hundred) && x.Cmp(it.rowTotal) > 0 {
+		inc = it.rowTotal
+	}
+	if inc.Sign() < 0 {
+		return money.Zero
+	}
+	// min(so far + inc, row) − so far, without building the sum.
+	if room := it.rowTotal.Sub(s.res.itemDiscount[i]); inc.Cmp(room) > 0 {
+		return room
+	}
+	return inc
+}
+
+// cartFixed is the state of one cart_fixed rule during its pass (§3.5.1).
+type cartFixed struct {
+	total     money.Decimal // T: Σ price × rule qty over the rule's eligible items, from the cart as it arrived
+	existing  money.Decimal // E: discount on the eligible items when the rule processes its first item
+	started   bool          // E has been taken
+	count     int           // eligible items not yet processed; ≤ 1 means "this is the last"
+	available money.Decimal // what is left of the rule's amount
+	delta     money.Decimal // the rule's DeltaPriceRound carry
+}
+
+// newCartFixed prepares rule r. Its eligible items are every item its action
+// matches (cart_fixed has no step gate), including items an earlier stop rule
+// will keep it from processing: Magento counts them in initTotals, before
+// any rule runs. T depends only on the cart as it arrived, so taking it here
+// is the same as freezing it before the first rule.
+func (s *calcState) newCartFixed(r int) *cartFixed {
+	a := &s.in.rules[r].action
+	cf := &cartFixed{available: a.Amount, delta: deltaSeed}
+	for i := range s.in.items {
+		if s.in.matched(r, i) {
+			it := &s.in.items[i]
+			cf.total = cf.total.Add(it.price.Mul(ruleQty(a, it.qty)))
+			cf.count++
+		}
+	}
+	return cf
+}
+
+// round is DeltaPriceRound::round: a zero value leaves the carry as it is.
+func (cf *cartFixed) round(cur money.Currency, v money.Decimal) money.Decimal {
+	if v.IsZero() {
+		return v
+	}
+	x := v.Add(cf.delta)
+	rounded := cur.Round(x)
+	cf.delta = x.Sub(rounded)
+	return rounded
+}
+
+// cartFixedShare is §3.5.2 (and §3.5.4 with apply_to_shipping): the item's
+// share of the rule's amount, proportional to what is left of it, carried
+// rounding, the last item clamped to what is left of the amount. Amounts
+// lost to the per-item cap are not redistributed.
+func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
+	cur := s.in.cur
+	a := &s.in.rules[r].action
+	it := &s.in.items[i]
+	if !cf.started {
+		cf.started = true
+		for j := range s.in.items {
+			if s.in.matched(r, j) {
+				cf.existing = cf.existing.Add(s.res.itemDiscount[j])
+			}
+		}
+	}
+	if cf.available.Sign() <= 0 {
+		return money.Zero // used up; the item still counts as processed
+	}
+	base := it.price.Mul(ruleQty(a, it.qty))
+	var v money.Decimal
+	if a.ApplyToShipping {
+		// Earlier discounts are not subtracted here (§3.5.4).
+		if den := cf.total.Add(s.in.shipping); den.Sign() > 0 {
+			v = a.Amount.Mul(base).Div(den)
+		}
+	} else if den := cf.total.Sub(cf.existing); den.Sign() > 0 {
+		num := base.Sub(s.res.itemDiscount[i])
+		if num.Cmp(den) >= 0 {
+			v = a.Amount // ratio capped at 1
+		} else {
+			v = a.Amount.Mul(num).Div(den)
+		}
+	}
+	share := money.Min(base, cf.round(cur, v))
+	if cf.count <= 1 {
+		cf.delta = deltaSeed
+		share = money.Min(share, cf.available)
+	} else {
+		cf.count--
+	}
+	share = cur.Round(share)
+	cf.available = cf.available.Sub(share)
+	if cf.available.Sign() <= 0 {
+		cf.delta = deltaSeed
+	}
+	return cur.Round(money.Min(base, share))
+}
+
+// shippingLoop is §3.10 with PR #40869: rules with apply_to_shipping discount
+// the shipping amount in rule order, the running total capped at the shipping
+// amount; the first rule that applied (to items or shipping) and has stop
+// further rules ends the loop, whether or not it applies to shipping.
+func (s *calcState) shippingLoop() {
+	in, res := s.in, s.res
+	ship := in.shipping
+	if ship.Sign() <= 0 {
+		return
+	}
+	totalQty := money.Zero
+	for i := range in.items {
+		totalQty = totalQty.Add(in.items[i].qty)
+	}
+	for r := range in.rules {
+		rule := &in.rules[r]
+		a := &rule.action
+		if a.ApplyToShipping {
+			prev := res.shippingDiscount
+			var inc money.Decimal
+			switch a.Type {
+			case rules.ByPercent:
+				inc = ship.Sub(prev).Mul(money.Min(a.Amount, money.Hundred)).Mul(hundredth)
+			case rules.ByFixed:
+				inc = a.Amount // once per shipment, not per unit
+			case rules.CartFixed:
+				inc = in.cur.Round(a.Amount.Mul(ship).Div(in.subtotal.Add(ship)))
+			case rules.BuyXGetY:
+				inc = ship.Mul(s.freeUnits[r]).Div(totalQty)
+			}
+			next := money.Max(in.cur.Round(money.Min(prev.Add(inc), ship)), prev)
+			res.ruleShipping[r] = next.Sub(prev)
+			res.shippingDiscount = next
+			res.ruleApplied[r] = true
+		}
+		if rule.stop && res.ruleApplied[r] {
+			res.shippingStoppedBy = r
+			return
+		}
+	}
+}
+
+// freeShippingPass is §3.11 with part 1: per item, each rule in order that
+// matches it marks the item (matching_items: all units, or max_qty units) or
+// the shipment (shipment); a later matching_items rule overwrites an earlier
+// mark, as Magento does; a matching rule with stop further rules ends the
+// pass for that item. The shipment is free when a shipment rule fired or
+// every line is free for all its units; then the shipping left after the
+// discount loop is waived and attributed to freeShippingBy, the lowest-index
+// rule that made the shipment free.
+func (s *calcState) freeShippingPass() {
+	in, res := s.in, s.res
+	shipmentBy, linesBy := -1, -1
+	allFree := len(in.items) > 0
+	for i := range in.items {
+		it := &in.items[i]
+		markedBy := -1
+		for r := range in.rules {
+			if !in.matched(r, i) {
+				continue
+			}
+			a := &in.rules[r].action
+			switch a.FreeShipping {
+			case rules.FreeShippingMatching:
+				res.itemFreeQty[i] = ruleQty(a, it.qty)
+				markedBy = r
+				res.ruleApplied[r] = true
+			case rules.FreeShippingShipment:
+				if shipmentBy < 0 || r < shipmentBy {
+					shipmentBy = r
+				}
+				res.ruleApplied[r] = true
+			}
+			if in.rules[r].stop {
+				break
+			}
+		}
+		if markedBy < 0 || res.itemFreeQty[i].Cmp(it.qty) < 0 {
+			allFree = false
+		} else if linesBy < 0 || markedBy < linesBy {
+			linesBy = markedBy
+		}
+	}
+	by := shipmentBy
+	if allFree && (by < 0 || linesBy < by) {
+		by = linesBy
+	}
+	if by < 0 {
+		return
+	}
+	res.freeShipping = true
+	res.freeShippingBy = by
+	if rest := in.shipping.Sub(res.shippingDiscount); rest.Sign() > 0 {
+		res.shippingDiscount = in.shipping
+		res.ruleShipping[by] = res.ruleShipping[by].Add(rest)
+	}
+}

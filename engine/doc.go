@@ -1,0 +1,15 @@
+// Package engine compiles a rule set into an immutable Program and evaluates
+// carts against it with Magento 2.4's cart price rule semantics (see
+// ../shared/reference/magento-cart-price-rules.md: part 1 is ruled's word).
+//
+// Evaluation runs in fixed stages: candidate rules (enabled, website,
+// customer group, date window, coupon), in order of priority then id; their
+// conditions, once, on the cart as it arrived; the lines each rule's action
+// selects; then the discount arithmetic (calc.go), to the currency's minor
+// unit with Magento's delta rounding.
+//
+// engine sits above dsl, rules, money and diag and never imports files, YAML,
+// fsnotify or net/http. A Program is immutable once compiled and safe for
+// concurrent use; evaluations share nothing but the Program. Hold the live
+// Program in a Live (an atomic pointer) and swap it whole on reload.
+package engine

@@ -1,0 +1,392 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ruled/ruled/dsl"
+	"github.com/ruled/ruled/money"
+	"github.com/ruled/ruled/rules"
+)
+
+// Options tune one evaluation.
+type Options struct {
+	// Explain adds, for every rule, why it applied or not.
+	Explain bool
+	// Now is the evaluation instant when the cart gives none; zero means
+	// the clock's now.
+	Now time.Time
+}
+
+// Rule statuses, as reported in explanations.
+const (
+	statusApplied     = "applied"
+	statusDisabled    = "disabled"
+	statusWebsite     = "website"
+	statusGroup       = "customer_group"
+	statusNotStarted  = "not_started"
+	statusExpired     = "expired"
+	statusCoupon      = "coupon"
+	statusCondition   = "condition"
+	statusError       = "error"
+	statusNoItems     = "no_items"
+	statusStopped     = "stopped"
+	statusNothingLeft = "nothing_left"
+)
+
+// evaluation is the state of one Evaluate call.
+type evaluation struct {
+	p      *Program
+	cart   *Cart
+	cur    money.Currency
+	now    time.Time
+	m      *dsl.Machine
+	env    dsl.Env
+	boxed  any   // env, boxed once
+	itemEv []any // env with Item set to each line, boxed on first use
+	res    *Result
+	status []string // per program rule
+	reason []string
+}
+
+// Evaluate prices a cart. The error is an *InputError when the cart cannot
+// be evaluated at all (wrong currency, totals out of range); a rule that
+// fails at run time is reported in Result.Errors and skipped instead.
+func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
+	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}}
+	if ev.cur.Code == "" {
+		ev.cur = p.currency
+	}
+	if ev.cur.Code != p.currency.Code {
+		return nil, &InputError{Field: "currency", Message: fmt.Sprintf("the rules are written in %s; a cart in %s cannot be priced with them", p.currency.Code, ev.cur.Code)}
+	}
+	if ev.now.IsZero() {
+		ev.now = opt.Now
+	}
+	if ev.now.IsZero() {
+		ev.now = time.Now()
+	}
+	in, err := ev.buildEnv()
+	if err != nil {
+		return nil, err
+	}
+	ev.m = p.machines.Get().(*dsl.Machine)
+	defer p.machines.Put(ev.m)
+
+	ev.status = make([]string, len(p.rules))
+	ev.reason = make([]string, len(p.rules))
+	var valid []int // program rule indexes, in order
+	for i, r := range p.rules {
+		if ev.candidate(i, r) && ev.conditionHolds(i, r) {
+			valid = append(valid, i)
+		}
+	}
+	for _, i := range valid {
+		r := p.rules[i]
+		matches, ok := ev.selectItems(i, r)
+		if !ok {
+			continue
+		}
+		in.rules = append(in.rules, calcRule{id: r.ID, action: r.Action, stop: r.StopFurtherRules, matches: matches})
+		in.ruleIndex = append(in.ruleIndex, i)
+	}
+	out := calculate(&in.calcInput)
+	ev.result(&in, out)
+	if opt.Explain {
+		ev.explain(&in, out)
+	}
+	return ev.res, nil
+}
+
+// input is the arithmetic's input plus, per calc rule, its program index.
+type input struct {
+	calcInput
+	ruleIndex []int
+}
+
+func (ev *evaluation) buildEnv() (input, error) {
+	c, cur := ev.cart, ev.cur
+	in := input{calcInput: calcInput{cur: cur, shipping: c.Shipping.Amount}}
+	env := dsl.Env{
+		Customer: dsl.CustomerEnv{ID: dsl.Fold(c.Customer.ID), Group: dsl.Fold(orDefault(c.Customer.Group, DefaultGroup))},
+		Coupon:   dsl.Fold(strings.TrimSpace(c.CouponCode)),
+		Shipping: dsl.ShippingEnv{Method: dsl.Fold(c.Shipping.Method), Country: dsl.Fold(c.Shipping.Country),
+			Region: dsl.Fold(c.Shipping.Region), Postcode: dsl.Fold(c.Shipping.Postcode)},
+		Payment: dsl.PaymentEnv{Method: dsl.Fold(c.Payment.Method)},
+		Website: dsl.Fold(orDefault(c.Website, DefaultWebsite)),
+		Items:   make([]*dsl.ItemEnv, len(c.Items)),
+		Member:  make([]bool, len(ev.p.audiences)),
+	}
+	var totalQty, weight, prices money.Decimal
+	var bad error
+	number := func(field string, d money.Decimal) int {
+		n, ok := dsl.Number(d)
+		if !ok && bad == nil {
+			bad = &InputError{Field: field, Message: fmt.Sprintf("%s is out of the range ruled computes with", d)}
+		}
+		return n
+	}
+	for i, it := range c.Items {
+		row := cur.Round(it.Price.Mul(it.Qty))
+		rowWeight := it.Weight.Mul(it.Qty)
+		in.items = append(in.items, calcItem{qty: it.Qty, price: it.Price, rowTotal: row})
+		in.subtotal = in.subtotal.Add(row)
+		totalQty, weight, prices = totalQty.Add(it.Qty), weight.Add(rowWeight), prices.Add(it.Price)
+		path := fmt.Sprintf("items[%d]", i)
+		ie := &dsl.ItemEnv{
+			SKU: dsl.Fold(it.SKU), Name: dsl.Fold(it.Name),
+			Qty: number(path+".qty", it.Qty), Price: number(path+".price", it.Price), RowTotal: number(path+".price", row),
+			Weight: number(path+".weight", it.Weight), RowWeight: number(path+".weight", rowWeight),
+			Categories: make([]string, len(it.Categories)), Attrs: make(map[string]dsl.Value, len(it.Attributes)),
+		}
+		for j, cat := range it.Categories {
+			ie.Categories[j] = dsl.Fold(cat)
+		}
+		for k, a := range it.Attributes {
+			ie.Attrs[k] = attrValue(a)
+		}
+		env.Items[i] = ie
+	}
+	// Sums over any subset of lines stay within these, so no condition can
+	// overflow.
+	env.Cart = dsl.CartEnv{
+		Subtotal: number("items", in.subtotal), TotalQty: number("items", totalQty), Weight: number("items", weight),
+		LineCount: len(c.Items) * 10000, Currency: dsl.Fold(cur.Code),
+	}
+	number("items", prices)
+	env.Shipping.Amount = number("shipping.amount", c.Shipping.Amount)
+	if bad != nil {
+		return in, bad
+	}
+	for _, id := range c.Segments {
+		if i, ok := ev.p.byID[id]; ok && !env.Member[i] {
+			env.Member[i] = true
+			ev.res.Audiences = append(ev.res.Audiences, ev.p.audiences[i].Name)
+		}
+	}
+	ev.res.Segments = append([]string{}, c.Segments...)
+	if ev.res.Audiences == nil {
+		ev.res.Audiences = []string{}
+	}
+	ev.env = env
+	ev.boxed = env
+	ev.itemEv = make([]any, len(c.Items))
+	return in, nil
+}
+
+func attrValue(a Attr) dsl.Value {
+	switch {
+	case a.IsList:
+		return dsl.ListValue(a.List)
+	case a.IsBool:
+		return dsl.BoolValue(a.Bool)
+	case a.IsNum:
+		v, _ := dsl.NumberValue(a.Num)
+		return v
+	}
+	return dsl.StringValue(a.Str)
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+// candidate applies the rule's filters that need no condition: enabled,
+// website, customer group, date window and coupon.
+func (ev *evaluation) candidate(i int, r *rule) bool {
+	set := func(status, reason string, args ...any) bool {
+		ev.status[i], ev.reason[i] = status, fmt.Sprintf(reason, args...)
+		return false
+	}
+	switch {
+	case !r.Enabled:
+		return set(statusDisabled, "the rule is disabled")
+	case r.websites != nil && !r.websites[ev.env.Website]:
+		return set(statusWebsite, "not for website %q (only %s)", ev.env.Website, strings.Join(r.Websites, ", "))
+	case r.groups != nil && !r.groups[ev.env.Customer.Group]:
+		return set(statusGroup, "not for customer group %q (only %s)", ev.env.Customer.Group, strings.Join(r.CustomerGroups, ", "))
+	case !r.from.IsZero() && ev.now.Before(r.from):
+		return set(statusNotStarted, "starts %s; it is %s", r.From, ev.now.In(ev.p.loc).Format(time.RFC3339))
+	case !r.to.IsZero() && !ev.now.Before(r.to):
+		return set(statusExpired, "ended %s; it is %s", r.To, ev.now.In(ev.p.loc).Format(time.RFC3339))
+	case r.coupons != nil && !r.coupons[ev.env.Coupon]:
+		if ev.env.Coupon == "" {
+			return set(statusCoupon, "needs a coupon code; the cart has none")
+		}
+		return set(statusCoupon, "needs another coupon code; the cart has %q", ev.cart.CouponCode)
+	}
+	return true
+}
+
+func (ev *evaluation) conditionHolds(i int, r *rule) bool {
+	if r.when == nil {
+		return true
+	}
+	ok, err := ev.m.Eval(r.when, ev.boxed)
+	if err != nil {
+		ev.fail(i, r, err)
+		return false
+	}
+	if !ok {
+		ev.status[i], ev.reason[i] = statusCondition, "the cart does not meet the condition"
+	}
+	return ok
+}
+
+func (ev *evaluation) fail(i int, r *rule, err error) {
+	ev.status[i], ev.reason[i] = statusError, err.Error()
+	ev.res.Errors = append(ev.res.Errors, RuleError{Rule: r.ID, Message: err.Error()})
+}
+
+// selectItems runs the rule's action.items condition on every line.
+func (ev *evaluation) selectItems(i int, r *rule) ([]bool, bool) {
+	matches := make([]bool, len(ev.cart.Items))
+	for j := range matches {
+		if r.items == nil {
+			matches[j] = true
+			continue
+		}
+		if ev.itemEv[j] == nil {
+			e := ev.env
+			e.Item = e.Items[j]
+			ev.itemEv[j] = e
+		}
+		ok, err := ev.m.Eval(r.items, ev.itemEv[j])
+		if err != nil {
+			ev.fail(i, r, err)
+			return nil, false
+		}
+		matches[j] = ok
+	}
+	return matches, true
+}
+
+// result writes the Result from the arithmetic's output.
+func (ev *evaluation) result(in *input, out *calcResult) {
+	cur, res := ev.cur, ev.res
+	var itemDisc money.Decimal
+	res.Items = make([]ItemResult, len(ev.cart.Items))
+	for j, it := range ev.cart.Items {
+		ids := make([]string, 0, len(out.itemRules[j]))
+		for _, k := range out.itemRules[j] {
+			ids = append(ids, in.rules[k].id)
+		}
+		ir := ItemResult{SKU: it.SKU, Qty: it.Qty.String(), Price: cur.Format(it.Price), RowTotal: cur.Format(in.items[j].rowTotal),
+			Discount: cur.Format(out.itemDiscount[j]), AppliedRules: ids}
+		if out.itemFreeQty[j].Sign() > 0 {
+			ir.FreeShippingQty = out.itemFreeQty[j].String()
+		}
+		res.Items[j] = ir
+		itemDisc = itemDisc.Add(out.itemDiscount[j])
+	}
+	res.AppliedRules = []AppliedRule{}
+	for k, applied := range out.ruleApplied {
+		if !applied {
+			continue
+		}
+		r := ev.p.rules[in.ruleIndex[k]]
+		res.AppliedRules = append(res.AppliedRules, AppliedRule{ID: r.ID, Name: r.Name, Label: r.DisplayLabel(),
+			Discount: cur.Format(out.ruleItems[k].Add(out.ruleShipping[k]))})
+	}
+	discount := itemDisc.Add(out.shippingDiscount)
+	res.Totals = Totals{
+		Subtotal:         cur.Format(in.subtotal),
+		Discount:         cur.Format(discount),
+		Shipping:         cur.Format(in.shipping),
+		ShippingDiscount: cur.Format(out.shippingDiscount),
+		GrandTotal:       cur.Format(in.subtotal.Sub(discount).Add(in.shipping)),
+	}
+	res.FreeShipping = out.freeShipping
+	if res.Errors == nil {
+		res.Errors = []RuleError{}
+	}
+	ev.coupon(in, out)
+}
+
+// coupon reports whether the cart's code did anything, and if not, why, from
+// the first rule (in order) that the code belongs to.
+func (ev *evaluation) coupon(in *input, out *calcResult) {
+	code := strings.TrimSpace(ev.cart.CouponCode)
+	if code == "" {
+		return
+	}
+	cr := &CouponResult{Code: code}
+	ev.res.Coupon = cr
+	applied := map[int]bool{}
+	for k, ok := range out.ruleApplied {
+		if ok {
+			applied[in.ruleIndex[k]] = true
+		}
+	}
+	first := -1
+	for i, r := range ev.p.rules {
+		if r.coupons == nil || !r.coupons[dsl.Fold(code)] {
+			continue
+		}
+		if applied[i] {
+			cr.Applied, cr.Reason = true, ""
+			return
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	if first < 0 {
+		cr.Reason = "no promotion uses this code"
+		return
+	}
+	switch ev.status[first] {
+	case "":
+		cr.Reason = "the promotion found nothing in this cart to discount"
+	case statusCondition:
+		cr.Reason = "the cart does not meet the promotion's conditions"
+	default:
+		cr.Reason = ev.reason[first]
+	}
+}
+
+// The rule statuses found before the arithmetic say why a rule was left
+// out; what the arithmetic did says the rest.
+func (ev *evaluation) explain(in *input, out *calcResult) {
+	calcOf := map[int]int{}
+	for k, i := range in.ruleIndex {
+		calcOf[i] = k
+	}
+	for i, r := range ev.p.rules {
+		x := Explanation{Rule: r.ID, Status: ev.status[i], Reason: ev.reason[i]}
+		if k, ok := calcOf[i]; ok {
+			ev.explainApplied(&x, in, out, k)
+		} else if x.Status == statusCondition {
+			for _, c := range ev.m.Explain(r.when, ev.boxed) {
+				x.Clauses = append(x.Clauses, Clause{Text: c.Text, Seen: c.Seen})
+			}
+		}
+		ev.res.Explain = append(ev.res.Explain, x)
+	}
+}
+
+func (ev *evaluation) explainApplied(x *Explanation, in *input, out *calcResult, k int) {
+	total := out.ruleItems[k].Add(out.ruleShipping[k])
+	if out.ruleApplied[k] {
+		x.Applied, x.Discount = true, ev.cur.Format(total)
+		x.Status, x.Reason = statusApplied, "applied"
+		if total.IsZero() && in.rules[k].action.FreeShipping == rules.NoFreeShipping {
+			x.Status, x.Reason = statusNothingLeft, "applied, but earlier rules left nothing to discount"
+		}
+		return
+	}
+	x.Status, x.Reason = statusNoItems, "no line matches action.items"
+	for _, s := range out.ruleSkips[k] {
+		switch s.reason {
+		case skipStopped:
+			x.Status, x.Reason = statusStopped, fmt.Sprintf("stopped by rule %q, which applied first and stops further rules", in.rules[s.by].id)
+			return
+		case skipStepGate:
+			x.Status, x.Reason = statusNoItems, "no matching line has enough units for the rule's step"
+		}
+	}
+}

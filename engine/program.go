@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/dsl"
+	"github.com/ruled/ruled/money"
+	"github.com/ruled/ruled/rules"
+)
+
+// Program is a compiled rule set. It is immutable and safe for concurrent use.
+type Program struct {
+	set       *rules.Set
+	loc       *time.Location
+	currency  money.Currency
+	audiences []dsl.Audience
+	byID      map[string]int // audience id → registry index
+	rules     []*rule        // in application order: priority, then id
+	machines  sync.Pool      // *dsl.Machine
+}
+
+// rule is a cart rule ready to evaluate.
+type rule struct {
+	*rules.CartRule
+	when     *dsl.Program // nil: always
+	items    *dsl.Program // nil: every line
+	coupons  map[string]bool
+	websites map[string]bool
+	groups   map[string]bool
+	from, to time.Time // the window [from, to); zero: open
+}
+
+// Compile compiles a rule set. It reports every problem, positioned in the
+// rule files; the Program is nil when any of them is an error.
+func Compile(set *rules.Set) (*Program, diag.List) {
+	var l diag.List
+	p := &Program{set: set, loc: time.UTC, byID: map[string]int{}}
+	if tz := set.Config.Timezone; tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			l.Add(set.Config.Fields["timezone"], "unknown-timezone", "unknown time zone %q: want an IANA name such as America/New_York", tz)
+		} else {
+			p.loc = loc
+		}
+	}
+	p.currency, _ = money.LookupCurrency("USD")
+	if set.Config.Currency != "" {
+		c, err := money.ParseCurrency(set.Config.Currency)
+		if err != nil {
+			l.Add(set.Config.Fields["currency"], "unknown-currency", "%v", err)
+		} else {
+			p.currency = c
+		}
+	}
+	for _, a := range set.Audiences {
+		p.byID[a.ID] = len(p.audiences)
+		p.audiences = append(p.audiences, dsl.Audience{ID: a.ID, Name: a.Name})
+	}
+	for i := range set.CartRules {
+		r := &set.CartRules[i]
+		cr := &rule{CartRule: r, coupons: fold(r.Coupons), websites: fold(r.Websites), groups: fold(r.CustomerGroups)}
+		cr.when = p.condition(&l, r.When, false)
+		cr.items = p.condition(&l, r.Action.Items, true)
+		cr.from, cr.to = p.window(r)
+		p.rules = append(p.rules, cr)
+	}
+	slices.SortStableFunc(p.rules, func(a, b *rule) int {
+		return cmp.Or(cmp.Compare(a.Priority, b.Priority), strings.Compare(a.ID, b.ID))
+	})
+	set.Sources.Attach(l)
+	l.Sort()
+	if l.HasErrors() {
+		return nil, l
+	}
+	p.machines.New = func() any { return new(dsl.Machine) }
+	return p, l
+}
+
+func (p *Program) condition(l *diag.List, e rules.Expr, item bool) *dsl.Program {
+	if e.IsZero() {
+		return nil
+	}
+	prog, errs := dsl.Compile(e.Text, dsl.Options{Audiences: p.audiences, Item: item})
+	for _, err := range errs {
+		l.Add(e.PosAt(err.Offset), err.Code, "%s", err.Msg)
+	}
+	return prog
+}
+
+// window turns a rule's from/to into instants: dates are whole days in the
+// project's time zone, inclusive at both ends.
+func (p *Program) window(r *rules.CartRule) (from, to time.Time) {
+	switch {
+	case !r.From.Date.IsZero():
+		from = r.From.Date.In(p.loc)
+	case !r.From.Instant.IsZero():
+		from = r.From.Instant
+	}
+	switch {
+	case !r.To.Date.IsZero():
+		to = r.To.Date.In(p.loc).AddDate(0, 0, 1)
+	case !r.To.Instant.IsZero():
+		to = r.To.Instant.Add(time.Nanosecond)
+	}
+	return from, to
+}
+
+func fold(l []string) map[string]bool {
+	if len(l) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(l))
+	for _, s := range l {
+		m[dsl.Fold(strings.TrimSpace(s))] = true
+	}
+	return m
+}
+
+// Currency is the currency the rules' amounts are written in.
+func (p *Program) Currency() money.Currency { return p.currency }
+
+// Location is the time zone rule dates are days in.
+func (p *Program) Location() *time.Location { return p.loc }
+
+// Set returns the rule set the program was compiled from. Treat it as
+// read-only.
+func (p *Program) Set() *rules.Set { return p.set }
+
+// Summary is a one-line count of what the program holds.
+func (p *Program) Summary() string {
+	return fmt.Sprintf("%d cart rules, %d audiences", len(p.rules), len(p.audiences))
+}
