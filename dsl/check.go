@@ -222,9 +222,12 @@ func (c *checker) lowerCompare(op string, l, r *node, opOff int) (string, bool) 
 			return mismatch(": in needs a list on the right, e.g. [\"a\", \"b\"]")
 		}
 	case l.typ == tString && r.typ == tStrings && op == "in":
-		return fmt.Sprintf("%s in %s", l.code, r.code), true
+		if r.literal { // expr turns a constant list into a set lookup
+			return fmt.Sprintf("%s in %s", l.code, r.code), true
+		}
+		return fmt.Sprintf("has(%s, %s)", r.code, l.code), true
 	case l.typ == tStrings && r.typ == tString && op == "contains":
-		return fmt.Sprintf("%s in %s", r.code, l.code), true
+		return fmt.Sprintf("has(%s, %s)", l.code, r.code), true
 	case l.typ == tStrings && r.typ == tStrings && (op == "in" || op == "contains"):
 		return fmt.Sprintf("intersects(%s, %s)", l.code, r.code), true
 	case l.typ == tStrings && r.typ == tString && op == "==":

@@ -48,9 +48,10 @@ type Env struct {
 	Payment  PaymentEnv
 	Website  string
 	Items    []*ItemEnv
-	// Item is the line an action.items condition is asked about; nil in
-	// cart conditions.
-	Item *ItemEnv
+	// Item is the line an action.items condition is asked about; zero in
+	// cart conditions. It is a value, not a pointer, so that programs read
+	// its fields from the boxed Env without copying them.
+	Item ItemEnv
 	// Member[i] tells whether the shopper is in audience i of the registry
 	// the programs were compiled with.
 	Member []bool
@@ -262,6 +263,16 @@ func listOf(v any) []any {
 		return out
 	}
 	return []any{v}
+}
+
+// has reports whether list holds s.
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // intersects reports whether two lists of strings share an element.

@@ -19,7 +19,7 @@ func FuzzCompile(f *testing.F) {
 		f.Add(s, true)
 	}
 	env := testEnv()
-	env.Item = env.Items[0]
+	env.Item = *env.Items[0]
 	var boxed any = env
 	var m Machine
 	f.Fuzz(func(t *testing.T, src string, item bool) {

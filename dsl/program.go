@@ -121,6 +121,9 @@ func exprOptions(extra ...expr.Option) []expr.Option {
 		expr.Function("attrText", func(p ...any) (any, error) {
 			return attrText(p[0].(map[string]Value), p[1].(string)), nil
 		}, new(func(map[string]Value, string) string)),
+		expr.Function("has", func(p ...any) (any, error) {
+			return has(p[0].([]string), p[1].(string)), nil
+		}, new(func([]string, string) bool)),
 		expr.Function("intersects", func(p ...any) (any, error) {
 			return intersects(p[0], p[1]), nil
 		}, new(func(any, any) bool)),

@@ -122,7 +122,7 @@ func TestConditions(t *testing.T) {
 			}
 			e := env
 			if tt.item >= 0 {
-				e.Item = env.Items[tt.item]
+				e.Item = *env.Items[tt.item]
 			}
 			var boxed any = e
 			got, err := m.Eval(p, boxed)

@@ -101,7 +101,8 @@ var (
 // Any problem is an *InputError naming the field: unknown fields (with the
 // allowed ones and a "did you mean"), duplicate fields, wrong types, invalid
 // values, malformed JSON (with line, column and byte offset), and data after
-// the object.
+// the object. The first problem in a fixed order is reported. DecodeCart keeps
+// no state and is safe for concurrent use.
 func DecodeCart(data []byte, def CartDefaults) (*Cart, error) {
 	body, err := document(data)
 	if err != nil {

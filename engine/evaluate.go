@@ -252,7 +252,7 @@ func (ev *evaluation) selectItems(i int, r *rule) ([]bool, bool) {
 		}
 		if ev.itemEv[j] == nil {
 			e := ev.env
-			e.Item = e.Items[j]
+			e.Item = *e.Items[j]
 			ev.itemEv[j] = e
 		}
 		ok, err := ev.m.Eval(r.items, ev.itemEv[j])
