@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/loader"
+)
+
+type checkCmd struct {
+	Format string `help:"Output format: text or json." enum:"text,json" default:"text"`
+}
+
+// compile loads and compiles a rules directory: exactly what serve does
+// before it swaps a new rule set in. The error is for a directory that
+// cannot be read at all; problems in the files are diagnostics.
+func compile(dir string) (*engine.Program, diag.List, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rules directory: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, nil, fmt.Errorf("rules directory %s: not a directory", dir)
+	}
+	set, diags := loader.Load(dir)
+	if diags.HasErrors() {
+		return nil, diags, nil
+	}
+	prog, more := engine.Compile(set)
+	diags = append(diags, more...)
+	diags.Sort()
+	return prog, diags, nil
+}
+
+func (c *checkCmd) run(e *env) int {
+	prog, diags, err := compile(e.rules)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "ruled check:", err)
+		return exitCantRun
+	}
+	if c.Format == "json" {
+		out := struct {
+			OK          bool      `json:"ok"`
+			Summary     string    `json:"summary,omitempty"`
+			Diagnostics diag.List `json:"diagnostics"`
+		}{OK: prog != nil, Diagnostics: diags}
+		if out.Diagnostics == nil {
+			out.Diagnostics = diag.List{}
+		}
+		if prog != nil {
+			out.Summary = prog.Summary()
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(out)
+	} else {
+		diag.Fprint(e.stderr, diags)
+	}
+	if prog == nil {
+		if c.Format != "json" {
+			fmt.Fprintf(e.stderr, "%d errors\n", diags.Errors())
+		}
+		return exitWrong
+	}
+	if c.Format != "json" {
+		fmt.Fprintf(e.stdout, "%s: ok\n", prog.Summary())
+	}
+	return exitOK
+}

@@ -1,0 +1,10 @@
+// Command ruled is the ruled binary: it checks rule projects, evaluates
+// carts against them, and (in later commands) tests and serves them.
+//
+//	ruled check [--rules DIR]                    load and compile; print every problem
+//	ruled eval  [--rules DIR] [--segments V] [--explain] CART.json|-
+//
+// Commands are functions returning exit codes: 0 ok, 1 the rules or the
+// input are wrong, 2 ruled could not run. Results go to stdout; diagnostics
+// and logs to stderr. Only main calls os.Exit.
+package main

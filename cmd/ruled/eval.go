@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/membership"
+)
+
+type evalCmd struct {
+	Segments string `help:"Raw aep-segments-membership value (URL-encoded list of segment ids), added to the cart's segments." placeholder:"VALUE"`
+	Explain  bool   `help:"Explain, for every rule, why it applied or not."`
+	Cart     string `arg:"" help:"Cart JSON file, or - for stdin." placeholder:"CART.json|-"`
+}
+
+func (c *evalCmd) run(e *env) int {
+	prog, diags, err := compile(e.rules)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "ruled eval:", err)
+		return exitCantRun
+	}
+	diag.Fprint(e.stderr, diags)
+	if prog == nil {
+		return exitWrong
+	}
+	data, name, err := c.read(e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "ruled eval:", err)
+		return exitCantRun
+	}
+	cart, err := engine.DecodeCart(data, engine.CartDefaults{Currency: prog.Currency()})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+		return exitWrong
+	}
+	if c.Segments != "" {
+		ids, err := membership.Decode(c.Segments)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "--segments: %v\n", err)
+			return exitWrong
+		}
+		cart.Segments = union(cart.Segments, ids)
+	}
+	res, err := prog.Evaluate(cart, engine.Options{Explain: c.Explain})
+	if err != nil {
+		var ie *engine.InputError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+			return exitWrong
+		}
+		fmt.Fprintln(e.stderr, "ruled eval:", err)
+		return exitCantRun
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		fmt.Fprintln(e.stderr, "ruled eval:", err)
+		return exitCantRun
+	}
+	return exitOK
+}
+
+// maxCart bounds what eval reads, as the server bounds request bodies.
+const maxCart = 8 << 20
+
+func (c *evalCmd) read(e *env) ([]byte, string, error) {
+	var r io.Reader = e.stdin
+	name := "stdin"
+	if c.Cart != "-" {
+		f, err := os.Open(c.Cart)
+		if err != nil {
+			return nil, "", err
+		}
+		defer f.Close()
+		r, name = f, c.Cart
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxCart+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(data) > maxCart {
+		return nil, "", fmt.Errorf("%s is larger than %d bytes", name, maxCart)
+	}
+	return data, name, nil
+}
+
+// union appends to a the ids of b it does not hold yet.
+func union(a, b []string) []string {
+	seen := make(map[string]bool, len(a))
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			seen[s] = true
+			a = append(a, s)
+		}
+	}
+	return a
+}

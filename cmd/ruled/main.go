@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	_ "time/tzdata" // rule dates need time zones even where the OS has none
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitWrong   = 1 // the rules, tests or input are wrong
+	exitCantRun = 2 // ruled could not run
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// cli is the command line.
+type cli struct {
+	Rules string `help:"Rules directory." default:"." env:"RULED_RULES" placeholder:"DIR"`
+
+	Check checkCmd `cmd:"" help:"Load and compile every rule file; print every problem as file:line:col: message."`
+	Eval  evalCmd  `cmd:"" help:"Evaluate a cart (JSON file, or - for stdin) and print what it gets."`
+}
+
+// env is what every command gets to work with.
+type env struct {
+	ctx    context.Context
+	rules  string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// exitCode carries kong's exit request (after --help, or on a usage error)
+// out of the parser.
+type exitCode int
+
+// run parses args and runs one command, returning its exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("ruled"),
+		kong.Description("ruled evaluates Magento-style cart price rules and audience targeting, written as files."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitCode(code)) }),
+		kong.UsageOnError(),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "ruled:", err)
+		return exitCantRun
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ec, ok := r.(exitCode)
+			if !ok {
+				panic(r)
+			}
+			code = int(ec)
+			if code != exitOK {
+				code = exitCantRun
+			}
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		var perr *kong.ParseError
+		if errors.As(err, &perr) {
+			fmt.Fprintln(stderr, "ruled:", err)
+			fmt.Fprintln(stderr, "run 'ruled --help' for usage")
+			return exitCantRun
+		}
+		fmt.Fprintln(stderr, "ruled:", err)
+		return exitCantRun
+	}
+	e := &env{ctx: ctx, rules: c.Rules, stdin: stdin, stdout: stdout, stderr: stderr}
+	cmd, ok := kctx.Selected().Target.Addr().Interface().(command)
+	if !ok {
+		fmt.Fprintf(stderr, "ruled: %q is not a command\n", kctx.Command())
+		return exitCantRun
+	}
+	return cmd.run(e)
+}
+
+// command is what every subcommand implements: a function of its parsed
+// flags and the environment, returning the exit code.
+type command interface {
+	run(e *env) int
+}
