@@ -247,3 +247,23 @@ func TestCompileDiagnostics(t *testing.T) {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)
 	}
 }
+
+func TestRulesListing(t *testing.T) {
+	set := testSet(
+		rules.CartRule{ID: "vip", Priority: 1, When: expr(`audience("VIP Shoppers") or audience("Churn Risk")`)},
+		rules.CartRule{ID: "later", From: rules.Bound{Date: rules.Date{Year: 2027, Month: 1, Day: 1}},
+			Action: rules.Action{Type: rules.ByPercent, Amount: money.One, Items: expr(`audience("Churn Risk")`)}},
+	)
+	p := mustCompile(t, set)
+	var got []string
+	for _, ri := range p.Rules(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)) {
+		got = append(got, ri.Rule.ID+" "+ri.Status+" "+strings.Join(ri.Audiences, ","))
+	}
+	want := []string{"later scheduled Churn Risk", "vip enabled VIP Shoppers,Churn Risk"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if a := p.RuleAudiences("vip"); len(a) != 2 {
+		t.Errorf("RuleAudiences(vip) = %v", a)
+	}
+}

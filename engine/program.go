@@ -136,3 +136,68 @@ func (p *Program) Set() *rules.Set { return p.set }
 func (p *Program) Summary() string {
 	return fmt.Sprintf("%d cart rules, %d audiences", len(p.rules), len(p.audiences))
 }
+
+// RuleAudiences returns the names of the audiences rule id's conditions
+// name (in `when` or `action.items`), in registry order; nil for an unknown
+// rule or one that names none.
+func (p *Program) RuleAudiences(id string) []string {
+	for _, r := range p.rules {
+		if r.ID == id {
+			return p.audienceNames(r)
+		}
+	}
+	return nil
+}
+
+func (p *Program) audienceNames(r *rule) []string {
+	seen := map[int]bool{}
+	for _, prog := range []*dsl.Program{r.when, r.items} {
+		if prog == nil {
+			continue
+		}
+		for _, i := range prog.Audiences() {
+			seen[i] = true
+		}
+	}
+	var out []string
+	for i, a := range p.audiences {
+		if seen[i] {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
+// Rule statuses in listings.
+const (
+	RuleEnabled   = "enabled"
+	RuleDisabled  = "disabled"
+	RuleScheduled = "scheduled" // its window has not started
+	RuleExpired   = "expired"   // its window has ended
+)
+
+// RuleInfo describes one compiled cart rule for listings and dashboards.
+type RuleInfo struct {
+	Rule      *rules.CartRule
+	Status    string   // at the instant asked about
+	Audiences []string // names of the audiences its conditions use
+}
+
+// Rules lists the cart rules in application order (priority, then id), with
+// their status at now.
+func (p *Program) Rules(now time.Time) []RuleInfo {
+	out := make([]RuleInfo, len(p.rules))
+	for i, r := range p.rules {
+		st := RuleEnabled
+		switch {
+		case !r.Enabled:
+			st = RuleDisabled
+		case !r.from.IsZero() && now.Before(r.from):
+			st = RuleScheduled
+		case !r.to.IsZero() && !now.Before(r.to):
+			st = RuleExpired
+		}
+		out[i] = RuleInfo{Rule: r.CartRule, Status: st, Audiences: p.audienceNames(r)}
+	}
+	return out
+}
