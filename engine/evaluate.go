@@ -17,6 +17,14 @@ type Options struct {
 	// Now is the evaluation instant when the cart gives none; zero means
 	// the clock's now.
 	Now time.Time
+	// Placements asks for the dynamic blocks of these placements, chosen
+	// for this cart after its rules applied.
+	Placements []string
+	// VisitorID makes random and shuffle rotations stable per visitor.
+	VisitorID string
+	// View is the storefront's view counter for series and shuffle
+	// rotations (the storefront keeps it, as Magento's rotator does).
+	View int
 }
 
 // Rule statuses, as reported in explanations.
@@ -95,6 +103,13 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 	ev.result(&in, out)
 	if opt.Explain {
 		ev.explain(&in, out)
+	}
+	applied := map[string]bool{}
+	for _, a := range ev.res.AppliedRules {
+		applied[a.ID] = true
+	}
+	if err := ev.selectBlocks(opt, applied); err != nil {
+		return nil, err
 	}
 	return ev.res, nil
 }

@@ -22,7 +22,10 @@ type Program struct {
 	audiences []dsl.Audience
 	byID      map[string]int // audience id → registry index
 	rules     []*rule        // in application order: priority, then id
-	machines  sync.Pool      // *dsl.Machine
+	// placements by id, and their ids sorted for suggestions.
+	placements   map[string]*placement
+	placementIDs []string
+	machines     sync.Pool // *dsl.Machine
 }
 
 // rule is a cart rule ready to evaluate.
@@ -67,9 +70,10 @@ func Compile(set *rules.Set) (*Program, diag.List) {
 		cr := &rule{CartRule: r, coupons: fold(r.Coupons), websites: fold(r.Websites), groups: fold(r.CustomerGroups)}
 		cr.when = p.condition(&l, r.When, false)
 		cr.items = p.condition(&l, r.Action.Items, true)
-		cr.from, cr.to = p.window(r)
+		cr.from, cr.to = p.window(r.From, r.To)
 		p.rules = append(p.rules, cr)
 	}
+	p.compileBlocks(&l)
 	slices.SortStableFunc(p.rules, func(a, b *rule) int {
 		return cmp.Or(cmp.Compare(a.Priority, b.Priority), strings.Compare(a.ID, b.ID))
 	})
@@ -93,20 +97,20 @@ func (p *Program) condition(l *diag.List, e rules.Expr, item bool) *dsl.Program 
 	return prog
 }
 
-// window turns a rule's from/to into instants: dates are whole days in the
+// window turns from/to bounds into instants: dates are whole days in the
 // project's time zone, inclusive at both ends.
-func (p *Program) window(r *rules.CartRule) (from, to time.Time) {
+func (p *Program) window(f, t rules.Bound) (from, to time.Time) {
 	switch {
-	case !r.From.Date.IsZero():
-		from = r.From.Date.In(p.loc)
-	case !r.From.Instant.IsZero():
-		from = r.From.Instant
+	case !f.Date.IsZero():
+		from = f.Date.In(p.loc)
+	case !f.Instant.IsZero():
+		from = f.Instant
 	}
 	switch {
-	case !r.To.Date.IsZero():
-		to = r.To.Date.In(p.loc).AddDate(0, 0, 1)
-	case !r.To.Instant.IsZero():
-		to = r.To.Instant.Add(time.Nanosecond)
+	case !t.Date.IsZero():
+		to = t.Date.In(p.loc).AddDate(0, 0, 1)
+	case !t.Instant.IsZero():
+		to = t.Instant.Add(time.Nanosecond)
 	}
 	return from, to
 }
@@ -134,7 +138,11 @@ func (p *Program) Set() *rules.Set { return p.set }
 
 // Summary is a one-line count of what the program holds.
 func (p *Program) Summary() string {
-	return fmt.Sprintf("%d cart rules, %d audiences", len(p.rules), len(p.audiences))
+	s := fmt.Sprintf("%d cart rules, %d audiences", len(p.rules), len(p.audiences))
+	if len(p.placements) > 0 || len(p.set.Blocks) > 0 {
+		s += fmt.Sprintf(", %d placements, %d blocks", len(p.placements), len(p.set.Blocks))
+	}
+	return s
 }
 
 // RuleAudiences returns the names of the audiences rule id's conditions
@@ -200,4 +208,26 @@ func (p *Program) Rules(now time.Time) []RuleInfo {
 		out[i] = RuleInfo{Rule: r.CartRule, Status: st, Audiences: p.audienceNames(r)}
 	}
 	return out
+}
+
+// Lint reports what can never apply or show again at now: rules and blocks
+// whose window has ended. These are warnings: a project may keep last
+// season's promotions on file.
+func (p *Program) Lint(now time.Time) diag.List {
+	var l diag.List
+	for _, r := range p.rules {
+		if r.Enabled && !r.to.IsZero() && !now.Before(r.to) {
+			l.Warn(r.FieldPos("to"), "expired", "cart rule %q ended %s: it can never apply again", r.ID, r.To)
+		}
+	}
+	for _, pl := range p.placements {
+		for _, b := range pl.blocks {
+			if b.Enabled && !b.to.IsZero() && !now.Before(b.to) {
+				l.Warn(b.FieldPos("to"), "expired", "block %q ended %s: it can never show again", b.ID, b.To)
+			}
+		}
+	}
+	p.set.Sources.Attach(l)
+	l.Sort()
+	return l
 }

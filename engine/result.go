@@ -17,6 +17,9 @@ type Result struct {
 	Audiences []string `json:"audiences"`
 	// Errors are rules that failed at run time; each was skipped.
 	Errors []RuleError `json:"errors"`
+	// Blocks are the dynamic blocks chosen for each placement asked for,
+	// by placement id.
+	Blocks map[string][]BlockResult `json:"blocks,omitempty"`
 	// Explain says, with Options.Explain, for every rule why it applied or
 	// not, in rule order.
 	Explain []Explanation `json:"explain,omitempty"`

@@ -11,6 +11,14 @@
 // not import the engine or the condition language: it hands conditions on as
 // text with positions, and the engine compiles them.
 //
+// Every problem is a diagnostic with a stable code. The loader's own are:
+// read-error, file-too-large, invalid-encoding, invalid-character and
+// yaml-syntax (the file could not be read as YAML); excessive-aliasing (its
+// aliases expand too far); unknown-key, duplicate-key, wrong-type,
+// invalid-number, invalid-date, invalid-merge and unknown-timezone (a key or
+// value of the format); and the warnings misplaced-config and symlinked-dir.
+// rules.Validate adds its own.
+//
 // Concurrency: Load and LoadFS keep no state between calls and may run
 // concurrently, even on the same directory. Each call reads its files one
 // after the other and returns a new Set that belongs to the caller; the

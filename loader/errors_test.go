@@ -138,7 +138,7 @@ var brokenTests = []struct {
 	{
 		name:  "file is a list",
 		fsys:  files("rules.yaml", "- id: r\n"),
-		want:  `p/rules.yaml:1:1: the file is a list: want a mapping with cart_rules`,
+		want:  `p/rules.yaml:1:1: the file is a list: want a mapping with cart_rules, placements or blocks`,
 		codes: []string{"wrong-type"},
 	},
 	{

@@ -31,7 +31,7 @@ func (r *reader) newExpr(n *yaml.Node) rules.Expr {
 	if e.Text == "" {
 		return e
 	}
-	offs := r.src.align(n)
+	offs, _ := r.src.align(n)
 	e.Pos = offs[0]
 	if !verbatim(e.Text, offs) {
 		e.Offsets = offs
@@ -61,10 +61,10 @@ func verbatim(text string, offs []diag.Pos) bool {
 // quotes, the block scalar header, indentation, folded line breaks and
 // escapes. Where the two stop matching (a construct this walk does not
 // know), the remaining bytes get the node's position: coarse, never wrong
-// by more than the scalar.
-func (s *source) align(n *yaml.Node) []diag.Pos {
+// by more than the scalar. matched is how many bytes were placed exactly.
+func (s *source) align(n *yaml.Node) (offs []diag.Pos, matched int) {
 	text := n.Value
-	offs := make([]diag.Pos, len(text))
+	offs = make([]diag.Pos, len(text))
 	i := 0
 	if c, ok := s.cursorAt(n.Line, n.Column); ok && c.skipProps() {
 		a := aligner{cursor: c, dq: n.Style&yaml.DoubleQuotedStyle != 0, sq: n.Style&yaml.SingleQuotedStyle != 0}
@@ -80,10 +80,10 @@ func (s *source) align(n *yaml.Node) []diag.Pos {
 		}
 	}
 	fallback := diag.Pos{File: s.name, Line: n.Line, Col: n.Column}
-	for ; i < len(text); i++ {
-		offs[i] = fallback
+	for k := i; k < len(text); k++ {
+		offs[k] = fallback
 	}
-	return offs
+	return offs, i
 }
 
 // aligner is the state of align's walk over the source.

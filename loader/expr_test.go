@@ -172,7 +172,7 @@ func TestAlignEscapesAndFallback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			offs := newSource("f", []byte(tt.src)).align(&tt.node)
+			offs, _ := newSource("f", []byte(tt.src)).align(&tt.node)
 			var got []int
 			for _, p := range offs {
 				got = append(got, p.Col)
@@ -182,4 +182,54 @@ func TestAlignEscapesAndFallback(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzAlign maps every scalar of arbitrary YAML back to its source. Each
+// letter or digit placed exactly must sit on that same character in the
+// source, or on the backslash of the escape that produced it.
+func FuzzAlign(f *testing.F) {
+	for _, tt := range []string{
+		"a: plain text\n  folded on\n\n  lines\n",
+		"a: 'it''s'\nb: \"q\\\"\\u00e9\\\n   x\"\n",
+		"- |+2 # c\n    two\n\n  one\n- >-\n  a\n   b\n\n  c\n",
+		"k: &a !!str\n  # c\n  v\nl: *a\n",
+		"{a: [b, 'c', \"d\"], ? e : f}\r\n",
+	} {
+		f.Add([]byte(tt))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if off, _, _ := checkText(data); off >= 0 {
+			return
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil {
+			return
+		}
+		s := newSource("f", data)
+		lines := s.text()
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			for _, c := range n.Content {
+				walk(c)
+			}
+			if n.Kind != yaml.ScalarNode || n.Value == "" {
+				return
+			}
+			offs, matched := s.align(n)
+			for i, r := range n.Value {
+				if i >= matched {
+					return
+				}
+				if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+					continue
+				}
+				p := offs[i]
+				line := []rune(lines[p.Line-1])
+				if p.Col > len(line) || line[p.Col-1] != r && line[p.Col-1] != '\\' {
+					t.Fatalf("byte %d %q of %q placed at %d:%d, line %q", i, r, n.Value, p.Line, p.Col, lines[p.Line-1])
+				}
+			}
+		}
+		walk(&doc)
+	})
 }

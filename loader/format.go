@@ -13,10 +13,7 @@ import (
 // list them. Adding a field means adding its name here and a case to its
 // decoder; a key missing here is reported as unknown, with a suggestion.
 var (
-	// ruleFileKeys are the top-level keys of a rule file. blocks and
-	// placements are reserved for content blocks and placements, which are
-	// not loaded yet: they are accepted and their values ignored, so that
-	// rule files may already carry them.
+	// ruleFileKeys are the top-level keys of a rule file.
 	ruleFileKeys = []string{"cart_rules", "blocks", "placements"}
 
 	cartRuleKeys = []string{
@@ -151,21 +148,23 @@ func (r *reader) audience(n *yaml.Node) (rules.Audience, bool) {
 	return a, true
 }
 
-// ruleFile reads the cart rules of one rule file document.
-func (r *reader) ruleFile(doc *yaml.Node) []rules.CartRule {
-	m, ok := r.top(doc, "a mapping with cart_rules")
+// ruleFile reads the cart rules, placements and blocks of one rule file
+// document.
+func (r *reader) ruleFile(doc *yaml.Node) (cart []rules.CartRule, places []rules.Placement, blocks []rules.Block) {
+	m, ok := r.top(doc, "a mapping with cart_rules, placements or blocks")
 	if !ok {
-		return nil
+		return nil, nil, nil
 	}
-	var out []rules.CartRule
 	entries, _ := r.mapping(m, "the file", "rule file", ruleFileKeys)
 	for _, e := range entries {
 		switch e.name {
 		case "cart_rules":
-			out = append(out, r.cartRules(e.value)...)
-		case "blocks", "placements":
-			// Reserved; see ruleFileKeys.
+			cart = append(cart, r.cartRules(e.value)...)
+		case "placements":
+			places = append(places, r.placements(e.value)...)
+		case "blocks":
+			blocks = append(blocks, r.blocks(e.value)...)
 		}
 	}
-	return out
+	return cart, places, blocks
 }

@@ -216,7 +216,11 @@ func (l *loader) read(p string, k kind) {
 			case audienceFile:
 				l.set.Audiences = append(l.set.Audiences, r.audienceFile(doc)...)
 			case ruleFile:
-				l.set.CartRules = append(l.set.CartRules, r.ruleFile(doc)...)
+				cart, places, blocks := r.ruleFile(doc)
+				l.contents(p, blocks)
+				l.set.CartRules = append(l.set.CartRules, cart...)
+				l.set.Placements = append(l.set.Placements, places...)
+				l.set.Blocks = append(l.set.Blocks, blocks...)
 			}
 		}
 	})

@@ -62,7 +62,7 @@ cart_rules:
     name: Summer free shipping
     enabled: false
     action: {type: cart_fixed, amount: 0.00, free_shipping: shipment}
-blocks: [reserved, for, later]
+placements: [{id: home.hero, name: Home hero, rotation: random}]
 `)},
 	"promos/empty.yaml":             {Data: nil},
 	"promos/black-friday.test.yaml": {Data: []byte("cases: [not, a, rule, file]\n")},

@@ -13,6 +13,9 @@ type Set struct {
 	Config    Config
 	Audiences []Audience
 	CartRules []CartRule
+	// Placements and Blocks are the dynamic-block targeting.
+	Placements []Placement
+	Blocks     []Block
 	// Files lists every file the set was read from, relative to the rules
 	// directory, sorted.
 	Files []string

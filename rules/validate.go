@@ -43,6 +43,7 @@ func Validate(s *Set) diag.List {
 		}
 		seen[r.ID] = r.FieldPos("id")
 	}
+	validateBlocks(&l, s)
 	return l
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
@@ -40,6 +41,10 @@ func (c *checkCmd) run(e *env) int {
 	if err != nil {
 		fmt.Fprintln(e.stderr, "ruled check:", err)
 		return exitCantRun
+	}
+	if prog != nil {
+		diags = append(diags, prog.Lint(time.Now())...)
+		diags.Sort()
 	}
 	if c.Format == "json" {
 		out := struct {

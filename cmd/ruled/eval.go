@@ -13,9 +13,12 @@ import (
 )
 
 type evalCmd struct {
-	Segments string `help:"Raw aep-segments-membership value (URL-encoded list of segment ids), added to the cart's segments." placeholder:"VALUE"`
-	Explain  bool   `help:"Explain, for every rule, why it applied or not."`
-	Cart     string `arg:"" help:"Cart JSON file, or - for stdin." placeholder:"CART.json|-"`
+	Segments  string   `help:"Raw aep-segments-membership value (URL-encoded list of segment ids), added to the cart's segments." placeholder:"VALUE"`
+	Explain   bool     `help:"Explain, for every rule, why it applied or not."`
+	Placement []string `help:"Also choose the dynamic blocks of this placement (repeatable)." placeholder:"ID"`
+	Visitor   string   `help:"Visitor id, for random and shuffle rotations." placeholder:"ID"`
+	View      int      `help:"View counter, for series and shuffle rotations." default:"0"`
+	Cart      string   `arg:"" help:"Cart JSON file, or - for stdin." placeholder:"CART.json|-"`
 }
 
 func (c *evalCmd) run(e *env) int {
@@ -46,7 +49,7 @@ func (c *evalCmd) run(e *env) int {
 		}
 		cart.Segments = union(cart.Segments, ids)
 	}
-	res, err := prog.Evaluate(cart, engine.Options{Explain: c.Explain})
+	res, err := prog.Evaluate(cart, engine.Options{Explain: c.Explain, Placements: c.Placement, VisitorID: c.Visitor, View: c.View})
 	if err != nil {
 		var ie *engine.InputError
 		if errors.As(err, &ie) {
