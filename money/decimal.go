@@ -64,14 +64,7 @@ func MustParse(s string) Decimal {
 
 func checkPlain(s string) error {
 	body := strings.TrimPrefix(s, "-")
-	if body == "" || len(body) > maxDigits+1 {
-		if len(body) > maxDigits+1 {
-			return fmt.Errorf("%q: more than %d digits", s, maxDigits)
-		}
-		return fmt.Errorf("%q: %w", s, ErrSyntax)
-	}
-	dot := false
-	digits := 0
+	dot, digits := false, 0
 	for i := 0; i < len(body); i++ {
 		c := body[i]
 		switch {
@@ -83,8 +76,11 @@ func checkPlain(s string) error {
 			return fmt.Errorf("%q: %w", s, ErrSyntax)
 		}
 	}
-	if digits == 0 {
+	switch {
+	case digits == 0:
 		return fmt.Errorf("%q: %w", s, ErrSyntax)
+	case digits > maxDigits:
+		return fmt.Errorf("%q: more than %d digits: %w", s, maxDigits, ErrSyntax)
 	}
 	return nil
 }

@@ -1,0 +1,71 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/money"
+)
+
+func TestValidate(t *testing.T) {
+	at := func(line int) diag.Pos { return diag.Pos{File: "r.yaml", Line: line, Col: 5} }
+	good := func() CartRule {
+		return CartRule{ID: "ok", Name: "OK", Enabled: true, Pos: at(1),
+			Action: Action{Type: ByPercent, Amount: money.MustParse("10")}}
+	}
+	tests := []struct {
+		name string
+		edit func(s *Set)
+		want string
+	}{
+		{"valid", func(s *Set) {}, ""},
+		{"duplicate id", func(s *Set) {
+			r := good()
+			r.Pos, r.Fields = at(9), map[string]diag.Pos{"id": at(9)}
+			s.CartRules = append(s.CartRules, r)
+		}, `r.yaml:9:5: duplicate rule id "ok": already used at r.yaml:1:5`},
+		{"bad id", func(s *Set) { s.CartRules[0].ID = "VIP Shoes" }, `r.yaml:1:5: invalid rule id "VIP Shoes": use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit`},
+		{"unknown action", func(s *Set) { s.CartRules[0].Action.Type = "by_precent" }, `r.yaml:1:5: unknown action type "by_precent": want one of "by_percent", "by_fixed", "cart_fixed", "buy_x_get_y"; did you mean "by_percent"?`},
+		{"percent over 100", func(s *Set) { s.CartRules[0].Action.Amount = money.MustParse("150") }, `r.yaml:1:5: by_percent amount 150 is over 100: a discount cannot exceed the price`},
+		{"bxgy needs X", func(s *Set) { s.CartRules[0].Action = Action{Type: BuyXGetY, Amount: money.One} }, `r.yaml:1:5: buy_x_get_y needs step, the X units to buy: want a whole number of at least 1`},
+		{"window", func(s *Set) {
+			s.CartRules[0].From = Bound{Date: Date{2026, 12, 31}}
+			s.CartRules[0].To = Bound{Date: Date{2026, 12, 1}}
+		}, `r.yaml:1:5: to (2026-12-01) is before from (2026-12-31): the rule could never apply`},
+		{"currency", func(s *Set) { s.Config.Currency = "USDD" }, `-: unknown currency "USDD": want an ISO 4217 code such as USD, EUR or JPY`},
+		{"duplicate audience name", func(s *Set) {
+			s.Audiences = []Audience{{ID: "a", Name: "VIP", Pos: at(2)}, {ID: "b", Name: "vip", Pos: at(3)}}
+		}, `r.yaml:3:5: duplicate audience name "vip": already used at r.yaml:2:5`},
+		{"blocks", func(s *Set) {
+			s.Placements = []Placement{{ID: "home.hero", Rotation: "randon", Pos: at(4)}}
+			s.Blocks = []Block{{ID: "b1", Name: "B", Enabled: true, Placement: "home.hreo", RelatedRules: []string{"okk"}, Content: "x", Pos: at(5)}}
+		}, strings.Join([]string{
+			`r.yaml:4:5: unknown rotation "randon": want one of "all", "random", "series", "shuffle"; did you mean "random"?`,
+			`r.yaml:5:5: unknown cart rule "okk" in related_rules; did you mean "ok"?`,
+			`r.yaml:5:5: unknown placement "home.hreo"; did you mean "home.hero"?`,
+		}, "\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Set{CartRules: []CartRule{good()}}
+			tt.edit(s)
+			l := Validate(s)
+			l.Sort()
+			if got := l.Error(); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExprPosAt(t *testing.T) {
+	e := Expr{Text: `audience("VIP") and x`, Pos: diag.Pos{File: "f", Line: 3, Col: 11}}
+	if got := e.PosAt(9).String(); got != "f:3:20" {
+		t.Errorf("PosAt(9) = %s", got)
+	}
+	multi := Expr{Text: "a\nb", Offsets: []diag.Pos{{File: "f", Line: 4, Col: 3}, {File: "f", Line: 4, Col: 4}, {File: "f", Line: 5, Col: 3}}}
+	if got := multi.PosAt(2).String(); got != "f:5:3" {
+		t.Errorf("PosAt(2) = %s", got)
+	}
+}
