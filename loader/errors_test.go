@@ -158,6 +158,15 @@ var brokenTests = []struct {
 		codes: []string{"wrong-type", "invalid-number", "invalid-number"},
 	},
 	{
+		name: "unknown action key",
+		fsys: files("rules.yaml", "cart_rules:\n  - id: r\n    name: R\n    action: {type: by_fixed, amont: 5}\n"),
+		want: lines(
+			`p/rules.yaml:2:5: warning: amount is 0: the rule gives no discount (it still counts as applied and can stop later rules)`,
+			`p/rules.yaml:4:30: unknown key "amont" in action; did you mean "amount"? allowed: type, amount, max_qty, step, apply_to_shipping, free_shipping, items`,
+		),
+		codes: []string{"zero-amount", "unknown-key"},
+	},
+	{
 		name:  "invalid action values",
 		fsys:  files("rules.yaml", "cart_rules:\n  - id: r\n    name: R\n    action:\n      type: by_percnt\n      amount: 10\n"),
 		want:  `p/rules.yaml:5:13: unknown action type "by_percnt": want one of "by_percent", "by_fixed", "cart_fixed", "buy_x_get_y"; did you mean "by_percent"?`,

@@ -97,8 +97,15 @@ type aligner struct {
 // at them) and any blanks, line breaks or comments after them.
 func (c *cursor) skipProps() bool {
 	for c.peek() == '&' || c.peek() == '!' {
-		for !c.atEnd() && c.peek() != ' ' && c.peek() != '\t' && c.atBreak() == 0 {
-			c.next()
+		if c.peek() == '&' {
+			// libyaml's anchor names are letters, digits, '_' and '-'.
+			for c.next(); isAnchorChar(c.peek()); {
+				c.next()
+			}
+		} else {
+			for !c.atEnd() && c.peek() != ' ' && c.peek() != '\t' && c.atBreak() == 0 {
+				c.next()
+			}
 		}
 		c.skipSpace()
 	}
@@ -118,6 +125,10 @@ func (c *cursor) skipSpace() {
 			return
 		}
 	}
+}
+
+func isAnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-'
 }
 
 func (a *aligner) skipQuote() bool {

@@ -138,10 +138,11 @@ func (r *reader) syntaxError(err error) {
 	pos := diag.Pos{File: r.src.name, Line: min(line, len(r.src.lines)), Col: 1}
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
 		name = strings.TrimSuffix(name, "' referenced")
-		msg = fmt.Sprintf("alias *%s names no anchor: define &%s before using it", name, name)
 		if i := bytes.Index(r.src.data, []byte("*"+name)); i >= 0 {
 			pos = r.src.pos(i)
 		}
+		name = shorten(name)
+		msg = fmt.Sprintf("alias *%s names no anchor: define &%s before using it", name, name)
 	}
 	r.diags.Add(pos, "yaml-syntax", "syntax error: %s", msg)
 }
@@ -291,11 +292,11 @@ func describe(n *yaml.Node) string {
 		case "!!null":
 			return "empty"
 		case "!!bool":
-			return "the boolean " + n.Value
+			return "the boolean " + shorten(n.Value)
 		case "!!int", "!!float":
-			return "the number " + n.Value
+			return "the number " + shorten(n.Value)
 		case "!!timestamp":
-			return "the date " + n.Value
+			return "the date " + shorten(n.Value)
 		case "!!str":
 			return "the string " + quote(n.Value)
 		}
@@ -306,16 +307,28 @@ func describe(n *yaml.Node) string {
 
 // quote quotes s for a message, shortened when long.
 func quote(s string) string {
-	const maxRunes = 60
-	if utf8.RuneCountInString(s) > maxRunes {
-		i := 0
-		for range maxRunes {
-			_, n := utf8.DecodeRuneInString(s[i:])
-			i += n
-		}
-		return strconv.Quote(s[:i]) + "..."
+	if t := shorten(s); t != s {
+		return strconv.Quote(strings.TrimSuffix(t, "...")) + "..."
 	}
 	return strconv.Quote(s)
+}
+
+// shorten cuts s to 60 runes and "..." for a message: values can be as
+// long as a file.
+func shorten(s string) string {
+	const maxRunes = 60
+	i := 0
+	for range maxRunes {
+		if i == len(s) {
+			return s
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	if i == len(s) {
+		return s
+	}
+	return s[:i] + "..."
 }
 
 // isNull reports whether n is YAML's null ("", "~", "null"). A key whose
