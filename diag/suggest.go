@@ -11,18 +11,33 @@ import (
 // case-insensitively, allowing about one edit per three characters.
 func Suggest(name string, candidates []string) string {
 	best, bestDist := "", -1
+	n := utf8.RuneCountInString(name)
+	limit := max(1, n/3)
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
+		// Lengths that differ by more than the limit cannot be close; this
+		// also keeps a hostile, very long name from costing len² work.
+		if diff := n - utf8.RuneCountInString(c); diff > limit || -diff > limit {
+			continue
+		}
 		d := distance(lname, strings.ToLower(c))
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = c, d
 		}
 	}
-	limit := max(1, utf8.RuneCountInString(name)/3)
 	if bestDist < 0 || bestDist > limit {
 		return ""
 	}
 	return best
+}
+
+// Quote quotes s for a message, cut to 60 characters so that a hostile or
+// mistaken value cannot make a diagnostic arbitrarily long.
+func Quote(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return fmt.Sprintf("%q...", string(r[:60]))
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // DidYouMean returns `; did you mean "x"?` for the closest candidate, or "".

@@ -100,17 +100,17 @@ func validateBlocks(l *diag.List, s *Set) {
 		case p.ID == "":
 			l.Add(p.Pos, "missing-field", "placement has no id")
 		case !ValidID(p.ID):
-			l.Add(p.fieldPos("id"), "invalid-id", "invalid placement id %q: use lower-case letters, digits, '.', '_' and '-'", p.ID)
+			l.Add(p.fieldPos("id"), "invalid-id", "invalid placement id %s: use lower-case letters, digits, '.', '_' and '-'", q(p.ID))
 		}
 		if first, dup := places[p.ID]; dup && p.ID != "" {
-			l.Add(p.fieldPos("id"), "duplicate-placement-id", "duplicate placement id %q: already used at %s", p.ID, first)
+			l.Add(p.fieldPos("id"), "duplicate-placement-id", "duplicate placement id %s: already used at %s", q(p.ID), first)
 		} else if p.ID != "" {
 			places[p.ID] = p.fieldPos("id")
 			placeIDs = append(placeIDs, p.ID)
 		}
 		if p.Rotation != "" && !slices.Contains(Rotations, p.Rotation) {
-			l.Add(p.fieldPos("rotation"), "invalid-value", "unknown rotation %q: want one of %s%s",
-				p.Rotation, list(Rotations), diag.DidYouMean(string(p.Rotation), strs(Rotations)))
+			l.Add(p.fieldPos("rotation"), "invalid-value", "unknown rotation %s: want one of %s%s",
+				q(p.Rotation), list(Rotations), diag.DidYouMean(string(p.Rotation), strs(Rotations)))
 		}
 		if p.Limit < 0 {
 			l.Add(p.fieldPos("limit"), "invalid-value", "limit %d is negative: use 0 for the rotation's default", p.Limit)
@@ -127,36 +127,36 @@ func validateBlocks(l *diag.List, s *Set) {
 		case b.ID == "":
 			l.Add(b.Pos, "missing-field", "block has no id")
 		case !ValidID(b.ID):
-			l.Add(b.FieldPos("id"), "invalid-id", "invalid block id %q: use lower-case letters, digits, '.', '_' and '-'", b.ID)
+			l.Add(b.FieldPos("id"), "invalid-id", "invalid block id %s: use lower-case letters, digits, '.', '_' and '-'", q(b.ID))
 		}
 		if first, dup := seen[b.ID]; dup && b.ID != "" {
-			l.Add(b.FieldPos("id"), "duplicate-block-id", "duplicate block id %q: already used at %s", b.ID, first)
+			l.Add(b.FieldPos("id"), "duplicate-block-id", "duplicate block id %s: already used at %s", q(b.ID), first)
 		} else if b.ID != "" {
 			seen[b.ID] = b.FieldPos("id")
 		}
 		if b.Name == "" {
-			l.Add(b.Pos, "missing-field", "block %q has no name", b.ID)
+			l.Add(b.Pos, "missing-field", "block %s has no name", q(b.ID))
 		}
 		_, known := places[b.Placement]
 		switch {
 		case b.Placement == "":
-			l.Add(b.Pos, "missing-field", "block %q has no placement: name the placement it shows in", b.ID)
+			l.Add(b.Pos, "missing-field", "block %s has no placement: name the placement it shows in", q(b.ID))
 		case !known:
-			l.Add(b.FieldPos("placement"), "unknown-placement", "unknown placement %q%s", b.Placement, diag.DidYouMean(b.Placement, placeIDs))
+			l.Add(b.FieldPos("placement"), "unknown-placement", "unknown placement %s%s", q(b.Placement), diag.DidYouMean(b.Placement, placeIDs))
 		}
 		for _, id := range b.RelatedRules {
 			if !slices.Contains(ruleIDs, id) {
-				l.Add(b.FieldPos("related_rules"), "unknown-rule", "unknown cart rule %q in related_rules%s", id, diag.DidYouMean(id, ruleIDs))
+				l.Add(b.FieldPos("related_rules"), "unknown-rule", "unknown cart rule %s in related_rules%s", q(id), diag.DidYouMean(id, ruleIDs))
 			}
 		}
 		if _, inline := b.Fields["content"]; inline && b.ContentFile != "" {
-			l.Add(b.FieldPos("content"), "conflicting-fields", "block %q has both content and content_file: keep one", b.ID)
+			l.Add(b.FieldPos("content"), "conflicting-fields", "block %s has both content and content_file: keep one", q(b.ID))
 		}
 		if b.Content == "" && b.ContentFile == "" && len(b.Data) == 0 {
-			l.Warn(b.Pos, "empty-block", "block %q has no content, content_file or data: it would show nothing", b.ID)
+			l.Warn(b.Pos, "empty-block", "block %s has no content, content_file or data: it would show nothing", q(b.ID))
 		}
 		if !b.Enabled {
-			l.Warn(b.FieldPos("enabled"), "never-shows", "block %q is disabled: it never shows", b.ID)
+			l.Warn(b.FieldPos("enabled"), "never-shows", "block %s is disabled: it never shows", q(b.ID))
 		}
 		if !b.From.IsZero() && !b.To.IsZero() {
 			tmp := CartRule{From: b.From, To: b.To, Fields: map[string]diag.Pos{"to": b.FieldPos("to")}}

@@ -26,7 +26,7 @@ func Validate(s *Set) diag.List {
 	if s.Config.Currency != "" {
 		if _, ok := money.LookupCurrency(s.Config.Currency); !ok {
 			l.Add(s.Config.Fields["currency"], "unknown-currency",
-				"unknown currency %q: want an ISO 4217 code such as USD, EUR or JPY", s.Config.Currency)
+				"unknown currency %s: want an ISO 4217 code such as USD, EUR or JPY", q(s.Config.Currency))
 		}
 	}
 	validateAudiences(&l, s.Audiences)
@@ -38,7 +38,7 @@ func Validate(s *Set) diag.List {
 			continue
 		}
 		if first, dup := seen[r.ID]; dup {
-			l.Add(r.FieldPos("id"), "duplicate-rule-id", "duplicate rule id %q: already used at %s", r.ID, first)
+			l.Add(r.FieldPos("id"), "duplicate-rule-id", "duplicate rule id %s: already used at %s", q(r.ID), first)
 			continue
 		}
 		seen[r.ID] = r.FieldPos("id")
@@ -61,7 +61,7 @@ func validateAudiences(l *diag.List, auds []Audience) {
 		if a.ID == "" {
 			l.Add(a.Pos, "missing-field", "audience has no id: every audience needs the segment id the customer data platform sends")
 		} else if first, dup := ids[a.ID]; dup {
-			l.Add(pos("id"), "duplicate-audience-id", "duplicate audience id %q: already used at %s", a.ID, first)
+			l.Add(pos("id"), "duplicate-audience-id", "duplicate audience id %s: already used at %s", q(a.ID), first)
 		} else {
 			ids[a.ID] = pos("id")
 		}
@@ -71,7 +71,7 @@ func validateAudiences(l *diag.List, auds []Audience) {
 		}
 		key := strings.ToLower(a.Name)
 		if first, dup := names[key]; dup {
-			l.Add(pos("name"), "duplicate-audience-name", "duplicate audience name %q: already used at %s", a.Name, first)
+			l.Add(pos("name"), "duplicate-audience-name", "duplicate audience name %s: already used at %s", q(a.Name), first)
 		} else {
 			names[key] = pos("name")
 		}
@@ -84,10 +84,10 @@ func validateRule(l *diag.List, r *CartRule) {
 		l.Add(r.Pos, "missing-field", "cart rule has no id")
 	case !ValidID(r.ID):
 		l.Add(r.FieldPos("id"), "invalid-id",
-			"invalid rule id %q: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", r.ID)
+			"invalid rule id %s: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", q(r.ID))
 	}
 	if strings.TrimSpace(r.Name) == "" {
-		l.Add(r.Pos, "missing-field", "cart rule %q has no name", r.ID)
+		l.Add(r.Pos, "missing-field", "cart rule %s has no name", q(r.ID))
 	}
 	for _, w := range r.Websites {
 		if strings.TrimSpace(w) == "" {
@@ -130,17 +130,17 @@ func validateWindow(l *diag.List, r *CartRule) {
 func validateAction(l *diag.List, r *CartRule) {
 	a := &r.Action
 	if a.Type == "" {
-		l.Add(r.FieldPos("action"), "missing-field", "cart rule %q has no action.type: want one of %s", r.ID, list(ActionTypes))
+		l.Add(r.FieldPos("action"), "missing-field", "cart rule %s has no action.type: want one of %s", q(r.ID), list(ActionTypes))
 		return
 	}
 	if !slices.Contains(ActionTypes, a.Type) {
 		l.Add(r.FieldPos("action.type"), "invalid-action",
-			"unknown action type %q: want one of %s%s", a.Type, list(ActionTypes), diag.DidYouMean(string(a.Type), strs(ActionTypes)))
+			"unknown action type %s: want one of %s%s", q(a.Type), list(ActionTypes), diag.DidYouMean(string(a.Type), strs(ActionTypes)))
 		return
 	}
 	if a.FreeShipping != "" && !slices.Contains(FreeShippingModes, a.FreeShipping) {
 		l.Add(r.FieldPos("action.free_shipping"), "invalid-value",
-			"unknown free_shipping %q: want one of %s%s", a.FreeShipping, list(FreeShippingModes), diag.DidYouMean(string(a.FreeShipping), strs(FreeShippingModes)))
+			"unknown free_shipping %s: want one of %s%s", q(a.FreeShipping), list(FreeShippingModes), diag.DidYouMean(string(a.FreeShipping), strs(FreeShippingModes)))
 	}
 	amount := r.FieldPos("action.amount")
 	if a.Amount.Sign() < 0 {
@@ -173,6 +173,9 @@ func validateAction(l *diag.List, r *CartRule) {
 		l.Warn(amount, "zero-amount", "amount is 0: the rule gives no discount (it still counts as applied and can stop later rules)")
 	}
 }
+
+// q quotes a value written in a rule file for a message, cut short when long.
+func q[T ~string](s T) string { return diag.Quote(string(s)) }
 
 func strs[T ~string](v []T) []string {
 	out := make([]string, len(v))
