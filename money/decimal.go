@@ -20,7 +20,18 @@ const divisionDigits = 20
 const maxDigits = 40
 
 // Decimal is an exact decimal number. The zero value is 0.
-type Decimal struct{ d decimal.Decimal }
+//
+// Most amounts in a cart fit an int64 coefficient with a small exponent
+// (19.99 is 1999 × 10^-2), and cent-sized arithmetic on them needs no
+// allocation; so a Decimal holds c × 10^e while that is exact, and moves to
+// shopspring/decimal's arbitrary precision only when an operation would
+// overflow it, and for division. small.go has the int64 arithmetic;
+// decimal_test.go checks it against shopspring/decimal on random inputs.
+type Decimal struct {
+	c   int64
+	e   int32
+	big *decimal.Decimal // when set, the value; c and e are unused
+}
 
 // Common values.
 var (
@@ -30,10 +41,10 @@ var (
 )
 
 // New returns value × 10^exp.
-func New(value int64, exp int32) Decimal { return Decimal{decimal.New(value, exp)} }
+func New(value int64, exp int32) Decimal { return Decimal{c: value, e: exp} }
 
 // FromInt returns i as a Decimal.
-func FromInt(i int64) Decimal { return Decimal{decimal.NewFromInt(i)} }
+func FromInt(i int64) Decimal { return Decimal{c: i} }
 
 // ErrSyntax is wrapped by Parse for text that is not a plain decimal number.
 var ErrSyntax = errors.New("not a decimal number")
@@ -46,11 +57,14 @@ func Parse(s string) (Decimal, error) {
 	if err := checkPlain(s); err != nil {
 		return Decimal{}, err
 	}
+	if d, ok := parseSmall(s); ok {
+		return d, nil
+	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return Decimal{}, fmt.Errorf("%q: %w", s, ErrSyntax)
 	}
-	return Decimal{d}, nil
+	return fromDec(d), nil
 }
 
 // MustParse is Parse for constants in code and tests; it panics on bad input.
@@ -80,47 +94,93 @@ func checkPlain(s string) error {
 	case digits == 0:
 		return fmt.Errorf("%q: %w", s, ErrSyntax)
 	case digits > maxDigits:
-		return fmt.Errorf("%q: more than %d digits: %w", s, maxDigits, ErrSyntax)
+		return fmt.Errorf("%q: more than %d digits", s, maxDigits)
 	}
 	return nil
 }
 
 // Add returns a + b.
-func (a Decimal) Add(b Decimal) Decimal { return Decimal{a.d.Add(b.d)} }
+func (a Decimal) Add(b Decimal) Decimal {
+	if a.big == nil && b.big == nil {
+		if ca, cb, e, ok := align(a, b); ok {
+			if c, ok := add64(ca, cb); ok {
+				return Decimal{c: c, e: e}
+			}
+		}
+	}
+	return fromDec(a.dec().Add(b.dec()))
+}
 
 // Sub returns a − b.
-func (a Decimal) Sub(b Decimal) Decimal { return Decimal{a.d.Sub(b.d)} }
+func (a Decimal) Sub(b Decimal) Decimal { return a.Add(b.Neg()) }
 
 // Mul returns a × b, exactly.
-func (a Decimal) Mul(b Decimal) Decimal { return Decimal{a.d.Mul(b.d)} }
+func (a Decimal) Mul(b Decimal) Decimal {
+	if a.big == nil && b.big == nil {
+		if c, ok := mul64(a.c, b.c); ok {
+			if e, ok := exponent(int64(a.e) + int64(b.e)); ok {
+				return Decimal{c: c, e: e}
+			}
+		}
+	}
+	return fromDec(a.dec().Mul(b.dec()))
+}
 
 // Div returns a ÷ b rounded half away from zero to 20 fractional digits.
 // Division by zero returns zero: every caller in ruled treats an empty base
 // as "nothing to share", which is what Magento does.
 func (a Decimal) Div(b Decimal) Decimal {
-	if b.d.IsZero() {
+	if b.IsZero() {
 		return Zero
 	}
-	return Decimal{a.d.DivRound(b.d, divisionDigits)}
+	return fromDec(a.dec().DivRound(b.dec(), divisionDigits))
 }
 
 // Neg returns −a.
-func (a Decimal) Neg() Decimal { return Decimal{a.d.Neg()} }
+func (a Decimal) Neg() Decimal {
+	if a.big == nil && a.c != math.MinInt64 {
+		return Decimal{c: -a.c, e: a.e}
+	}
+	return fromDec(a.dec().Neg())
+}
 
 // Cmp returns −1, 0 or +1 as a is less than, equal to or greater than b.
-func (a Decimal) Cmp(b Decimal) int { return a.d.Cmp(b.d) }
+func (a Decimal) Cmp(b Decimal) int {
+	if a.big == nil && b.big == nil {
+		if ca, cb, _, ok := align(a, b); ok {
+			return cmpInt64(ca, cb)
+		}
+	}
+	return a.dec().Cmp(b.dec())
+}
 
 // Equal reports whether a and b are the same number (1.50 equals 1.5).
-func (a Decimal) Equal(b Decimal) bool { return a.d.Equal(b.d) }
+func (a Decimal) Equal(b Decimal) bool { return a.Cmp(b) == 0 }
 
 // Sign returns −1, 0 or +1.
-func (a Decimal) Sign() int { return a.d.Sign() }
+func (a Decimal) Sign() int {
+	if a.big == nil {
+		return cmpInt64(a.c, 0)
+	}
+	return a.big.Sign()
+}
 
 // IsZero reports whether a is 0.
-func (a Decimal) IsZero() bool { return a.d.IsZero() }
+func (a Decimal) IsZero() bool { return a.Sign() == 0 }
 
 // IsInteger reports whether a has no fractional part.
-func (a Decimal) IsInteger() bool { return a.d.IsInteger() }
+func (a Decimal) IsInteger() bool {
+	if a.big == nil {
+		switch {
+		case a.e >= 0 || a.c == 0:
+			return true
+		case -a.e <= 18:
+			return a.c%pow10[-a.e] == 0
+		}
+		return false // |c| < 10^19 cannot be a multiple of 10^19 or more, unless 0
+	}
+	return a.big.IsInteger()
+}
 
 // Min returns the smaller of a and b.
 func Min(a, b Decimal) Decimal {
@@ -139,15 +199,41 @@ func Max(a, b Decimal) Decimal {
 }
 
 // Round rounds a half away from zero to places fractional digits.
-func (a Decimal) Round(places int32) Decimal { return Decimal{a.d.Round(places)} }
+func (a Decimal) Round(places int32) Decimal {
+	if a.big == nil {
+		if r, ok := roundSmall(a, places); ok {
+			return r
+		}
+	}
+	return fromDec(a.dec().Round(places))
+}
 
 // Floor returns the largest integer not greater than a.
-func (a Decimal) Floor() Decimal { return Decimal{a.d.Floor()} }
+func (a Decimal) Floor() Decimal {
+	if a.big == nil {
+		if a.e >= 0 {
+			return a
+		}
+		if -a.e > 18 {
+			if a.c < 0 {
+				return FromInt(-1)
+			}
+			return Zero
+		}
+		p := pow10[-a.e]
+		q := a.c / p
+		if a.c < 0 && a.c%p != 0 {
+			q--
+		}
+		return Decimal{c: q}
+	}
+	return fromDec(a.big.Floor())
+}
 
 // Places returns the number of fractional digits a is written with, ignoring
 // trailing zeros (1.50 has 1, 2 has 0).
 func (a Decimal) Places() int32 {
-	s := a.d.String()
+	s := a.String()
 	i := strings.IndexByte(s, '.')
 	if i < 0 {
 		return 0
@@ -156,17 +242,34 @@ func (a Decimal) Places() int32 {
 }
 
 // String returns a in plain notation with no trailing fractional zeros.
-func (a Decimal) String() string { return a.d.String() }
+func (a Decimal) String() string {
+	if a.big == nil {
+		return formatSmall(a)
+	}
+	return a.big.String()
+}
 
 // StringFixed returns a rounded half away from zero to places digits and
 // written with exactly that many ("3" with 2 places is "3.00").
-func (a Decimal) StringFixed(places int32) string { return a.d.StringFixed(places) }
+func (a Decimal) StringFixed(places int32) string {
+	if a.big == nil && places >= 0 && places <= 18 {
+		if r, ok := roundSmall(a, places); ok {
+			if s, ok := formatFixed(r, places); ok {
+				return s
+			}
+		}
+	}
+	return a.dec().StringFixed(places)
+}
 
 // Scaled returns a × 10^scale as an int64 when that is an integer in range:
 // the fixed-point form the condition language computes with. ok is false
 // when a has more fractional digits than scale or does not fit.
 func (a Decimal) Scaled(scale int32) (v int64, ok bool) {
-	s := a.d.Shift(scale)
+	if a.big == nil {
+		return scaleSmall(a, scale)
+	}
+	s := a.big.Shift(scale)
 	if !s.IsInteger() {
 		return 0, false
 	}
@@ -177,10 +280,10 @@ func (a Decimal) Scaled(scale int32) (v int64, ok bool) {
 }
 
 // FromScaled returns v × 10^−scale, the inverse of Scaled.
-func FromScaled(v int64, scale int32) Decimal { return Decimal{decimal.New(v, -scale)} }
+func FromScaled(v int64, scale int32) Decimal { return Decimal{c: v, e: -scale} }
 
 // MarshalText writes a in plain notation, so Decimals can be JSON strings.
-func (a Decimal) MarshalText() ([]byte, error) { return []byte(a.d.String()), nil }
+func (a Decimal) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 // UnmarshalText parses a plain decimal number (see Parse).
 func (a *Decimal) UnmarshalText(b []byte) error {
