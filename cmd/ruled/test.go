@@ -1,0 +1,592 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/loader"
+	"github.com/ruled/ruled/membership"
+	"github.com/ruled/ruled/money"
+)
+
+// testCmd is ruled test: it evaluates every test case (loader.LoadTests)
+// with the program serve would run, compares the whole result with the
+// case's entry in the golden file beside the test file (x.test.yaml ->
+// x.golden.json) and checks the case's expect block. Exit 0 when every case
+// passes, 1 when any fails, 2 when the rules or the test files cannot be
+// loaded (nothing runs then).
+type testCmd struct {
+	Run     string   `help:"Run only the cases whose name matches this regular expression." placeholder:"REGEXP"`
+	Update  bool     `help:"Write or rewrite the golden files with the results of this run; expect blocks are never changed."`
+	Verbose bool     `short:"v" help:"Also print a line for every case that passes."`
+	Format  string   `help:"Output format: text, or json (one object per case, for CI annotators)." enum:"text,json" default:"text"`
+	Paths   []string `arg:"" optional:"" help:"Test files, or folders searched for *.test.yaml; default the rules directory." placeholder:"PATH"`
+}
+
+// caseRun is one test case of a run and its outcome.
+type caseRun struct {
+	file     *loader.TestFile
+	tc       *loader.TestCase
+	cart     *engine.Cart // nil when the case could not be prepared
+	selected bool         // its name matches --run
+	res      *engine.Result
+	actual   string   // the result as the golden file holds it, indented
+	failures []string // "path: want X, got Y", explanations on further lines
+	diff     string
+}
+
+// tester is the state of one run of ruled test.
+type tester struct {
+	cmd     *testCmd
+	e       *env
+	prog    *engine.Program
+	ruleIDs []string
+	suite   *loader.TestSuite
+	diags   diag.List
+	goldens map[string]*golden // by test file name
+}
+
+func (c *testCmd) run(e *env) int {
+	re, err := regexp.Compile(c.Run)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "ruled test: --run: %v\n", err)
+		return exitCantRun
+	}
+	prog, diags, err := compile(e.rules)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "ruled test:", err)
+		return exitCantRun
+	}
+	t := &tester{cmd: c, e: e, prog: prog, diags: diags, goldens: map[string]*golden{}}
+	if prog == nil {
+		return t.cannotRun("the rules could not be loaded")
+	}
+	for _, r := range prog.Rules(time.Time{}) {
+		t.ruleIDs = append(t.ruleIDs, r.Rule.ID)
+	}
+	paths := c.Paths
+	if len(paths) == 0 {
+		paths = []string{e.rules}
+	}
+	t.suite, t.diags = loader.LoadTests(paths...)
+	if len(t.suite.Files) == 0 && !t.diags.HasErrors() {
+		if len(c.Paths) > 0 {
+			fmt.Fprintf(e.stderr, "ruled test: no test files (*.test.yaml) in %s\n", strings.Join(c.Paths, ", "))
+			return exitCantRun
+		}
+		fmt.Fprintf(e.stderr, "ruled test: no test files (*.test.yaml) under %s\n", e.rules)
+	}
+	var runs []*caseRun
+	for _, f := range t.suite.Files {
+		for _, tc := range f.Cases {
+			r := t.prepare(f, tc)
+			r.selected = re.MatchString(tc.Name)
+			runs = append(runs, r)
+		}
+	}
+	for _, r := range runs {
+		if r.selected && r.cart != nil {
+			t.evaluate(r)
+		}
+	}
+	t.readGoldens(runs)
+	if t.diags.HasErrors() {
+		return t.cannotRun("the test files could not be loaded")
+	}
+	if c.Update {
+		if err := t.update(runs); err != nil {
+			fmt.Fprintln(e.stderr, "ruled test:", err)
+			return exitCantRun
+		}
+	}
+	t.printDiags() // warnings
+	return t.report(runs)
+}
+
+// cannotRun prints the diagnostics and why nothing ran.
+func (t *tester) cannotRun(why string) int {
+	t.printDiags()
+	if t.cmd.Format != "json" {
+		fmt.Fprintf(t.e.stderr, "%d errors: %s\n", t.diags.Errors(), why)
+	}
+	return exitCantRun
+}
+
+// printDiags prints the diagnostics as ruled check does: text with source
+// lines on stderr; with --format json, errors (nothing ran) are one JSON
+// object per line on stdout instead, and warnings stay on stderr, so that
+// stdout holds only case results when cases ran.
+func (t *tester) printDiags() {
+	if t.suite != nil {
+		t.suite.Sources.Attach(t.diags)
+	}
+	t.diags.Sort()
+	if t.cmd.Format != "json" || !t.diags.HasErrors() {
+		diag.Fprint(t.e.stderr, t.diags)
+		return
+	}
+	enc := json.NewEncoder(t.e.stdout)
+	enc.SetEscapeHTML(false)
+	for _, d := range t.diags {
+		_ = enc.Encode(d)
+	}
+}
+
+// prepare decodes a case's cart and checks what can be checked before
+// evaluating: rule ids, SKUs, the instant and the membership value.
+func (t *tester) prepare(f *loader.TestFile, tc *loader.TestCase) *caseRun {
+	r := &caseRun{file: f, tc: tc}
+	for _, refs := range []struct {
+		field string
+		ids   []loader.Ref
+	}{{"expect.applied_rules", tc.Expect.AppliedRules}, {"expect.not_applied", tc.Expect.NotApplied}} {
+		for _, ref := range refs.ids {
+			if !slices.Contains(t.ruleIDs, ref.ID) {
+				t.diags.Add(ref.Pos, "unknown-rule", "unknown rule %q in %s%s", ref.ID, refs.field, diag.DidYouMean(ref.ID, t.ruleIDs))
+			}
+		}
+	}
+	var members []string
+	if _, ok := tc.Fields["membership"]; ok {
+		var err error
+		members, err = membership.Decode(tc.Membership)
+		if me := (*membership.Error)(nil); errors.As(err, &me) {
+			t.diags.Add(tc.Fields["membership"], "invalid-membership", "membership is not a valid aep-segments-membership value: %s", me.Msg)
+		} else if err != nil {
+			t.diags.Add(tc.Fields["membership"], "invalid-membership", "membership: %v", err)
+		}
+	}
+	if tc.Cart == nil {
+		return r
+	}
+	cart, err := engine.DecodeCart(tc.Cart, engine.CartDefaults{Currency: t.prog.Currency()})
+	if err != nil {
+		t.cartError(tc, err)
+		return r
+	}
+	if !tc.Now.IsZero() {
+		cart.Now = tc.Now
+	}
+	if _, ok := tc.Fields["now"]; !ok && cart.Now.IsZero() {
+		t.diags.Add(tc.Pos, "missing-field", "test case has no now: without it the result depends on the day the test runs; add one such as now: 2026-11-27T10:00:00-05:00")
+	}
+	cart.Segments = union(union(cart.Segments, members), tc.Segments)
+	var skus []string
+	for _, it := range cart.Items {
+		skus = append(skus, it.SKU)
+	}
+	for _, ie := range tc.Expect.Items {
+		if !slices.Contains(skus, ie.SKU) {
+			t.diags.Add(ie.Pos, "unknown-sku", "no line of the cart has sku %q%s", ie.SKU, diag.DidYouMean(ie.SKU, skus))
+		}
+	}
+	r.cart = cart
+	return r
+}
+
+// cartError reports a cart the engine rejects at the field's place in the
+// test file.
+func (t *tester) cartError(tc *loader.TestCase, err error) {
+	var ie *engine.InputError
+	if !errors.As(err, &ie) {
+		t.diags.Add(tc.Fields["cart"], "invalid-cart", "cart: %v", err)
+		return
+	}
+	key := strings.HasPrefix(ie.Message, "unknown field") || strings.HasPrefix(ie.Message, "duplicate field")
+	msg := ie.Message
+	if strings.Contains(msg, "want a string, got a number") || strings.Contains(msg, "want a string, got a boolean") {
+		msg += ` (write it in quotes: YAML reads 12345 and true as a number and a boolean)`
+	}
+	field := "cart"
+	if ie.Field != "" {
+		field += "." + ie.Field
+	}
+	t.diags.Add(tc.CartPos(ie.Field, key), "invalid-cart", "%s: %s", field, msg)
+}
+
+func (t *tester) evaluate(r *caseRun) {
+	res, err := t.prog.Evaluate(r.cart, engine.Options{})
+	if err != nil {
+		t.cartError(r.tc, err)
+		return
+	}
+	actual, err := indentJSON(res)
+	if err != nil {
+		t.diags.Add(r.tc.Pos, "internal", "cannot write the result as JSON: %v", err)
+		return
+	}
+	r.res, r.actual = res, actual
+}
+
+// indentJSON writes v as JSON indented by two spaces, without escaping <, >
+// and & (rule names use them).
+func indentJSON(v any) (string, error) {
+	var b, out bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	if err := json.Indent(&out, bytes.TrimSpace(b.Bytes()), "", "  "); err != nil {
+		return "", err
+	}
+	return out.String(), nil
+}
+
+// report checks every selected case, prints the outcome and returns the
+// exit code.
+func (t *tester) report(runs []*caseRun) int {
+	passed, failed := 0, 0
+	enc := json.NewEncoder(t.e.stdout)
+	enc.SetEscapeHTML(false)
+	for _, r := range runs {
+		if !r.selected {
+			continue
+		}
+		t.check(r)
+		ok := len(r.failures) == 0 && r.diff == ""
+		if ok {
+			passed++
+		} else {
+			failed++
+		}
+		if t.cmd.Format == "json" {
+			_ = enc.Encode(struct {
+				File     string   `json:"file"`
+				Line     int      `json:"line"`
+				Case     string   `json:"case"`
+				Passed   bool     `json:"passed"`
+				Failures []string `json:"failures"`
+				Diff     string   `json:"diff"`
+			}{r.file.Name, r.tc.Pos.Line, r.tc.Name, ok, append([]string{}, r.failures...), r.diff})
+			continue
+		}
+		if ok {
+			if t.cmd.Verbose {
+				fmt.Fprintf(t.e.stdout, "ok   %s %s\n", r.file.Name, r.tc.Name)
+			}
+			continue
+		}
+		fmt.Fprintf(t.e.stdout, "FAIL %s %s\n", r.file.Name, r.tc.Name)
+		for _, f := range r.failures {
+			fmt.Fprintln(t.e.stdout, indentLines(f, "    "))
+		}
+		if r.diff != "" {
+			fmt.Fprint(t.e.stdout, indentLines(r.diff, "    "))
+		}
+	}
+	summary := t.e.stdout
+	if t.cmd.Format == "json" {
+		summary = t.e.stderr
+	}
+	fmt.Fprintf(summary, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return exitWrong
+	}
+	return exitOK
+}
+
+func indentLines(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if l != "" && l != "\n" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// check compares a case's result with its golden entry and its expect.
+func (t *tester) check(r *caseRun) {
+	g := t.goldens[r.file.Name]
+	want, ok := g.entries[r.tc.Name]
+	switch {
+	case g.data == nil:
+		r.failures = append(r.failures, fmt.Sprintf("golden: %s does not exist; run ruled test --update to create it", r.file.Golden))
+	case !ok:
+		r.failures = append(r.failures, fmt.Sprintf("golden: %s has no result for this case; run ruled test --update to record it", r.file.Golden))
+	default:
+		var b bytes.Buffer
+		if err := json.Indent(&b, bytes.TrimSpace(want), "", "  "); err == nil && b.String() != r.actual {
+			edits := udiff.Lines(b.String()+"\n", r.actual+"\n")
+			r.diff, _ = udiff.ToUnified("golden", "actual", b.String()+"\n", edits, udiff.DefaultContextLines)
+		}
+	}
+	t.checkExpect(r)
+}
+
+func (t *tester) checkExpect(r *caseRun) {
+	x, res := &r.tc.Expect, r.res
+	fail := func(format string, args ...any) { r.failures = append(r.failures, fmt.Sprintf(format, args...)) }
+	applied := map[string]string{} // id -> discount
+	var got []string
+	for _, a := range res.AppliedRules {
+		applied[a.ID] = a.Discount
+		got = append(got, a.ID)
+	}
+	if x.HasAppliedRules {
+		var want []string
+		for _, ref := range x.AppliedRules {
+			want = append(want, ref.ID)
+		}
+		if strings.Join(want, "\x00") != strings.Join(got, "\x00") {
+			msg := fmt.Sprintf("applied_rules: want [%s], got [%s]", strings.Join(want, ", "), strings.Join(got, ", "))
+			for _, id := range want {
+				if _, ok := applied[id]; !ok {
+					msg += "\n" + t.whyNot(r, id)
+				}
+			}
+			fail("%s", msg)
+		}
+	}
+	for _, ref := range x.NotApplied {
+		if d, ok := applied[ref.ID]; ok {
+			fail("not_applied: want %s not applied, got applied (discount %q)", ref.ID, d)
+		}
+	}
+	for _, a := range x.Totals {
+		if got := totalField(res.Totals, a.Field); !sameAmount(a.Value, got) {
+			fail("totals.%s: want %q, got %q", a.Field, a.Text, got)
+		}
+	}
+	for _, ie := range x.Items {
+		if ie.Discount == nil {
+			continue
+		}
+		if got := t.itemDiscount(res, ie.SKU); !sameAmount(ie.Discount.Value, got) {
+			fail("items.%s.discount: want %q, got %q", ie.SKU, ie.Discount.Text, got)
+		}
+	}
+	if x.FreeShipping != nil && *x.FreeShipping != res.FreeShipping {
+		fail("free_shipping: want %t, got %t", *x.FreeShipping, res.FreeShipping)
+	}
+	if x.CouponApplied != nil {
+		switch c := res.Coupon; {
+		case c == nil:
+			fail("coupon.applied: want %t, got no coupon (the cart has no coupon_code)", *x.CouponApplied)
+		case c.Applied != *x.CouponApplied && c.Reason != "":
+			fail("coupon.applied: want %t, got %t (%s)", *x.CouponApplied, c.Applied, c.Reason)
+		case c.Applied != *x.CouponApplied:
+			fail("coupon.applied: want %t, got %t", *x.CouponApplied, c.Applied)
+		}
+	}
+}
+
+// whyNot explains why rule id did not apply, evaluating the case again
+// with explanations (only cases that fail pay for them).
+func (t *tester) whyNot(r *caseRun, id string) string {
+	res, err := t.prog.Evaluate(r.cart, engine.Options{Explain: true})
+	if err != nil {
+		return fmt.Sprintf("    %s did not apply: %v", id, err)
+	}
+	for _, x := range res.Explain {
+		if x.Rule != id {
+			continue
+		}
+		s := fmt.Sprintf("    %s did not apply (%s): %s", id, x.Status, x.Reason)
+		for _, c := range x.Clauses {
+			s += "\n        false: " + c.Text
+			if len(c.Seen) > 0 {
+				s += " (" + strings.Join(c.Seen, "; ") + ")"
+			}
+		}
+		return s
+	}
+	return fmt.Sprintf("    %s did not apply", id)
+}
+
+func totalField(t engine.Totals, field string) string {
+	switch field {
+	case "subtotal":
+		return t.Subtotal
+	case "discount":
+		return t.Discount
+	case "shipping":
+		return t.Shipping
+	case "shipping_discount":
+		return t.ShippingDiscount
+	case "grand_total":
+		return t.GrandTotal
+	}
+	return ""
+}
+
+// itemDiscount sums the discounts of the lines with sku.
+func (t *tester) itemDiscount(res *engine.Result, sku string) string {
+	sum := money.Zero
+	for _, it := range res.Items {
+		if it.SKU == sku {
+			d, _ := money.Parse(it.Discount)
+			sum = sum.Add(d)
+		}
+	}
+	return t.prog.Currency().Format(sum)
+}
+
+func sameAmount(want money.Decimal, got string) bool {
+	d, err := money.Parse(got)
+	return err == nil && d.Equal(want)
+}
+
+// golden is one golden file: results by case name, in file order.
+type golden struct {
+	path    string // as shown (slash-separated)
+	data    []byte // nil when the file does not exist
+	names   []string
+	entries map[string]json.RawMessage
+}
+
+// readGoldens reads the golden file of every test file with a selected
+// case. An unreadable one is an error, unless --update is about to rewrite
+// it.
+func (t *tester) readGoldens(runs []*caseRun) {
+	for _, r := range runs {
+		if _, done := t.goldens[r.file.Name]; done || !r.selected {
+			continue
+		}
+		g := &golden{path: r.file.Golden, entries: map[string]json.RawMessage{}}
+		t.goldens[r.file.Name] = g
+		data, err := os.ReadFile(filepath.FromSlash(g.path))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			t.diags.Add(diag.Pos{File: g.path}, "read-error", "cannot read golden file: %v", err)
+			continue
+		}
+		g.data = data
+		if off, err := g.parse(data); err != nil && !t.cmd.Update {
+			pos := goldenPos(g.path, data, off)
+			t.suite.Sources[g.path] = strings.Split(string(data), "\n")
+			t.diags.Add(pos, "invalid-golden", "golden file is not a JSON object of results by case name: %v; fix it, or rewrite it with ruled test --update", err)
+		}
+		for _, name := range g.names {
+			if !hasCase(r.file, name) && !t.cmd.Update {
+				t.diags.Warn(diag.Pos{File: g.path}, "stale-golden", "result for %q matches no case in %s; ruled test --update removes it", name, r.file.Name)
+			}
+		}
+	}
+}
+
+func hasCase(f *loader.TestFile, name string) bool {
+	for _, tc := range f.Cases {
+		if tc.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// parse reads a golden file: one JSON object, keys unique. On error it
+// returns the byte offset of the problem.
+func (g *golden) parse(data []byte) (int64, error) {
+	// Unmarshal checks the whole file first and says exactly where a syntax
+	// error is (a Decoder reports where the value began).
+	var all json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
+			return se.Offset - 1, err
+		}
+		return 0, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, _ := dec.Token(); tok != json.Delim('{') {
+		return 0, errors.New("want an object")
+	}
+	for dec.More() {
+		tok, _ := dec.Token()
+		name, _ := tok.(string)
+		if _, dup := g.entries[name]; dup {
+			key, _ := json.Marshal(name)
+			return dec.InputOffset() - int64(len(key)), fmt.Errorf("case %q is there twice", name)
+		}
+		var v json.RawMessage
+		_ = dec.Decode(&v) // the file is valid JSON
+		g.names = append(g.names, name)
+		g.entries[name] = v
+	}
+	return 0, nil
+}
+
+// goldenPos returns the position of byte offset off of a golden file.
+func goldenPos(file string, data []byte, off int64) diag.Pos {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len([]rune(string(before[bytes.LastIndexByte(before, '\n')+1:]))) + 1
+	return diag.Pos{File: file, Line: line, Col: col}
+}
+
+// update rewrites the golden file of every test file with a selected case:
+// the results of this run for selected cases, the old entries of the
+// others, in the order of the cases; entries of cases gone are dropped.
+func (t *tester) update(runs []*caseRun) error {
+	actual := map[*loader.TestCase]string{}
+	for _, r := range runs {
+		if r.selected && r.res != nil {
+			actual[r.tc] = r.actual
+		}
+	}
+	for _, f := range t.suite.Files {
+		g, ok := t.goldens[f.Name]
+		if !ok {
+			continue
+		}
+		var b bytes.Buffer
+		entries := map[string]json.RawMessage{}
+		b.WriteString("{")
+		for _, tc := range f.Cases {
+			v, ok := actual[tc]
+			if !ok {
+				old, ok := g.entries[tc.Name]
+				if !ok {
+					continue
+				}
+				v = string(old)
+			}
+			var ind bytes.Buffer
+			if err := json.Indent(&ind, bytes.TrimSpace([]byte(v)), "  ", "  "); err != nil {
+				return fmt.Errorf("golden result of %q: %w", tc.Name, err)
+			}
+			if len(entries) > 0 {
+				b.WriteString(",")
+			}
+			key, _ := json.Marshal(tc.Name)
+			fmt.Fprintf(&b, "\n  %s: %s", key, ind.Bytes())
+			entries[tc.Name] = json.RawMessage(v)
+		}
+		if len(entries) > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("}\n")
+		if !bytes.Equal(b.Bytes(), g.data) {
+			verb := "updated"
+			if g.data == nil {
+				verb = "created"
+			}
+			if err := os.WriteFile(filepath.FromSlash(g.path), b.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("writing golden file: %w", err)
+			}
+			out := t.e.stdout
+			if t.cmd.Format == "json" {
+				out = t.e.stderr
+			}
+			fmt.Fprintf(out, "%s %s\n", verb, g.path)
+		}
+		g.data, g.entries = b.Bytes(), entries
+	}
+	return nil
+}
