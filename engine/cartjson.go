@@ -24,6 +24,9 @@ type CartDefaults struct {
 	// Currency is the cart's currency when the request names none: the
 	// project's currency.
 	Currency money.Currency
+	// Websites holds the currency of websites that price in another one,
+	// by website code (folded to lower case).
+	Websites map[string]money.Currency
 }
 
 // InputError is a problem with one field of a request, named by its JSON path.
@@ -170,6 +173,9 @@ func header(f map[string]json.RawMessage, def CartDefaults) (*Cart, error) {
 	}
 	if website != "" {
 		c.Website = website
+	}
+	if cur, ok := def.Websites[strings.ToLower(c.Website)]; ok {
+		c.Currency = cur
 	}
 	if currency != "" {
 		cur, err := money.ParseCurrency(currency)

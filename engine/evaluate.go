@@ -63,11 +63,14 @@ type evaluation struct {
 // fails at run time is reported in Result.Errors and skipped instead.
 func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}}
+	site := p.CurrencyOf(orDefault(c.Website, DefaultWebsite))
 	if ev.cur.Code == "" {
-		ev.cur = p.currency
+		ev.cur = site
 	}
-	if ev.cur.Code != p.currency.Code {
-		return nil, &InputError{Field: "currency", Message: fmt.Sprintf("the rules are written in %s; a cart in %s cannot be priced with them", p.currency.Code, ev.cur.Code)}
+	if ev.cur.Code != site.Code {
+		return nil, &InputError{Field: "currency", Message: fmt.Sprintf(
+			"website %q prices in %s, so its rules' amounts are in %s; a cart in %s cannot be priced with them (set websites.<code>.currency in ruled.yaml for a website with its own currency)",
+			orDefault(c.Website, DefaultWebsite), site.Code, site.Code, ev.cur.Code)}
 	}
 	if ev.now.IsZero() {
 		ev.now = opt.Now

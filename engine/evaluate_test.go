@@ -267,3 +267,27 @@ func TestRulesListing(t *testing.T) {
 		t.Errorf("RuleAudiences(vip) = %v", a)
 	}
 }
+
+func TestWebsiteCurrency(t *testing.T) {
+	set := testSet(rules.CartRule{ID: "five-off", Action: rules.Action{Type: rules.CartFixed, Amount: money.MustParse("5")}})
+	set.Config.WebsiteCurrencies = map[string]string{"ca": "CAD"}
+	p := mustCompile(t, set)
+	cad := `{"website": "CA", "now": "2026-11-27T10:00:00-05:00", "items": [{"sku": "A", "qty": 1, "price": "20.00"}]}`
+	c, err := DecodeCart([]byte(cad), p.CartDefaults())
+	if err != nil || c.Currency.Code != "CAD" {
+		t.Fatalf("decoded currency %v, %v; want CAD", c.Currency, err)
+	}
+	res, err := p.Evaluate(c, Options{})
+	if err != nil || res.Totals.GrandTotal != "15.00" {
+		t.Fatalf("CAD cart: %v, %+v", err, res)
+	}
+	usd := strings.Replace(cad, `"website": "CA"`, `"website": "ca", "currency": "USD"`, 1)
+	c, err = DecodeCart([]byte(usd), p.CartDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ie *InputError
+	if _, err := p.Evaluate(c, Options{}); !errors.As(err, &ie) || ie.Field != "currency" {
+		t.Errorf("USD cart on the CAD website: got %v, want an InputError on currency", err)
+	}
+}

@@ -16,9 +16,11 @@ import (
 
 // Program is a compiled rule set. It is immutable and safe for concurrent use.
 type Program struct {
-	set       *rules.Set
-	loc       *time.Location
-	currency  money.Currency
+	set      *rules.Set
+	loc      *time.Location
+	currency money.Currency
+	// websites holds the currency of websites that price in another one.
+	websites  map[string]money.Currency
 	audiences []dsl.Audience
 	byID      map[string]int // audience id → registry index
 	rules     []*rule        // in application order: priority, then id
@@ -60,6 +62,17 @@ func Compile(set *rules.Set) (*Program, diag.List) {
 		} else {
 			p.currency = c
 		}
+	}
+	for site, code := range set.Config.WebsiteCurrencies {
+		c, err := money.ParseCurrency(code)
+		if err != nil {
+			l.Add(set.Config.Fields["websites."+site], "unknown-currency", "%v", err)
+			continue
+		}
+		if p.websites == nil {
+			p.websites = map[string]money.Currency{}
+		}
+		p.websites[dsl.Fold(site)] = c
 	}
 	for _, a := range set.Audiences {
 		p.byID[a.ID] = len(p.audiences)
@@ -126,8 +139,23 @@ func fold(l []string) map[string]bool {
 	return m
 }
 
-// Currency is the currency the rules' amounts are written in.
+// Currency is the currency the rules' amounts are written in, on every
+// website that does not name its own.
 func (p *Program) Currency() money.Currency { return p.currency }
+
+// CurrencyOf is the currency carts of a website are priced in: the rules'
+// fixed amounts are in it, as Magento's are in the website's base currency.
+func (p *Program) CurrencyOf(website string) money.Currency {
+	if c, ok := p.websites[dsl.Fold(website)]; ok {
+		return c
+	}
+	return p.currency
+}
+
+// CartDefaults are the defaults carts are decoded with.
+func (p *Program) CartDefaults() CartDefaults {
+	return CartDefaults{Currency: p.currency, Websites: p.websites}
+}
 
 // Location is the time zone rule dates are days in.
 func (p *Program) Location() *time.Location { return p.loc }

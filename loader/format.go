@@ -27,7 +27,9 @@ var (
 	audienceKeys     = []string{"id", "name", "description", "origin", "updated"}
 
 	// configKeys are the keys of ruled.yaml.
-	configKeys = []string{"timezone", "currency"}
+	configKeys = []string{"timezone", "currency", "websites"}
+	// websiteKeys are the keys of one website under websites in ruled.yaml.
+	websiteKeys = []string{"currency"}
 )
 
 // top checks that a document's root is a mapping (an empty document is
@@ -42,6 +44,35 @@ func (r *reader) top(doc *yaml.Node, want string) (*yaml.Node, bool) {
 		return nil, false
 	}
 	return doc, true
+}
+
+// websites reads the websites of ruled.yaml: website code → {currency}.
+func (r *reader) websites(n *yaml.Node, cfg *rules.Config) {
+	n = r.node(n)
+	if n.Kind != yaml.MappingNode {
+		r.wrongType(n, "websites", "a mapping of website codes to {currency: CODE}")
+		return
+	}
+	for k := 0; k+1 < len(n.Content); k += 2 {
+		key := r.node(n.Content[k])
+		if key.Kind != yaml.ScalarNode {
+			r.errorf(key, "wrong-type", "website code is %s: want a name", describe(key))
+			continue
+		}
+		entries, ok := r.mapping(n.Content[k+1], "website "+key.Value, "website", websiteKeys)
+		if !ok {
+			continue
+		}
+		for _, e := range entries {
+			if c, ok := r.str(e.value, e.name); ok && !isNull(e.value) {
+				if cfg.WebsiteCurrencies == nil {
+					cfg.WebsiteCurrencies = map[string]string{}
+				}
+				cfg.WebsiteCurrencies[key.Value] = c
+				cfg.Fields["websites."+key.Value] = r.pos(e.value)
+			}
+		}
+	}
 }
 
 // config reads ruled.yaml into cfg. A key set again in a later document of
@@ -59,6 +90,10 @@ func (r *reader) config(doc *yaml.Node, cfg *rules.Config) {
 		}
 		cfg.Fields[e.name] = r.pos(e.value)
 		if isNull(e.value) {
+			continue
+		}
+		if e.name == "websites" {
+			r.websites(e.value, cfg)
 			continue
 		}
 		s, ok := r.str(e.value, e.name)

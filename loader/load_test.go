@@ -224,3 +224,15 @@ func TestLargeFilesWithinBudget(t *testing.T) {
 		})
 	}
 }
+
+func TestWebsiteCurrencies(t *testing.T) {
+	fsys := fstest.MapFS{"ruled.yaml": {Data: []byte("currency: USD\nwebsites:\n  ca:\n    currency: CAD\n  mx: {curency: MXN}\n")}}
+	set, diags := LoadFS(fsys, "p")
+	if got := set.Config.WebsiteCurrencies["ca"]; got != "CAD" {
+		t.Errorf("ca currency = %q", got)
+	}
+	want := `p/ruled.yaml:5:8: unknown key "curency" in website; did you mean "currency"? allowed: currency`
+	if diags.Error() != want {
+		t.Errorf("diagnostics:\n%s\nwant\n%s", diags.Error(), want)
+	}
+}

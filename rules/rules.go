@@ -30,6 +30,11 @@ type Config struct {
 	Timezone string
 	// Currency is the ISO 4217 code carts are in by default; "" means USD.
 	Currency string
+	// WebsiteCurrencies names the currency of websites that price in
+	// another one (website code → ISO 4217 code). The fixed amounts of
+	// rules are in the currency of the cart's website, as Magento's are in
+	// the website's base currency.
+	WebsiteCurrencies map[string]string
 	// Fields holds the position of each key that was set.
 	Fields map[string]diag.Pos
 }

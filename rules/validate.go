@@ -29,6 +29,12 @@ func Validate(s *Set) diag.List {
 				"unknown currency %s: want an ISO 4217 code such as USD, EUR or JPY", q(s.Config.Currency))
 		}
 	}
+	for site, code := range s.Config.WebsiteCurrencies {
+		if _, ok := money.LookupCurrency(code); !ok {
+			l.Add(s.Config.Fields["websites."+site], "unknown-currency",
+				"unknown currency %s for website %s: want an ISO 4217 code such as USD, EUR or JPY", q(code), q(site))
+		}
+	}
 	validateAudiences(&l, s.Audiences)
 	seen := map[string]diag.Pos{}
 	for i := range s.CartRules {

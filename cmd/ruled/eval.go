@@ -36,7 +36,7 @@ func (c *evalCmd) run(e *env) int {
 		fmt.Fprintln(e.stderr, "ruled eval:", err)
 		return exitCantRun
 	}
-	cart, err := engine.DecodeCart(data, engine.CartDefaults{Currency: prog.Currency()})
+	cart, err := engine.DecodeCart(data, prog.CartDefaults())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
 		return exitWrong

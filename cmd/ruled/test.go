@@ -172,7 +172,7 @@ func (t *tester) prepare(f *loader.TestFile, tc *loader.TestCase) *caseRun {
 	if tc.Cart == nil {
 		return r
 	}
-	cart, err := engine.DecodeCart(tc.Cart, engine.CartDefaults{Currency: t.prog.Currency()})
+	cart, err := engine.DecodeCart(tc.Cart, t.prog.CartDefaults())
 	if err != nil {
 		t.cartError(tc, err)
 		return r
