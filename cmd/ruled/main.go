@@ -34,6 +34,7 @@ type cli struct {
 
 	Check checkCmd `cmd:"" help:"Load and compile every rule file; print every problem as file:line:col: message."`
 	Eval  evalCmd  `cmd:"" help:"Evaluate a cart (JSON file, or - for stdin) and print what it gets."`
+	Serve serveCmd `cmd:"" help:"Serve decisions over HTTP (REST and GraphQL), reloading the rules when their files change."`
 	Test  testCmd  `cmd:"" help:"Run the test cases (*.test.yaml): compare each cart's result with its golden file and its expect block."`
 }
 

@@ -1,0 +1,20 @@
+// Package server is ruled's HTTP service: the REST and GraphQL decision
+// APIs, the audience and rule listings, health and status, Prometheus
+// metrics, and the reload bookkeeping behind them (swap the compiled rule
+// set whole, or keep the last good one and say why).
+//
+// It sits between the command (cmd/ruled, which owns flags, signals, the
+// file watcher and the compile step it hands in as a CompileFunc) and the
+// engine. It is the only package of ruled that implements net/http handlers
+// and the only importer of github.com/graph-gophers/graphql-go and
+// github.com/prometheus/client_golang; none of their types appear in its
+// API. It must not import the loader or fsnotify: what to compile and when
+// to reload is the caller's business.
+//
+// Concurrency: a Server is safe for concurrent use. The rule set in service
+// is an engine.Generation behind an engine.Live; every request loads it once
+// and uses it to the end, so a request never mixes two rule sets. Reload
+// compiles off the request path, is serialized (one reload at a time), and
+// swaps only a program that compiled without errors. A Server holds no
+// package-level state: its metrics live in its own registry.
+package server

@@ -1,0 +1,155 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/ruled/ruled/membership"
+)
+
+// Error codes of the REST API, stable for clients: the "code" of
+// {"error": {"code", "message", "field"}}.
+const (
+	codeInvalidInput      = "invalid_input"      // 400: the body or a parameter is wrong; field says which
+	codeInvalidMembership = "invalid_membership" // 400: the membership header or cookie cannot be decoded
+	codeNotFound          = "not_found"          // 404
+	codeMethodNotAllowed  = "method_not_allowed" // 405
+	codeTooLarge          = "body_too_large"     // 413
+	codeUnsupportedType   = "unsupported_media_type"
+	codeReloadFailed      = "reload_failed" // 422 (the files are wrong) or 500 (they cannot be read)
+	codeInternal          = "internal"      // 500
+	codeNotReady          = "not_ready"     // 503: no rule set loaded yet
+)
+
+// apiError is an error answer: its status and body.
+type apiError struct {
+	status  int
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Field is the JSON path of the value at fault in the body
+	// ("items[0].qty"), or where else the value came from:
+	// "header:aep-segments-membership", "cookie:…", "query:explain".
+	Field string `json:"field,omitempty"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func writeError(w http.ResponseWriter, status int, code, msg, field string) {
+	writeJSON(w, status, struct {
+		Error apiError `json:"error"`
+	}{apiError{Code: code, Message: msg, Field: field}})
+}
+
+func (e *apiError) write(w http.ResponseWriter) { writeError(w, e.status, e.Code, e.Message, e.Field) }
+
+// writeJSON writes v as the JSON body of a response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "must be > 0", not "must be \u003e 0": this is no HTML page
+	if err := enc.Encode(v); err != nil {
+		// Only a bug gets here: every answer is made of plain data.
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"internal","message":"internal error: the answer could not be encoded"}}` + "\n")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// requireJSON accepts application/json (any parameters, such as charset)
+// and other +json types.
+func requireJSON(r *http.Request) *apiError {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	got := "no Content-Type"
+	if ct != "" {
+		got = fmt.Sprintf("Content-Type %q", ct)
+	}
+	return &apiError{status: http.StatusUnsupportedMediaType, Code: codeUnsupportedType,
+		Message: got + ": send the body as application/json"}
+}
+
+// readBody reads a request body of at most limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
+	tooLarge := &apiError{status: http.StatusRequestEntityTooLarge, Code: codeTooLarge,
+		Message: fmt.Sprintf("the body is larger than the limit of %d bytes", limit)}
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge
+		}
+		return nil, &apiError{status: http.StatusBadRequest, Code: codeInvalidInput, Message: "reading the body: " + err.Error()}
+	}
+	return data, nil
+}
+
+// membershipOf decodes the shopper's segment membership: the header when it
+// is sent and not empty, else the cookie. A value that cannot be decoded is
+// an error naming where it came from, never "member of nothing".
+func (s *Server) membershipOf(r *http.Request) ([]string, *apiError) {
+	where, raw := "", ""
+	if vals := r.Header.Values(s.opt.MembershipHeader); len(vals) > 0 && strings.TrimSpace(strings.Join(vals, "")) != "" {
+		// Repeated header lines are one list, as HTTP says.
+		where, raw = "header", strings.Join(vals, ",")
+	} else if v, ok := cookie(r, s.opt.MembershipCookie); ok {
+		where, raw = "cookie", v
+	}
+	if where == "" {
+		return nil, nil
+	}
+	ids, err := membership.Decode(raw)
+	if err != nil {
+		msg := err.Error()
+		var me *membership.Error
+		if errors.As(err, &me) {
+			msg = me.Msg
+		}
+		name := s.opt.MembershipHeader
+		if where == "cookie" {
+			name = s.opt.MembershipCookie
+		}
+		return nil, &apiError{status: http.StatusBadRequest, Code: codeInvalidMembership,
+			Message: fmt.Sprintf("%s %s: %s", where, name, msg), Field: where + ":" + name}
+	}
+	return ids, nil
+}
+
+// cookie finds the raw value of the named cookie. net/http's own parser
+// drops a cookie whose value it finds invalid (a JSON array with quotes,
+// say) without a word; membership must never vanish silently, so the value
+// is taken as sent and left to membership.Decode to judge. Surrounding
+// double quotes are removed.
+func cookie(r *http.Request, name string) (string, bool) {
+	for _, line := range r.Header.Values("Cookie") {
+		for part := range strings.SplitSeq(line, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok || strings.TrimSpace(k) != name {
+				continue
+			}
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,236 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+	gqllog "github.com/graph-gophers/graphql-go/log"
+
+	"github.com/ruled/ruled/engine"
+)
+
+//go:embed schema.graphql
+var schemaText string
+
+// GraphQL error codes (extensions.code) that are not REST codes upper-cased.
+const (
+	gqlParseFailed      = "GRAPHQL_PARSE_FAILED"
+	gqlValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+)
+
+func (s *Server) newSchema() *graphql.Schema {
+	return graphql.MustParseSchema(schemaText, &query{s: s},
+		graphql.UseFieldResolvers(),
+		graphql.UseStringDescriptions(),
+		graphql.MaxDepth(12),
+		graphql.MaxQueryLength(64<<10),
+		graphql.Logger(gqllog.LoggerFunc(func(ctx context.Context, v any) {
+			s.log.Error("panic resolving GraphQL", "request_id", requestIDOf(ctx), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		})),
+		graphql.PanicHandler(panicHandler{}),
+	)
+}
+
+// gqlRequest is what one GraphQL request resolves against: one rule set
+// from start to end, and the shopper's membership.
+type gqlRequest struct {
+	g   *engine.Generation
+	ids []string
+	now time.Time
+}
+
+type gqlKey struct{}
+
+func gqlRequestOf(ctx context.Context) *gqlRequest {
+	return ctx.Value(gqlKey{}).(*gqlRequest)
+}
+
+func requestIDOf(ctx context.Context) string {
+	if i, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
+		return i.id
+	}
+	return ""
+}
+
+// graphql answers POST /graphql: {"query", "operationName", "variables"} as
+// JSON, errors as the GraphQL spec says (message, path, extensions.code).
+// Problems with the request itself (not JSON, too large, a malformed
+// membership value) are answered with a 4xx status and a GraphQL-shaped
+// body.
+func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	g := s.live.Load()
+	if g == nil {
+		writeGQLError(w, &apiError{status: http.StatusServiceUnavailable, Code: codeNotReady, Message: "no rule set is loaded yet"})
+		return
+	}
+	aerr := requireJSON(r)
+	var ids []string
+	if aerr == nil {
+		ids, aerr = s.membershipOf(r)
+	}
+	var body []byte
+	if aerr == nil {
+		body, aerr = readBody(w, r, s.opt.MaxBodyBytes)
+	}
+	var params struct {
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+	}
+	if aerr == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber() // numbers in variables stay exact text
+		if err := dec.Decode(&params); err != nil {
+			aerr = &apiError{status: http.StatusBadRequest, Code: codeInvalidInput, Message: "the body is not a GraphQL request: " + err.Error()}
+		} else if strings.TrimSpace(params.Query) == "" {
+			aerr = &apiError{status: http.StatusBadRequest, Code: codeInvalidInput, Message: `the body has no "query"`, Field: "query"}
+		}
+	}
+	if aerr != nil {
+		writeGQLError(w, aerr)
+		return
+	}
+	if lit, line, col, found := inexactFloat(params.Query); found {
+		writeJSON(w, http.StatusOK, &graphql.Response{Errors: []*gqlerrors.QueryError{{
+			Message:    fmt.Sprintf("the Float literal %s has more than 15 significant digits, more than a GraphQL Float carries exactly: write it as a string (%q)", lit, lit),
+			Locations:  []gqlerrors.Location{{Line: line, Column: col}},
+			Extensions: map[string]any{"code": gqlCode(codeInvalidInput)},
+		}}})
+		return
+	}
+	ctx := context.WithValue(r.Context(), gqlKey{}, &gqlRequest{g: g, ids: ids, now: s.opt.Now()})
+	resp := s.schema.Exec(ctx, params.Query, params.OperationName, params.Variables)
+	for _, e := range resp.Errors {
+		classify(e)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// classify gives every error an extensions.code.
+func classify(e *gqlerrors.QueryError) {
+	if _, ok := e.Extensions["code"]; ok {
+		return
+	}
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	switch {
+	case errors.Is(e.Err, gqlerrors.ErrSyntax):
+		e.Extensions["code"] = gqlParseFailed
+	case e.Rule != "":
+		e.Extensions["code"] = gqlValidationFailed
+	case e.ResolverError != nil:
+		e.Extensions["code"] = gqlCode(codeInternal)
+	default:
+		e.Extensions["code"] = gqlCode(codeInvalidInput)
+	}
+}
+
+func gqlCode(code string) string { return strings.ToUpper(code) }
+
+// gqlError is an error of a resolver, with its code and, for input, the
+// argument path at fault.
+type gqlError struct {
+	code, msg, field string
+}
+
+func (e *gqlError) Error() string { return e.msg }
+
+// Extensions implements graphql-go's extensions interface.
+func (e *gqlError) Extensions() map[string]any {
+	m := map[string]any{"code": gqlCode(e.code)}
+	if e.field != "" {
+		m["field"] = e.field
+	}
+	return m
+}
+
+// writeGQLError answers a request that could not be executed.
+func writeGQLError(w http.ResponseWriter, e *apiError) {
+	ext := map[string]any{"code": gqlCode(e.Code)}
+	if e.Field != "" {
+		ext["field"] = e.Field
+	}
+	writeJSON(w, e.status, map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
+}
+
+type panicHandler struct{}
+
+// MakePanicError implements graphql-go's panic handler: the panic is logged
+// (by the schema's Logger) and the client gets a generic error.
+func (panicHandler) MakePanicError(ctx context.Context, _ any) *gqlerrors.QueryError {
+	return &gqlerrors.QueryError{
+		Message:    "internal error; the request id is " + requestIDOf(ctx),
+		Extensions: map[string]any{"code": gqlCode(codeInternal)},
+	}
+}
+
+// query is the root resolver.
+type query struct{ s *Server }
+
+// evaluation is the Evaluation type: the engine's result and the version
+// of the rule set that made it.
+type evaluation struct {
+	engine.Result
+	RuleSetVersion string
+}
+
+// EvaluateCart resolves Query.evaluateCart.
+func (q *query) EvaluateCart(ctx context.Context, args struct {
+	Cart    cartInput
+	Explain bool
+}) (*evaluation, error) {
+	req := gqlRequestOf(ctx)
+	body, err := args.Cart.contract()
+	if err != nil {
+		return nil, err
+	}
+	res, err := q.s.evaluateCart(req.g, body, req.ids, args.Explain, "graphql")
+	if err != nil {
+		var ie *engine.InputError
+		if errors.As(err, &ie) {
+			path := gqlPath(ie.Field)
+			return nil, &gqlError{code: codeInvalidInput, msg: path + ": " + ie.Message, field: path}
+		}
+		return nil, err
+	}
+	return &evaluation{Result: *res, RuleSetVersion: req.g.Version}, nil
+}
+
+// Audiences resolves Query.audiences.
+func (q *query) Audiences(ctx context.Context, args struct {
+	Search *string
+	Sort   string
+	Order  string
+}) []*audienceView {
+	search := ""
+	if args.Search != nil {
+		search = *args.Search
+	}
+	list := listAudiences(gqlRequestOf(ctx).g, search, strings.ToLower(args.Sort), strings.ToLower(args.Order))
+	return pointers(list)
+}
+
+// Rules resolves Query.rules.
+func (q *query) Rules(ctx context.Context) []*ruleView {
+	req := gqlRequestOf(ctx)
+	return pointers(listRules(req.g, req.now))
+}
+
+func pointers[T any](l []T) []*T {
+	out := make([]*T, len(l))
+	for i := range l {
+		out[i] = &l[i]
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ruled/ruled/engine"
+)
+
+// metrics are a Server's Prometheus metrics, in a registry of its own.
+type metrics struct {
+	reg *prometheus.Registry
+
+	requests     *prometheus.CounterVec   // route, code
+	duration     *prometheus.HistogramVec // route, code
+	inflight     prometheus.Gauge
+	evaluations  *prometheus.CounterVec // api, result
+	applications *prometheus.CounterVec // rule
+
+	reloads          *prometheus.CounterVec // trigger, result
+	reloadDuration   prometheus.Histogram
+	lastReloadOK     prometheus.Gauge
+	lastReloadOKTime prometheus.Gauge
+	reloadErrors     prometheus.Gauge
+	info             *prometheus.GaugeVec // version
+	cartRules        prometheus.Gauge
+	audiences        prometheus.Gauge
+}
+
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_http_requests_total",
+		Help: "HTTP requests answered, by route and status code.",
+	}, []string{"route", "code"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "ruled_http_request_duration_seconds",
+		Help:    "Time to answer an HTTP request, by route and status code.",
+		Buckets: []float64{.0002, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route", "code"})
+	m.inflight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ruled_http_requests_in_flight",
+		Help: "HTTP requests being answered.",
+	})
+	m.evaluations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_evaluations_total",
+		Help: "Cart evaluations, by API (rest, graphql) and result (ok, invalid: the cart was rejected).",
+	}, []string{"api", "result"})
+	m.applications = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_rule_applications_total",
+		Help: "Cart evaluations a rule applied in, by rule id.",
+	}, []string{"rule"})
+	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_reloads_total",
+		Help: "Rule set reloads, by trigger (start, watch, signal, api) and result (success, failure).",
+	}, []string{"trigger", "result"})
+	m.reloadDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "ruled_reload_duration_seconds",
+		Help:    "Time to load and compile the rule set.",
+		Buckets: prometheus.ExponentialBuckets(.001, 4, 8),
+	})
+	m.lastReloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ruled_reload_last_success",
+		Help: "1 when the last reload succeeded, 0 when it failed and an older rule set is still in service.",
+	})
+	m.lastReloadOKTime = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ruled_reload_last_success_timestamp_seconds",
+		Help: "When the rule set in service was loaded, in Unix seconds.",
+	})
+	m.reloadErrors = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ruled_reload_errors",
+		Help: "Errors found by the last reload; 0 after a successful one.",
+	})
+	m.info = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ruled_rule_set_info",
+		Help: "The rule set in service: always 1, labelled with its version (the hash of its files).",
+	}, []string{"version"})
+	m.cartRules = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ruled_rule_set_cart_rules",
+		Help: "Cart rules in the rule set in service.",
+	})
+	m.audiences = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ruled_rule_set_audiences",
+		Help: "Audiences in the registry of the rule set in service.",
+	})
+	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluations, m.applications,
+		m.reloads, m.reloadDuration, m.lastReloadOK, m.lastReloadOKTime, m.reloadErrors,
+		m.info, m.cartRules, m.audiences,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// statusCodes holds the label of each status code, so that counting a
+// request does not format one.
+var statusCodes = func() map[int]string {
+	m := map[int]string{}
+	for c := 100; c < 600; c++ {
+		if http.StatusText(c) != "" {
+			m[c] = strconv.Itoa(c)
+		}
+	}
+	return m
+}()
+
+func (m *metrics) observe(route string, status int, d time.Duration) {
+	code, ok := statusCodes[status]
+	if !ok {
+		code = strconv.Itoa(status)
+	}
+	m.requests.WithLabelValues(route, code).Inc()
+	m.duration.WithLabelValues(route, code).Observe(d.Seconds())
+}
+
+// evaluated counts a successful evaluation and the rules that applied.
+func (m *metrics) evaluated(api string, res *engine.Result) {
+	m.evaluations.WithLabelValues(api, "ok").Inc()
+	for _, a := range res.AppliedRules {
+		m.applications.WithLabelValues(a.ID).Inc()
+	}
+}
+
+// swapped records the rule set now in service.
+func (m *metrics) swapped(g *engine.Generation) {
+	set := g.Program.Set()
+	m.info.Reset()
+	m.info.WithLabelValues(g.Version).Set(1)
+	m.cartRules.Set(float64(len(set.CartRules)))
+	m.audiences.Set(float64(len(set.Audiences)))
+	m.lastReloadOKTime.Set(float64(g.LoadedAt.UnixNano()) / 1e9)
+}
+
+func (m *metrics) handler(log *slog.Logger) http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
+	})
+}
