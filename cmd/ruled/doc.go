@@ -1,8 +1,10 @@
 // Command ruled is the ruled binary: it checks rule projects, evaluates
-// carts against them, and (in later commands) tests and serves them.
+// carts against them, tests them against golden results, and serves them.
 //
 //	ruled check [--rules DIR]                    load and compile; print every problem
-//	ruled eval  [--rules DIR] [--segments V] [--explain] CART.json|-
+//	ruled eval  [--rules DIR] [--segments V] [--explain] [--placement ID] CART.json|-
+//	ruled test  [--rules DIR] [--run RE] [--update] [PATH...]   golden-file test cases
+//	ruled serve [--rules DIR] [--addr HOST:PORT]  REST and GraphQL, hot reload
 //
 // Commands are functions returning exit codes: 0 ok, 1 the rules or the
 // input are wrong, 2 ruled could not run. Results go to stdout; diagnostics
