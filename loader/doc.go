@@ -1,13 +1,17 @@
 // Package loader reads a rules directory into a rules.Set: the files
 // merchandisers write (ruled.yaml, audiences.yaml, rule files holding
-// cart_rules), with the file position of every rule, field and condition
-// byte, and every problem found reported as a diag.Diagnostic.
+// cart_rules, placements and blocks, and the content files blocks name),
+// with the file position of every rule, field and condition byte, and every
+// problem found reported as a diag.Diagnostic. It also reads test-case files
+// (*.test.yaml, see LoadTests) and watches a directory for changes (Watch,
+// Hash), so that a server can reload.
 //
 // loader owns the file format: the directory layout (which files are read,
 // which are skipped), the YAML keys and their types, and the mapping of
 // condition text back to file positions (rules.Expr.Offsets). It sits above
 // rules, diag and money and below the binary. It is the only importer of
-// YAML (go.yaml.in/yaml/v3), whose types do not appear in its API. It must
+// YAML (go.yaml.in/yaml/v3) and of fsnotify, whose types do not appear in
+// its API. It must
 // not import the engine or the condition language: it hands conditions on as
 // text with positions, and the engine compiles them.
 //
@@ -16,13 +20,19 @@
 // yaml-syntax (the file could not be read as YAML); excessive-aliasing (its
 // aliases expand too far); unknown-key, duplicate-key, wrong-type,
 // invalid-number, invalid-date, invalid-merge and unknown-timezone (a key or
-// value of the format); and the warnings misplaced-config and symlinked-dir.
-// rules.Validate adds its own.
+// value of the format); missing-content-file, unreadable-content-file and
+// content-file-outside (a block's content_file); and the warnings
+// misplaced-config and symlinked-dir. Test-case files add missing-field,
+// invalid-value, duplicate-case, conflicting-fields, no-cases and
+// golden-conflict. rules.Validate adds its own.
 //
 // Concurrency: Load and LoadFS keep no state between calls and may run
 // concurrently, even on the same directory. Each call reads its files one
 // after the other and returns a new Set that belongs to the caller; the
 // loader keeps no reference to it. A directory that changes during a call
 // may yield a mix of old and new files; callers that reload (a watcher)
-// load again after the change settles and swap the whole Set.
+// load again after the change settles and swap the whole Set. Watch calls
+// its onChange from a single goroutine, never concurrently with itself;
+// a caller should load once after Watch returns, so that a change made
+// before the watch began is not missed.
 package loader
