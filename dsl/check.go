@@ -443,6 +443,24 @@ func (c *checker) call(call *Call, s scope) *node {
 			return c.bad(n.off, n.end)
 		}
 		n.typ, n.code, n.kids = tNumber, fmt.Sprintf("sum(%s, %s)", list.code, val.code), []*node{list}
+	case "defined":
+		// Magento's "is undefined" (<=>): whether a value was given at all.
+		if !argc(1, 1) {
+			return c.bad(n.off, n.end)
+		}
+		x := c.expr(call.Args[0], s)
+		switch x.typ {
+		case tAttr:
+			n.typ, n.code = tBool, fmt.Sprintf("attrOp(%s, %q, \"defined\", nil)", x.attr.m, x.attr.name)
+		case tString:
+			n.typ, n.code = tBool, fmt.Sprintf("(%s != \"\")", x.code)
+		case 0:
+		default:
+			c.errorf(x.off, "bad-call", "defined takes an attribute or a text field (e.g. defined(item.attributes.color), defined(shipping.region)), got %s", x.typ)
+		}
+		if n.typ != 0 {
+			n.kids = []*node{x}
+		}
 	case "len":
 		if !argc(1, 1) {
 			return c.bad(n.off, n.end)

@@ -145,6 +145,9 @@ func ListValue(l []string) Value {
 // contains starts ends has; the negated forms are lowered to "not".
 func attrOp(attrs map[string]Value, name, op string, want any) bool {
 	v, ok := attrs[name]
+	if op == "defined" {
+		return ok
+	}
 	if !ok {
 		return false
 	}

@@ -88,6 +88,7 @@ var functions = map[string]string{
 	"sum":      `sum(items, number of item)`,
 	"filter":   `filter(items, condition on item)`,
 	"len":      `len(list)`,
+	"defined":  `defined(item.attributes.name)`,
 }
 
 // knownPaths lists every field path, for "did you mean".

@@ -110,6 +110,9 @@ func TestConditions(t *testing.T) {
 		{`cart.line_count == 3 and cart.currency == "USD" and shipping.amount < 10 and shipping.region == "CA"`, -1, true},
 		{`any(items, any(items, item.sku == "gc-1") and item.qty > 2)`, -1, true},
 		{`item.qty in [1, 2]`, 0, true},
+		{`defined(item.attributes.color) and not defined(item.attributes.missing)`, 0, true},
+		{`defined(shipping.region) and not defined(customer.id)`, -1, false},
+		{`defined(shipping.region)`, -1, true},
 		{"cart.subtotal >= 100 # big carts\nand audience(\"VIP Shoppers\")", -1, true},
 	}
 	var m Machine
@@ -159,6 +162,7 @@ func TestCompileErrors(t *testing.T) {
 		{`audience(segment)`, false, `9: audience takes audience names in quotes: audience("VIP Shoppers")`},
 		{`audience("Nope") and cart.weigt > 1`, false, `9: unknown audience "Nope" | 21: unknown field "cart.weigt"; did you mean "cart.weight"?`},
 		{`["a", 1] contains "a"`, false, `6: a list mixes strings and numbers; use one kind`},
+		{`defined(cart.subtotal)`, false, `8: defined takes an attribute or a text field (e.g. defined(item.attributes.color), defined(shipping.region)), got a number`},
 		{``, false, `0: empty condition: write one, or leave the key out to mean always`},
 	}
 	for _, tt := range tests {
