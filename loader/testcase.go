@@ -26,12 +26,12 @@ import (
 // contract; what needs the rules (rule ids, decoding the cart) is the
 // runner's, with the positions recorded here.
 
-// The keys of test files. Later issues add `placements` to a case and
-// `blocks` to expect; each is one name here and one case in its decoder.
+// The keys of test files: each is one name here and one case in its
+// decoder.
 var (
 	testFileKeys   = []string{"cases"}
-	testCaseKeys   = []string{"name", "now", "segments", "membership", "cart", "expect"}
-	expectKeys     = []string{"applied_rules", "not_applied", "totals", "items", "free_shipping", "coupon"}
+	testCaseKeys   = []string{"name", "now", "segments", "membership", "cart", "placements", "visitor_id", "view", "expect"}
+	expectKeys     = []string{"applied_rules", "not_applied", "totals", "items", "free_shipping", "coupon", "blocks"}
 	totalsKeys     = []string{"subtotal", "discount", "shipping", "shipping_discount", "grand_total"}
 	itemExpectKeys = []string{"discount"}
 	couponKeys     = []string{"applied"}
@@ -69,12 +69,21 @@ type TestCase struct {
 	Segments   []string
 	Membership string
 	// Cart is the case's cart in the cart JSON contract. Numbers keep the
-	// text written in the file.
-	Cart   []byte
-	Expect Expect
+	// text written in the file. It is nil when the case writes none, which
+	// only a case with placements may do: its blocks are chosen for an
+	// empty cart, as a storefront's home page asks before there is one.
+	Cart []byte
+	// Placements are the ids of the placements whose dynamic blocks the
+	// case chooses; VisitorID and View are the storefront's visitor id and
+	// view counter for their rotations.
+	Placements []Ref
+	VisitorID  string
+	View       int
+	Expect     Expect
 	// Fields holds the position of the value of every key written with a
-	// value: "name", "now", "segments", "membership", "cart", "expect",
-	// and "expect.<key>" for the keys of expect.
+	// value: "name", "now", "segments", "membership", "cart", "placements",
+	// "visitor_id", "view", "expect", and "expect.<key>" for the keys of
+	// expect.
 	Fields map[string]diag.Pos
 	// Positions in the cart by JSON path ("items[2].qty"), as the cart
 	// decoder names fields: of each value, and of each mapping key.
@@ -98,6 +107,16 @@ type Expect struct {
 	// FreeShipping and CouponApplied are nil when not checked.
 	FreeShipping  *bool
 	CouponApplied *bool
+	// Blocks are the blocks placements must show, in the order written.
+	Blocks []BlockExpect
+}
+
+// BlockExpect is the blocks one placement must show: exactly these ids, in
+// this order (none for an empty list). Pos is the placement's key.
+type BlockExpect struct {
+	Placement string
+	Pos       diag.Pos
+	IDs       []Ref
 }
 
 // Ref is a name written in a test file (a rule id, a segment id) and where.
@@ -344,6 +363,16 @@ func (t *testReader) testCase(n *yaml.Node) {
 			c.Membership, _ = t.str(v, "membership")
 		case "cart":
 			t.readCart(c, v)
+		case "placements":
+			c.Placements = t.refs(v, "placements")
+		case "visitor_id":
+			c.VisitorID, _ = t.str(v, "visitor_id")
+		case "view":
+			if n, ok := t.integer(v, "view"); ok && n < 0 {
+				t.errorf(v, "invalid-value", "view %d is negative: the storefront's view counter starts at 0", n)
+			} else {
+				c.View = n
+			}
 		case "expect":
 			t.expect(&c.Expect, c.Fields, v)
 		}
@@ -360,15 +389,46 @@ func (t *testReader) testCase(n *yaml.Node) {
 	default:
 		t.names[c.Name] = namePos
 	}
-	if _, ok := c.Fields["cart"]; !ok {
-		t.diags.Add(c.Pos, "missing-field", "test case has no cart: write the cart JSON contract as YAML under cart:")
+	_, hasCart := c.Fields["cart"]
+	_, hasPlacements := c.Fields["placements"]
+	if !hasCart && !hasPlacements {
+		t.diags.Add(c.Pos, "missing-field", "test case has no cart: write the cart JSON contract as YAML under cart:, or placements: to choose blocks for an empty cart")
 	}
+	t.checkPlacements(c)
 	if _, ok := c.Fields["segments"]; ok {
 		if p, ok := c.Fields["membership"]; ok {
 			t.diags.Add(p, "conflicting-fields", "test case has both segments and membership: write the ids under one of them")
 		}
 	}
 	t.file.Cases = append(t.file.Cases, c)
+}
+
+// checkPlacements checks a case's placements against each other and its
+// expect.blocks: those the rules must know are the runner's to check.
+func (t *testReader) checkPlacements(c *TestCase) {
+	seen := map[string]diag.Pos{}
+	for _, ref := range c.Placements {
+		if first, dup := seen[ref.ID]; dup {
+			t.diags.Add(ref.Pos, "duplicate-placement", "placement %s is listed twice: first at %s", quote(ref.ID), first)
+			continue
+		}
+		seen[ref.ID] = ref.Pos
+	}
+	for _, fld := range []string{"visitor_id", "view"} {
+		if p, ok := c.Fields[fld]; ok && len(c.Placements) == 0 {
+			t.diags.Warn(p, "unused-field", "%s is only for choosing blocks: add placements, or remove it", fld)
+		}
+	}
+	for _, be := range c.Expect.Blocks {
+		if _, ok := seen[be.Placement]; !ok {
+			var ids []string
+			for _, ref := range c.Placements {
+				ids = append(ids, ref.ID)
+			}
+			t.diags.Add(be.Pos, "unknown-placement", "expect.blocks names placement %s, which the case does not ask for: add it to placements%s",
+				quote(be.Placement), diag.DidYouMean(be.Placement, ids))
+		}
+	}
 }
 
 // refs reads a list of non-empty strings, or one string as a list of one,
@@ -422,6 +482,8 @@ func (t *testReader) expect(x *Expect, fields map[string]diag.Pos, n *yaml.Node)
 			if b, ok := t.boolean(v, field); ok {
 				x.FreeShipping = &b
 			}
+		case "blocks":
+			x.Blocks = t.blockExpects(v)
 		case "coupon":
 			coupon, _ := t.mapping(v, field, field, couponKeys)
 			for _, ce := range coupon {
@@ -434,6 +496,26 @@ func (t *testReader) expect(x *Expect, fields map[string]diag.Pos, n *yaml.Node)
 			}
 		}
 	}
+}
+
+// blockExpects reads expect.blocks: a mapping from placement id to the ids
+// of the blocks it must show, in order.
+func (t *testReader) blockExpects(n *yaml.Node) []BlockExpect {
+	if n.Kind != yaml.MappingNode {
+		t.wrongType(n, "expect.blocks", "a mapping from placement id to the ids of the blocks it shows")
+		return nil
+	}
+	var out []BlockExpect
+	for _, e := range t.entries(n, "expect.blocks") {
+		field := "expect.blocks." + e.name
+		v := t.node(e.value)
+		if v.Kind != yaml.SequenceNode {
+			t.wrongType(v, field, "a list of block ids ([] for none)")
+			continue
+		}
+		out = append(out, BlockExpect{Placement: e.name, Pos: t.pos(e.key), IDs: t.refs(v, field)})
+	}
+	return out
 }
 
 // itemExpects reads expect.items: a mapping from SKU to what its lines get.

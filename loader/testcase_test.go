@@ -26,7 +26,7 @@ func tcPos(line, col int) diag.Pos { return diag.Pos{File: "t.test.yaml", Line: 
 
 func isTrue() *bool { b := true; return &b }
 
-const allowedCaseKeys = "allowed: name, now, segments, membership, cart, expect"
+const allowedCaseKeys = "allowed: name, now, segments, membership, cart, placements, visitor_id, view, expect"
 
 // testFiles are test files with what they hold. Diagnostics are compared
 // whole: they are the contract with the people who write the files.
@@ -105,7 +105,7 @@ expect:
 `,
 		diags: lines(
 			`t.test.yaml:3:5: unknown key "expct" in test case; did you mean "expect"? `+allowedCaseKeys,
-			`t.test.yaml:7:14: unknown key "applied" in expect; allowed: applied_rules, not_applied, totals, items, free_shipping, coupon`,
+			`t.test.yaml:7:14: unknown key "applied" in expect; allowed: applied_rules, not_applied, totals, items, free_shipping, coupon, blocks`,
 			`t.test.yaml:7:37: unknown key "grandtotal" in expect.totals; did you mean "grand_total"? allowed: subtotal, discount, shipping, shipping_discount, grand_total`,
 			`t.test.yaml:7:65: unknown key "discont" in item expectation; did you mean "discount"? allowed: discount`,
 			`t.test.yaml:7:88: unknown key "aplied" in expect.coupon; did you mean "applied"? allowed: applied`,
@@ -127,9 +127,69 @@ expect:
 		diags: lines(
 			`t.test.yaml:4:11: duplicate test case name "a": first used at t.test.yaml:2:11; the golden file keys results by name`,
 			`t.test.yaml:6:17: test case has both segments and membership: write the ids under one of them`,
-			`t.test.yaml:8:5: test case has no cart: write the cart JSON contract as YAML under cart:`,
+			`t.test.yaml:8:5: test case has no cart: write the cart JSON contract as YAML under cart:, or placements: to choose blocks for an empty cart`,
 			`t.test.yaml:8:5: test case has no name: the golden file keys each case's result by its name`,
 			`t.test.yaml:9:11: test case name is empty`,
+		),
+	},
+	{
+		name: "placements and expected blocks",
+		src: `cases:
+  - name: home page, no cart
+    now: 2026-11-27T10:00:00Z
+    placements: [home.hero, " cart.strip "]
+    visitor_id: v-42
+    view: 7
+    expect:
+      blocks:
+        home.hero: [bf-hero]
+        cart.strip: []
+  - name: with a cart
+    cart: {}
+    placements: home.hero
+`,
+		cases: []*TestCase{
+			{
+				Name: "home page, no cart", Pos: tcPos(2, 5), Now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC),
+				Placements: []Ref{{"home.hero", tcPos(4, 18)}, {"cart.strip", tcPos(4, 29)}}, VisitorID: "v-42", View: 7,
+				Expect: Expect{Blocks: []BlockExpect{
+					{Placement: "home.hero", Pos: tcPos(9, 9), IDs: []Ref{{"bf-hero", tcPos(9, 21)}}},
+					{Placement: "cart.strip", Pos: tcPos(10, 9), IDs: []Ref{}},
+				}},
+				Fields: map[string]diag.Pos{"name": tcPos(2, 11), "now": tcPos(3, 10), "placements": tcPos(4, 17),
+					"visitor_id": tcPos(5, 17), "view": tcPos(6, 11), "expect": tcPos(8, 7), "expect.blocks": tcPos(9, 9)},
+			},
+			{
+				Name: "with a cart", Pos: tcPos(11, 5), Cart: []byte(`{}`), Placements: []Ref{{"home.hero", tcPos(13, 17)}},
+				Fields: map[string]diag.Pos{"name": tcPos(11, 11), "cart": tcPos(12, 11), "placements": tcPos(13, 17)},
+			},
+		},
+	},
+	{
+		name: "placement problems",
+		src: `cases:
+  - name: a
+    placements: [home.hero, cart.strip, home.hero]
+    view: -1
+    expect:
+      blocks:
+        home.hro: [x]
+        cart.strip: x
+  - name: b
+    cart: {}
+    visitor_id: v-1
+    view: [1]
+    expect: {blocks: [home.hero]}
+`,
+		diags: lines(
+			`t.test.yaml:3:41: placement "home.hero" is listed twice: first at t.test.yaml:3:18`,
+			`t.test.yaml:4:11: view -1 is negative: the storefront's view counter starts at 0`,
+			`t.test.yaml:7:9: expect.blocks names placement "home.hro", which the case does not ask for: add it to placements; did you mean "home.hero"?`,
+			`t.test.yaml:8:21: expect.blocks.cart.strip is the string "x": want a list of block ids ([] for none)`,
+			`t.test.yaml:11:17: warning: visitor_id is only for choosing blocks: add placements, or remove it`,
+			`t.test.yaml:12:11: view is a list: want a whole number`,
+			`t.test.yaml:12:11: warning: view is only for choosing blocks: add placements, or remove it`,
+			`t.test.yaml:13:22: expect.blocks is a list: want a mapping from placement id to the ids of the blocks it shows`,
 		),
 	},
 	{
@@ -376,6 +436,9 @@ func FuzzLoadTests(f *testing.F) {
 			return
 		}
 		for _, c := range file.Cases {
+			if c.Cart == nil && len(c.Placements) > 0 {
+				continue // blocks for an empty cart
+			}
 			if !json.Valid(c.Cart) {
 				t.Errorf("case %q: cart is not JSON: %s", c.Name, c.Cart)
 			}

@@ -144,7 +144,7 @@ func TestServeDemo(t *testing.T) {
 	if e, _ := res["error"].(map[string]any); code != 400 || e["field"] != "header:aep-segments-membership" {
 		t.Errorf("malformed header: %d %v", code, res)
 	}
-	for _, path := range []string{"/healthz", "/readyz", "/v1/status", "/v1/rules", "/v1/audiences"} {
+	for _, path := range []string{"/healthz", "/readyz", "/v1/status", "/v1/rules", "/v1/audiences", "/v1/blocks"} {
 		if code, _, err := getJSON(t, c, "GET", s.url+path, ""); code != 200 || err != nil {
 			t.Errorf("GET %s: %d %v", path, code, err)
 		}
@@ -464,4 +464,129 @@ func TestServeHotReload(t *testing.T) {
 
 	configMap(t, filepath.Join(dir, "mounted"), "..2026_11_02_00_00_00.2", map[string]string{"promo.yaml": ruleFile("promo-b", 4)})
 	waitRules("ConfigMap ..data swap", "base-v2", "fixed", "promo-b")
+}
+
+// TestServeBlocksHotReload: a block's content file is part of the rule set.
+// Edited while serving, the next requests get the new content; a block file
+// naming an unknown placement (or a content file that is gone) fails the
+// reload, and the last good set, content and all, stays in service.
+func TestServeBlocksHotReload(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ruled.yaml"), "currency: USD\n")
+	writeFile(t, filepath.Join(dir, "audiences.yaml"), "audiences:\n  - id: "+vipSegment+"\n    name: VIP Shoppers\n")
+	writeFile(t, filepath.Join(dir, "rules.yaml"), ruleFile("base", 10))
+	writeFile(t, filepath.Join(dir, "banners", "blocks.yaml"), `placements:
+  - {id: home.hero, name: Home hero}
+blocks:
+  - id: hero
+    name: Hero
+    placement: home.hero
+    content_file: html/hero.html
+    data: {cta: Shop}
+`)
+	writeFile(t, filepath.Join(dir, "banners", "html", "hero.html"), "<h1>v1</h1>\n")
+
+	s := serve(t, "--rules", dir, "--debounce", "20ms", "--debounce-max", "200ms", "--rescan", "2s")
+	client := &http.Client{Timeout: 10 * time.Second}
+	content := func() string {
+		t.Helper()
+		code, res, err := getJSON(t, client, "POST", s.url+"/v1/blocks", `{"placements": ["home.hero"]}`)
+		if err != nil || code != 200 {
+			t.Fatalf("POST /v1/blocks: %d %v %v", code, res, err)
+		}
+		bs := res["blocks"].(map[string]any)["home.hero"].([]any)
+		if len(bs) != 1 {
+			t.Fatalf("home.hero: %v", bs)
+		}
+		return bs[0].(map[string]any)["content"].(string)
+	}
+	status := func() map[string]any {
+		t.Helper()
+		_, res, err := getJSON(t, client, "GET", s.url+"/v1/status", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	waitContent := func(step, want string) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			got := content()
+			if got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: content %q after 5s, want %q\nstatus: %v\nlog:\n%s", step, got, want, status(), s.log)
+			}
+		}
+	}
+	// waitFailed waits for a failed reload and returns its first diagnostic.
+	waitFailed := func(step string) map[string]any {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			st := status()
+			if last, _ := st["last_reload"].(map[string]any); last["ok"] == false {
+				d, _ := last["diagnostics"].([]any)
+				if len(d) == 0 {
+					t.Fatalf("%s: failed reload without diagnostics: %v", step, st)
+				}
+				return d[0].(map[string]any)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no failed reload after 5s: %v", step, st)
+			}
+		}
+	}
+
+	waitContent("start", "<h1>v1</h1>\n")
+	v1 := status()["version"]
+
+	writeFile(t, filepath.Join(dir, "banners", "html", "hero.html"), "<h1>v2</h1>\n")
+	waitContent("content file edited", "<h1>v2</h1>\n")
+	good := status()["version"]
+	if good == v1 {
+		t.Errorf("the version did not change with the content file: %v", good)
+	}
+
+	writeFile(t, filepath.Join(dir, "banners", "more.yaml"), `blocks:
+  - id: strip
+    name: Strip
+    placement: cart.strip
+    content: Hi
+`)
+	d := waitFailed("unknown placement")
+	pos := d["pos"].(map[string]any)
+	if d["code"] != "unknown-placement" || !strings.HasSuffix(pos["file"].(string), "banners/more.yaml") || pos["line"] != 4.0 || pos["col"] != 16.0 {
+		t.Errorf("unknown placement: diagnostic %v", d)
+	}
+	if st := status(); st["version"] != good || st["ready"] != true {
+		t.Errorf("unknown placement: status %v", st)
+	}
+	if got := content(); got != "<h1>v2</h1>\n" {
+		t.Errorf("unknown placement: content %q, want the last good one", got)
+	}
+	_, res, _ := getJSON(t, client, "GET", s.url+"/v1/blocks", "")
+	if n := len(res["blocks"].([]any)); n != 1 {
+		t.Errorf("unknown placement: %d blocks listed, want the last good set's 1", n)
+	}
+
+	// The fix, then a content file gone: the last good set keeps its text.
+	writeFile(t, filepath.Join(dir, "banners", "more.yaml"), "blocks: []\n")
+	for deadline := time.Now().Add(5 * time.Second); status()["last_reload"].(map[string]any)["ok"] != true; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("fixed: no good reload after 5s: %v", status())
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, "banners", "html", "hero.html")); err != nil {
+		t.Fatal(err)
+	}
+	d = waitFailed("content file removed")
+	if pos := d["pos"].(map[string]any); !strings.HasSuffix(pos["file"].(string), "banners/blocks.yaml") || pos["line"] != 7.0 {
+		t.Errorf("content file removed: diagnostic %v", d)
+	}
+	if got := content(); got != "<h1>v2</h1>\n" {
+		t.Errorf("content file removed: content %q, want the last good one", got)
+	}
+	writeFile(t, filepath.Join(dir, "banners", "html", "hero.html"), "<h1>v3</h1>\n")
+	waitContent("content file back", "<h1>v3</h1>\n")
 }

@@ -25,9 +25,11 @@ import (
 // testCmd is ruled test: it evaluates every test case (loader.LoadTests)
 // with the program serve would run, compares the whole result with the
 // case's entry in the golden file beside the test file (x.test.yaml ->
-// x.golden.json) and checks the case's expect block. Exit 0 when every case
-// passes, 1 when any fails, 2 when the rules or the test files cannot be
-// loaded (nothing runs then).
+// x.golden.json) and checks the case's expect block. A case with
+// placements also chooses their dynamic blocks (for an empty cart when it
+// has none): the golden holds them, and expect.blocks checks them. Exit 0
+// when every case passes, 1 when any fails, 2 when the rules or the test
+// files cannot be loaded (nothing runs then).
 type testCmd struct {
 	Run     string   `help:"Run only the cases whose name matches this regular expression." placeholder:"REGEXP"`
 	Update  bool     `help:"Write or rewrite the golden files with the results of this run; expect blocks are never changed."`
@@ -54,9 +56,14 @@ type tester struct {
 	e       *env
 	prog    *engine.Program
 	ruleIDs []string
-	suite   *loader.TestSuite
-	diags   diag.List
-	goldens map[string]*golden // by test file name
+	// placementIDs are the placements of the rules, sorted; blockPlacement
+	// is each block's placement, by block id, and blockIDs the block ids.
+	placementIDs   []string
+	blockPlacement map[string]string
+	blockIDs       []string
+	suite          *loader.TestSuite
+	diags          diag.List
+	goldens        map[string]*golden // by test file name
 }
 
 func (c *testCmd) run(e *env) int {
@@ -76,6 +83,14 @@ func (c *testCmd) run(e *env) int {
 	}
 	for _, r := range prog.Rules(time.Time{}) {
 		t.ruleIDs = append(t.ruleIDs, r.Rule.ID)
+	}
+	for _, p := range prog.Placements() {
+		t.placementIDs = append(t.placementIDs, p.ID)
+	}
+	t.blockPlacement = map[string]string{}
+	for _, b := range prog.Blocks(time.Time{}) {
+		t.blockPlacement[b.Block.ID] = b.Block.Placement
+		t.blockIDs = append(t.blockIDs, b.Block.ID)
 	}
 	paths := c.Paths
 	if len(paths) == 0 {
@@ -169,10 +184,17 @@ func (t *tester) prepare(f *loader.TestFile, tc *loader.TestCase) *caseRun {
 			t.diags.Add(tc.Fields["membership"], "invalid-membership", "membership: %v", err)
 		}
 	}
-	if tc.Cart == nil {
+	if !t.checkPlacements(tc) {
 		return r
 	}
-	cart, err := engine.DecodeCart(tc.Cart, t.prog.CartDefaults())
+	body := tc.Cart
+	if body == nil {
+		if len(tc.Placements) == 0 {
+			return r // the loader reported the missing cart
+		}
+		body = []byte("{}") // blocks for a shopper with no cart yet
+	}
+	cart, err := engine.DecodeCart(body, t.prog.CartDefaults())
 	if err != nil {
 		t.cartError(tc, err)
 		return r
@@ -197,6 +219,30 @@ func (t *tester) prepare(f *loader.TestFile, tc *loader.TestCase) *caseRun {
 	return r
 }
 
+// checkPlacements checks a case's placements and expect.blocks against the
+// rules: unknown placements (nothing can run then: false), unknown blocks,
+// and blocks expected in a placement they do not show in.
+func (t *tester) checkPlacements(tc *loader.TestCase) bool {
+	ok := true
+	for _, ref := range tc.Placements {
+		if !slices.Contains(t.placementIDs, ref.ID) {
+			t.diags.Add(ref.Pos, "unknown-placement", "unknown placement %q%s", ref.ID, diag.DidYouMean(ref.ID, t.placementIDs))
+			ok = false
+		}
+	}
+	for _, be := range tc.Expect.Blocks {
+		for _, ref := range be.IDs {
+			switch pl, known := t.blockPlacement[ref.ID]; {
+			case !known:
+				t.diags.Add(ref.Pos, "unknown-block", "unknown block %q in expect.blocks.%s%s", ref.ID, be.Placement, diag.DidYouMean(ref.ID, t.blockIDs))
+			case pl != be.Placement:
+				t.diags.Add(ref.Pos, "wrong-placement", "block %q shows in placement %q, never in %q", ref.ID, pl, be.Placement)
+			}
+		}
+	}
+	return ok
+}
+
 // cartError reports a cart the engine rejects at the field's place in the
 // test file.
 func (t *tester) cartError(tc *loader.TestCase, err error) {
@@ -218,7 +264,7 @@ func (t *tester) cartError(tc *loader.TestCase, err error) {
 }
 
 func (t *tester) evaluate(r *caseRun) {
-	res, err := t.prog.Evaluate(r.cart, engine.Options{})
+	res, err := t.prog.Evaluate(r.cart, t.options(r.tc))
 	if err != nil {
 		t.cartError(r.tc, err)
 		return
@@ -229,6 +275,16 @@ func (t *tester) evaluate(r *caseRun) {
 		return
 	}
 	r.res, r.actual = res, actual
+}
+
+// options are the evaluation options of a case: its placements, visitor
+// and view.
+func (t *tester) options(tc *loader.TestCase) engine.Options {
+	opt := engine.Options{VisitorID: tc.VisitorID, View: tc.View}
+	for _, ref := range tc.Placements {
+		opt.Placements = append(opt.Placements, ref.ID)
+	}
+	return opt
 }
 
 // indentJSON writes v as JSON indented by two spaces, without escaping <, >
@@ -373,6 +429,9 @@ func (t *tester) checkExpect(r *caseRun) {
 	if x.FreeShipping != nil && *x.FreeShipping != res.FreeShipping {
 		fail("free_shipping: want %t, got %t", *x.FreeShipping, res.FreeShipping)
 	}
+	for _, be := range x.Blocks {
+		t.checkBlocks(r, be, fail)
+	}
 	if x.CouponApplied != nil {
 		switch c := res.Coupon; {
 		case c == nil:
@@ -383,6 +442,39 @@ func (t *tester) checkExpect(r *caseRun) {
 			fail("coupon.applied: want %t, got %t", *x.CouponApplied, c.Applied)
 		}
 	}
+}
+
+// checkBlocks compares the blocks a placement showed with the ids expected,
+// in order, and says why an expected block that did not show was left out
+// when its status explains it.
+func (t *tester) checkBlocks(r *caseRun, be loader.BlockExpect, fail func(string, ...any)) {
+	var want, got []string
+	for _, ref := range be.IDs {
+		want = append(want, ref.ID)
+	}
+	for _, b := range r.res.Blocks[be.Placement] {
+		got = append(got, b.ID)
+	}
+	if slices.Equal(want, got) {
+		return
+	}
+	msg := fmt.Sprintf("blocks.%s: want [%s], got [%s]", be.Placement, strings.Join(want, ", "), strings.Join(got, ", "))
+	status := map[string]string{}
+	for _, b := range t.prog.Blocks(r.cart.Now) {
+		status[b.Block.ID] = b.Status
+	}
+	for _, id := range want {
+		if slices.Contains(got, id) {
+			continue
+		}
+		switch st := status[id]; st {
+		case engine.RuleDisabled:
+			msg += fmt.Sprintf("\n    %s did not show: it is disabled", id)
+		case engine.RuleScheduled, engine.RuleExpired:
+			msg += fmt.Sprintf("\n    %s did not show: it is %s at %s", id, st, r.cart.Now.Format(time.RFC3339))
+		}
+	}
+	fail("%s", msg)
 }
 
 // whyNot explains why rule id did not apply, evaluating the case again

@@ -16,8 +16,15 @@ import (
 // working directory, so that outputs name files as tests/shop.test.yaml.
 func shop(t *testing.T) {
 	t.Helper()
+	fixture(t, "shop")
+}
+
+// fixture copies the fixture project testdata/testcmd/<name> to a temporary
+// directory and makes it the working directory.
+func fixture(t *testing.T, name string) {
+	t.Helper()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("testdata/testcmd/shop")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS("testdata/testcmd/"+name)); err != nil {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
@@ -232,7 +239,7 @@ func TestTestMalformed(t *testing.T) {
       totals: {grand_totl: "1.00"}
       items: {a: {discount: "1.00"}}
 `,
-			want: `tests/bad.test.yaml:4:5: unknown key "segmnts" in test case; did you mean "segments"? allowed: name, now, segments, membership, cart, expect
+			want: `tests/bad.test.yaml:4:5: unknown key "segmnts" in test case; did you mean "segments"? allowed: name, now, segments, membership, cart, placements, visitor_id, view, expect
         segmnts: [x]
         ^
 tests/bad.test.yaml:7:23: unknown rule "ten-of" in expect.applied_rules; did you mean "ten-off"?
@@ -428,4 +435,83 @@ func TestTestJSON(t *testing.T) {
 	if d.Pos.File != "tests/bad.test.yaml" || d.Pos.Line != 3 || d.Pos.Col != 8 || d.Code != "invalid-cart" {
 		t.Errorf("diagnostic %+v", d)
 	}
+}
+
+// banners is the fixture testdata/testcmd/banners: two passing cases that
+// choose blocks, one without a cart.
+func banners(t *testing.T) { fixture(t, "banners") }
+
+func TestTestBlocksPass(t *testing.T) {
+	banners(t)
+	wantRun(t, exitOK, `ok   tests/banners.test.yaml vip home page
+ok   tests/banners.test.yaml big cart in the sale
+2 passed, 0 failed
+`, "", "test", "-v")
+	// The golden holds the chosen blocks, content files' text included.
+	golden := read(t, "tests/banners.golden.json")
+	for _, want := range []string{`"content": "<h1>Hello VIP</h1>\n"`, `"data": {`, `"badge": "gold"`, `"id": "tip-b"`} {
+		if !strings.Contains(golden, want) {
+			t.Errorf("golden lacks %s:\n%s", want, golden)
+		}
+	}
+}
+
+// TestTestBlocksChanged: a block's content file edited shows in the diff;
+// blocks that no longer show fail expect.blocks, saying why when the
+// block's status explains it.
+func TestTestBlocksChanged(t *testing.T) {
+	banners(t)
+	write(t, "content/vip.html", "<h1>Hello again, VIP</h1>\n")
+	wantRun(t, exitWrong, `FAIL tests/banners.test.yaml vip home page
+    --- golden
+    +++ actual
+    @@ -22,7 +22,7 @@
+           {
+             "id": "vip-hero",
+             "name": "VIP hero",
+    -        "content": "<h1>Hello VIP</h1>\n"
+    +        "content": "<h1>Hello again, VIP</h1>\n"
+           }
+         ]
+       }
+0 passed, 1 failed
+`, "", "test", "--run", "vip")
+
+	edit(t, "rules.yaml", "    to: 2026-11-30\n", "    to: 2026-11-27\n")
+	edit(t, "rules.yaml", "  - id: tip-a\n", "  - id: tip-c\n")
+	_, out, _ := runCLI(t, "", "test", "--run", "sale")
+	want := `FAIL tests/banners.test.yaml big cart in the sale
+    blocks.hero: want [sale-hero, spender-hero], got [spender-hero]
+        sale-hero did not show: it is expired at 2026-11-28T12:00:00-05:00
+    blocks.tips: want [tip-b], got [tip-c]
+    --- golden
+`
+	if !strings.HasPrefix(out, want) {
+		t.Errorf("output does not start with\n%s\ngot:\n%s", want, out)
+	}
+}
+
+// TestTestBlocksMalformed: placements and blocks the rules do not have are
+// positioned errors with a did-you-mean; nothing runs and the exit code is 2.
+func TestTestBlocksMalformed(t *testing.T) {
+	banners(t)
+	write(t, "tests/bad.test.yaml", `name: typos
+now: 2026-10-01T12:00:00-04:00
+placements: [hero, tip]
+expect:
+  blocks:
+    hero: [vip-hro, tip-a]
+    tip: []
+`)
+	wantRun(t, exitCantRun, "", `tests/bad.test.yaml:3:20: unknown placement "tip"; did you mean "tips"?
+    placements: [hero, tip]
+                       ^
+tests/bad.test.yaml:6:12: unknown block "vip-hro" in expect.blocks.hero; did you mean "vip-hero"?
+        hero: [vip-hro, tip-a]
+               ^
+tests/bad.test.yaml:6:21: block "tip-a" shows in placement "tips", never in "hero"
+        hero: [vip-hro, tip-a]
+                        ^
+3 errors: the test files could not be loaded
+`, "test")
 }

@@ -1,7 +1,8 @@
 // Package server is ruled's HTTP service: the REST and GraphQL decision
-// APIs, the audience and rule listings, health and status, Prometheus
-// metrics, and the reload bookkeeping behind them (swap the compiled rule
-// set whole, or keep the last good one and say why).
+// APIs (cart prices and the dynamic blocks of placements), the audience,
+// rule and block listings, health and status, Prometheus metrics, and the
+// reload bookkeeping behind them (swap the compiled rule set whole, or keep
+// the last good one and say why).
 //
 // It sits between the command (cmd/ruled, which owns flags, signals, the
 // file watcher and the compile step it hands in as a CompileFunc) and the

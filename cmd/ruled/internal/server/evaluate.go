@@ -5,66 +5,141 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 )
 
 // evaluate answers POST /v1/cart/evaluate: the cart JSON contract in, the
-// evaluation JSON out; ?explain=true adds the per-rule explanation.
+// evaluation JSON out; ?explain=true adds the per-rule explanation. Beside
+// the cart's fields the body may ask for dynamic blocks (placements,
+// visitor_id, view), so that one call prices the cart and chooses its
+// banners; the answer then has "blocks".
 func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	g := s.live.Load() // this request's rule set, to the end
 	if g == nil {
 		notReady(w)
 		return
 	}
-	explain, aerr := boolParam(r, "explain")
-	if aerr == nil {
-		aerr = requireJSON(r)
-	}
-	var ids []string
-	if aerr == nil {
-		ids, aerr = s.membershipOf(r)
-	}
-	var body []byte
-	if aerr == nil {
-		body, aerr = readBody(w, r, s.opt.MaxBodyBytes)
-	}
-	if aerr != nil {
-		aerr.write(w)
+	d, ok := s.readDecision(w, r)
+	if !ok {
 		return
 	}
-	res, err := s.evaluateCart(g, body, ids, explain, "rest")
+	fields, cart, err := splitCart(d.body)
+	if err == nil {
+		d.cart = cart
+		err = placementOptions(fields, &d.opt)
+	}
+	var res *engine.Result
+	if err == nil {
+		res, err = s.decide(g, &d.decision, "rest")
+	}
 	if err != nil {
-		var ie *engine.InputError
-		if errors.As(err, &ie) {
-			writeError(w, http.StatusBadRequest, codeInvalidInput, err.Error(), ie.Field)
-			return
-		}
-		panic(err) // the engine has no other errors; the outer layer answers 500
+		inputError(w, allowPlacementFields(err))
+		return
 	}
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		s.log.Debug("evaluation", "request_id", info(r).id, "version", g.Version,
-			"applied", appliedIDs(res), "segments", len(ids), "explain", explain)
+			"applied", appliedIDs(res), "segments", len(d.ids), "explain", d.opt.Explain, "placements", d.opt.Placements)
 	}
 	writeJSON(w, http.StatusOK, res)
 }
 
-// evaluateCart decodes and prices a cart with generation g, adding the
-// membership ids to the cart's own segments, and counts it in the metrics.
-// The error is an *engine.InputError for a cart that cannot be priced.
-func (s *Server) evaluateCart(g *engine.Generation, body []byte, ids []string, explain bool, api string) (*engine.Result, error) {
+// request is a decision request as read from HTTP, before its body is
+// decoded.
+type request struct {
+	decision
+	body []byte
+}
+
+// readDecision reads what every decision request carries: ?explain, a JSON
+// body within the size limit, and the membership header or cookie. On a
+// problem it answers the request and returns false.
+func (s *Server) readDecision(w http.ResponseWriter, r *http.Request) (*request, bool) {
+	d := &request{}
+	var aerr *apiError
+	d.opt.Explain, aerr = boolParam(r, "explain")
+	if aerr == nil {
+		aerr = requireJSON(r)
+	}
+	if aerr == nil {
+		d.ids, aerr = s.membershipOf(r)
+	}
+	if aerr == nil {
+		d.body, aerr = readBody(w, r, s.opt.MaxBodyBytes)
+	}
+	if aerr != nil {
+		aerr.write(w)
+		return nil, false
+	}
+	return d, true
+}
+
+// allowPlacementFields adds the placement fields to the cart decoder's
+// message about an unknown top-level field of POST /v1/cart/evaluate, and
+// suggests among all the fields the body may have ("placement" is a typo
+// for placements, not for payment).
+func allowPlacementFields(err error) error {
+	var ie *engine.InputError
+	if !errors.As(err, &ie) || strings.ContainsAny(ie.Field, ".[") || !strings.HasPrefix(ie.Message, "unknown field") {
+		return err
+	}
+	i := strings.LastIndex(ie.Message, "(allowed: ")
+	if i < 0 || !strings.HasSuffix(ie.Message, ")") {
+		return err
+	}
+	allowed := append(strings.Split(ie.Message[i+len("(allowed: "):len(ie.Message)-1], ", "), placementFields...)
+	msg := strings.TrimSpace(ie.Message[:i]) // the decoder's, with its suggestion
+	if s := diag.Suggest(ie.Field, allowed); slices.Contains(placementFields, s) {
+		msg = fmt.Sprintf("unknown field, did you mean %q?", s)
+	}
+	return &engine.InputError{Field: ie.Field, Message: fmt.Sprintf("%s (allowed: %s)", msg, strings.Join(allowed, ", "))}
+}
+
+// inputError answers a request the engine or the body decoders rejected.
+func inputError(w http.ResponseWriter, err error) {
+	var ie *engine.InputError
+	if errors.As(err, &ie) {
+		writeError(w, http.StatusBadRequest, codeInvalidInput, err.Error(), ie.Field)
+		return
+	}
+	panic(err) // the engine has no other errors; the outer layer answers 500
+}
+
+// decide decodes d's cart (an empty one when there is none), adds the
+// membership ids to its segments, evaluates it with generation g, and
+// counts it in the metrics. Evaluations without a date of their own are at
+// the server's clock. The error is an *engine.InputError for a request that
+// cannot be answered, its Field the path in the request.
+func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.Result, error) {
 	p := g.Program
+	body := d.cart
+	if body == nil {
+		body = []byte("{}")
+	}
+	opt := d.opt
+	opt.Now = s.opt.Now()
 	cart, err := engine.DecodeCart(body, p.CartDefaults())
 	if err == nil {
-		cart.Segments = union(cart.Segments, ids)
+		cart.Segments = union(cart.Segments, d.ids)
 		var res *engine.Result
-		if res, err = p.Evaluate(cart, engine.Options{Explain: explain}); err == nil {
+		if res, err = p.Evaluate(cart, opt); err == nil {
 			s.metrics.evaluated(api, res)
 			return res, nil
 		}
 	}
 	s.metrics.evaluations.WithLabelValues(api, "invalid").Inc()
+	var ie *engine.InputError
+	if errors.As(err, &ie) && d.cartPath != "" && !strings.HasPrefix(ie.Field, "placements") {
+		field := strings.TrimSuffix(d.cartPath, ".")
+		if ie.Field != "" {
+			field = d.cartPath + ie.Field
+		}
+		return nil, &engine.InputError{Field: field, Message: ie.Message}
+	}
 	return nil, err
 }
 

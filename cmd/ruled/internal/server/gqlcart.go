@@ -199,10 +199,18 @@ func significant(s string) int {
 	return len(strings.TrimRight(s, "0"))
 }
 
-// gqlPath turns a cart JSON path into the GraphQL argument's path.
+// gqlPath turns a cart JSON path into the GraphQL argument's path. The
+// placement fields are arguments of their own.
 func gqlPath(field string) string {
-	if field == "" {
+	switch {
+	case field == "":
 		return "cart"
+	case strings.HasPrefix(field, "placements"):
+		return field
+	case field == "visitor_id":
+		return "visitorId"
+	case field == "view":
+		return field
 	}
 	if rest, ok := strings.CutPrefix(field, "coupon_code"); ok {
 		field = "couponCode" + rest

@@ -195,16 +195,22 @@ func (q *query) EvaluateCart(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	res, err := q.s.evaluateCart(req.g, body, req.ids, args.Explain, "graphql")
+	res, err := q.s.decide(req.g, &decision{cart: body, ids: req.ids, opt: engine.Options{Explain: args.Explain}}, "graphql")
 	if err != nil {
-		var ie *engine.InputError
-		if errors.As(err, &ie) {
-			path := gqlPath(ie.Field)
-			return nil, &gqlError{code: codeInvalidInput, msg: path + ": " + ie.Message, field: path}
-		}
-		return nil, err
+		return nil, gqlInputError(err)
 	}
 	return &evaluation{Result: *res, RuleSetVersion: req.g.Version}, nil
+}
+
+// gqlInputError turns an *engine.InputError about the cart JSON contract
+// into an error naming the GraphQL argument at fault.
+func gqlInputError(err error) error {
+	var ie *engine.InputError
+	if errors.As(err, &ie) {
+		path := gqlPath(ie.Field)
+		return &gqlError{code: codeInvalidInput, msg: path + ": " + ie.Message, field: path}
+	}
+	return err
 }
 
 // Audiences resolves Query.audiences.

@@ -22,6 +22,8 @@ type metrics struct {
 	inflight     prometheus.Gauge
 	evaluations  *prometheus.CounterVec // api, result
 	applications *prometheus.CounterVec // rule
+	placements   *prometheus.CounterVec // placement, result
+	blocksServed *prometheus.CounterVec // placement, block
 
 	reloads          *prometheus.CounterVec // trigger, result
 	reloadDuration   prometheus.Histogram
@@ -31,6 +33,7 @@ type metrics struct {
 	info             *prometheus.GaugeVec // version
 	cartRules        prometheus.Gauge
 	audiences        prometheus.Gauge
+	blocks           prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -56,6 +59,14 @@ func newMetrics() *metrics {
 		Name: "ruled_rule_applications_total",
 		Help: "Cart evaluations a rule applied in, by rule id.",
 	}, []string{"rule"})
+	m.placements = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_placement_requests_total",
+		Help: "Placements filled, by placement id and result (filled: at least one block, empty: none matched).",
+	}, []string{"placement", "result"})
+	m.blocksServed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_blocks_served_total",
+		Help: "Dynamic blocks returned, by placement id and block id.",
+	}, []string{"placement", "block"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_reloads_total",
 		Help: "Rule set reloads, by trigger (start, watch, signal, api) and result (success, failure).",
@@ -89,9 +100,13 @@ func newMetrics() *metrics {
 		Name: "ruled_rule_set_audiences",
 		Help: "Audiences in the registry of the rule set in service.",
 	})
-	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluations, m.applications,
+	m.blocks = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ruled_rule_set_blocks",
+		Help: "Dynamic blocks in the rule set in service.",
+	})
+	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluations, m.applications, m.placements, m.blocksServed,
 		m.reloads, m.reloadDuration, m.lastReloadOK, m.lastReloadOKTime, m.reloadErrors,
-		m.info, m.cartRules, m.audiences,
+		m.info, m.cartRules, m.audiences, m.blocks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -117,11 +132,23 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(route, code).Observe(d.Seconds())
 }
 
-// evaluated counts a successful evaluation and the rules that applied.
+// evaluated counts a successful evaluation, the rules that applied and the
+// blocks chosen. Placement and block ids come from the rule set (the engine
+// rejects unknown placements), so their labels are bounded by the files.
 func (m *metrics) evaluated(api string, res *engine.Result) {
 	m.evaluations.WithLabelValues(api, "ok").Inc()
 	for _, a := range res.AppliedRules {
 		m.applications.WithLabelValues(a.ID).Inc()
+	}
+	for pl, bs := range res.Blocks {
+		result := "filled"
+		if len(bs) == 0 {
+			result = "empty"
+		}
+		m.placements.WithLabelValues(pl, result).Inc()
+		for _, b := range bs {
+			m.blocksServed.WithLabelValues(pl, b.ID).Inc()
+		}
 	}
 }
 
@@ -132,6 +159,7 @@ func (m *metrics) swapped(g *engine.Generation) {
 	m.info.WithLabelValues(g.Version).Set(1)
 	m.cartRules.Set(float64(len(set.CartRules)))
 	m.audiences.Set(float64(len(set.Audiences)))
+	m.blocks.Set(float64(len(set.Blocks)))
 	m.lastReloadOKTime.Set(float64(g.LoadedAt.UnixNano()) / 1e9)
 }
 

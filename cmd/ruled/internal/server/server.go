@@ -120,6 +120,7 @@ func (s *Server) routes() http.Handler {
 		{"/graphql", "graphql", map[string]http.HandlerFunc{http.MethodPost: s.graphql}},
 		{"/v1/audiences", "audiences", map[string]http.HandlerFunc{http.MethodGet: s.audiences}},
 		{"/v1/rules", "rules", map[string]http.HandlerFunc{http.MethodGet: s.rules}},
+		{"/v1/blocks", "blocks", map[string]http.HandlerFunc{http.MethodGet: s.blocks, http.MethodPost: s.chooseBlocks}},
 		{"/v1/status", "status", map[string]http.HandlerFunc{http.MethodGet: s.status}},
 		{"/v1/reload", "reload", map[string]http.HandlerFunc{http.MethodPost: s.reload}},
 		{"/healthz", "healthz", map[string]http.HandlerFunc{http.MethodGet: s.healthz}},

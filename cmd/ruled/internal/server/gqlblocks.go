@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/ruled/ruled/engine"
+)
+
+// This file is the dynamic blocks over GraphQL: Query.dynamicBlocks,
+// Query.placements and Query.blocks.
+
+// placementBlocks is the PlacementBlocks type.
+type placementBlocks struct {
+	Placement string
+	Blocks    []*dynamicBlock
+}
+
+// dynamicBlock is the DynamicBlock type.
+type dynamicBlock struct {
+	ID      string
+	Name    string
+	Content string
+	Data    *jsonData // nil: null
+	Why     []string
+}
+
+// jsonData is the JSON scalar as an output: a block's data, written as is.
+type jsonData struct{ raw json.RawMessage }
+
+// ImplementsGraphQLType binds jsonData to the JSON scalar.
+func (jsonData) ImplementsGraphQLType(name string) bool { return name == "JSON" }
+
+// UnmarshalGraphQL is never called: jsonData is only an output (jsonInput
+// reads JSON arguments).
+func (*jsonData) UnmarshalGraphQL(any) error {
+	return errors.New("jsonData is an output type")
+}
+
+// MarshalJSON writes the data as written in the block's file.
+func (j jsonData) MarshalJSON() ([]byte, error) { return j.raw, nil }
+
+// DynamicBlocks resolves Query.dynamicBlocks.
+func (q *query) DynamicBlocks(ctx context.Context, args struct {
+	Placements []string
+	Cart       *cartInput
+	VisitorID  *string
+	View       *int32
+	Explain    bool
+}) ([]*placementBlocks, error) {
+	req := gqlRequestOf(ctx)
+	d := &decision{ids: req.ids, opt: engine.Options{Placements: args.Placements, Explain: args.Explain}}
+	if args.Cart != nil {
+		body, err := args.Cart.contract()
+		if err != nil {
+			return nil, err
+		}
+		d.cart = body
+	}
+	if args.VisitorID != nil {
+		if err := checkVisitor("visitor_id", *args.VisitorID); err != nil {
+			return nil, gqlInputError(err)
+		}
+		d.opt.VisitorID = *args.VisitorID
+	}
+	if args.View != nil {
+		if err := checkView("view", int64(*args.View), true); err != nil {
+			return nil, gqlInputError(err)
+		}
+		d.opt.View = int(*args.View)
+	}
+	if len(args.Placements) > maxPlacements {
+		return nil, gqlInputError(&engine.InputError{Field: "placements",
+			Message: fmt.Sprintf("more than %d placements, the most ruled accepts", maxPlacements)})
+	}
+	res, err := q.s.decide(req.g, d, "graphql")
+	if err != nil {
+		return nil, gqlInputError(err)
+	}
+	out := make([]*placementBlocks, len(args.Placements))
+	for i, id := range args.Placements {
+		pb := &placementBlocks{Placement: id, Blocks: []*dynamicBlock{}}
+		for _, b := range res.Blocks[id] {
+			db := &dynamicBlock{ID: b.ID, Name: b.Name, Content: b.Content, Why: nonNil(b.Why)}
+			if len(b.Data) > 0 {
+				db.Data = &jsonData{raw: b.Data}
+			}
+			pb.Blocks = append(pb.Blocks, db)
+		}
+		out[i] = pb
+	}
+	return out, nil
+}
+
+// Placements resolves Query.placements.
+func (q *query) Placements(ctx context.Context) []*placementView {
+	req := gqlRequestOf(ctx)
+	pls, _ := listBlocks(req.g, req.now, "")
+	return pointers(pls)
+}
+
+// Blocks resolves Query.blocks.
+func (q *query) Blocks(ctx context.Context, args struct{ Placement *string }) ([]*blockView, error) {
+	req := gqlRequestOf(ctx)
+	placement := ""
+	if args.Placement != nil {
+		placement = *args.Placement
+		if aerr := placementParam(req.g, placement); aerr != nil {
+			return nil, &gqlError{code: codeInvalidInput, msg: "placement: " + aerr.Message, field: "placement"}
+		}
+	}
+	_, bls := listBlocks(req.g, req.now, placement)
+	return pointers(bls), nil
+}
