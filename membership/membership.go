@@ -210,3 +210,20 @@ func checkID(id string) error {
 	}
 	return nil
 }
+
+// Union returns a followed by the ids of b that a does not hold, keeping
+// first-seen order: how a request's sources of membership (header or
+// cookie, the body, the cart) are joined.
+func Union(a, b []string) []string {
+	seen := make(map[string]bool, len(a)+len(b))
+	out := make([]string, 0, len(a)+len(b))
+	for _, l := range [2][]string{a, b} {
+		for _, s := range l {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

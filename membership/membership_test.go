@@ -199,3 +199,13 @@ func TestDecodeLimitsAreDistinct(t *testing.T) {
 		t.Errorf("count error %v wraps ErrTooLarge", err)
 	}
 }
+
+func TestUnion(t *testing.T) {
+	got := membership.Union([]string{"a", "b", "a"}, []string{"c", "b", "d"})
+	if strings.Join(got, ",") != "a,b,c,d" {
+		t.Errorf("Union = %v", got)
+	}
+	if got := membership.Union(nil, nil); got == nil || len(got) != 0 {
+		t.Errorf("Union(nil, nil) = %#v, want an empty list", got)
+	}
+}

@@ -47,7 +47,7 @@ func (c *evalCmd) run(e *env) int {
 			fmt.Fprintf(e.stderr, "--segments: %v\n", err)
 			return exitWrong
 		}
-		cart.Segments = union(cart.Segments, ids)
+		cart.Segments = membership.Union(cart.Segments, ids)
 	}
 	res, err := prog.Evaluate(cart, engine.Options{Explain: c.Explain, Placements: c.Placement, VisitorID: c.Visitor, View: c.View})
 	if err != nil {
@@ -90,19 +90,4 @@ func (c *evalCmd) read(e *env) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("%s is larger than %d bytes", name, maxCart)
 	}
 	return data, name, nil
-}
-
-// union appends to a the ids of b it does not hold yet.
-func union(a, b []string) []string {
-	seen := make(map[string]bool, len(a))
-	for _, s := range a {
-		seen[s] = true
-	}
-	for _, s := range b {
-		if !seen[s] {
-			seen[s] = true
-			a = append(a, s)
-		}
-	}
-	return a
 }

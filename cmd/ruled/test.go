@@ -205,7 +205,7 @@ func (t *tester) prepare(f *loader.TestFile, tc *loader.TestCase) *caseRun {
 	if _, ok := tc.Fields["now"]; !ok && cart.Now.IsZero() {
 		t.diags.Add(tc.Pos, "missing-field", "test case has no now: without it the result depends on the day the test runs; add one such as now: 2026-11-27T10:00:00-05:00")
 	}
-	cart.Segments = union(union(cart.Segments, members), tc.Segments)
+	cart.Segments = membership.Union(membership.Union(cart.Segments, members), tc.Segments)
 	var skus []string
 	for _, it := range cart.Items {
 		skus = append(skus, it.SKU)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/ruled/ruled/membership"
 	"log/slog"
 	"net/http"
 	"time"
@@ -40,7 +41,7 @@ func (s *Server) chooseBlocks(w http.ResponseWriter, r *http.Request) {
 	d, err := blocksDecision(req.body, g.Program)
 	var res *engine.Result
 	if err == nil {
-		d.ids = union(req.ids, d.ids)
+		d.ids = membership.Union(req.ids, d.ids)
 		d.opt.Explain = req.opt.Explain
 		res, err = s.decide(g, d, "rest")
 	}

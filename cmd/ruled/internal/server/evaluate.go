@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/ruled/ruled/membership"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -124,7 +125,7 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	opt.Now = s.opt.Now()
 	cart, err := engine.DecodeCart(body, p.CartDefaults())
 	if err == nil {
-		cart.Segments = union(cart.Segments, d.ids)
+		cart.Segments = membership.Union(cart.Segments, d.ids)
 		var res *engine.Result
 		if res, err = p.Evaluate(cart, opt); err == nil {
 			s.metrics.evaluated(api, res)
@@ -159,24 +160,6 @@ func boolParam(r *http.Request, name string) (bool, *apiError) {
 
 func notReady(w http.ResponseWriter) {
 	writeError(w, http.StatusServiceUnavailable, codeNotReady, "no rule set is loaded yet", "")
-}
-
-// union appends to a the ids of b it does not hold yet.
-func union(a, b []string) []string {
-	if len(b) == 0 {
-		return a
-	}
-	seen := make(map[string]bool, len(a)+len(b))
-	for _, s := range a {
-		seen[s] = true
-	}
-	for _, s := range b {
-		if !seen[s] {
-			seen[s] = true
-			a = append(a, s)
-		}
-	}
-	return a
 }
 
 func appliedIDs(res *engine.Result) []string {
