@@ -10,7 +10,12 @@
 // fixed-point integers (see Scale), never floats; strings are folded so that
 // comparisons ignore case, as Magento's do.
 //
+// dsl also owns the .rules authoring format (rulefile*.go) and canonical
+// formatting (format*.go): ParseRules reads declarations into the rule model
+// with positions and friendly diagnostics, FormatRules and PrintRules write
+// .rules text, FormatCondition writes a condition canonically.
+//
 // dsl is the only importer of participle and expr; their types do not
-// appear in its API. It imports diag and money. A Program is immutable and
+// appear in its API. It imports rules, diag and money. A Program is immutable and
 // safe for concurrent use; a Machine is not (keep one per goroutine).
 package dsl

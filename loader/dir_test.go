@@ -72,9 +72,12 @@ func must(t *testing.T, err error) {
 }
 
 // TestImports keeps the dependency direction: the loader reads files into
-// the rule model and never reaches up into the engine, the condition
-// language or the binary.
+// the rule model and never reaches up into the engine or the binary. It
+// uses the condition language's package only where a format is dsl's to
+// parse or print (.rules files, canonical conditions); conditions it reads
+// stay text with positions, which the engine compiles.
 func TestImports(t *testing.T) {
+	dslFiles := map[string]bool{"rulesfile.go": true}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +90,7 @@ func TestImports(t *testing.T) {
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
 			for _, banned := range []string{"/engine", "/dsl", "/cmd/", "/membership", "github.com/expr-lang/", "github.com/alecthomas/participle"} {
-				if strings.Contains(path, banned) {
+				if strings.Contains(path, banned) && !(banned == "/dsl" && dslFiles[name]) {
 					t.Errorf("%s imports %s", name, path)
 				}
 			}

@@ -11,9 +11,12 @@
 // condition text back to file positions (rules.Expr.Offsets). It sits above
 // rules, diag and money and below the binary. It is the only importer of
 // YAML (go.yaml.in/yaml/v3) and of fsnotify, whose types do not appear in
-// its API. It must
-// not import the engine or the condition language: it hands conditions on as
-// text with positions, and the engine compiles them.
+// its API. It must not import the engine. It imports dsl only to read .rules
+// files (rulesfile.go), which are dsl's to parse; .rules files are read
+// anywhere in the directory, next to the YAML. Conditions stay text with
+// positions, and the engine compiles them. It also rewrites YAML rule files
+// for ruled fmt (yamlfmt.go: only the bytes of condition scalars change) and
+// writes the rule model as YAML for ruled convert (yamlwrite.go).
 //
 // Every problem is a diagnostic with a stable code. The loader's own are:
 // read-error, file-too-large, invalid-encoding, invalid-character and

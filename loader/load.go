@@ -78,6 +78,7 @@ const (
 	misplacedConfig             // ruled.yaml below the root
 	audienceFile                // audiences.yaml, in any directory
 	ruleFile                    // any other YAML file
+	rulesFile                   // a .rules file (rulesfile.go)
 )
 
 // classify says what the file at p (slash-separated, relative to the root)
@@ -86,6 +87,9 @@ const (
 func classify(p string) kind {
 	base := path.Base(p)
 	ext := path.Ext(base)
+	if strings.EqualFold(ext, ".rules") {
+		return rulesFile
+	}
 	if e := strings.ToLower(ext); e != ".yaml" && e != ".yml" {
 		return skipped
 	}
@@ -198,6 +202,9 @@ func (l *loader) read(p string, k kind) {
 		return
 	case err != nil:
 		l.readError(p, err)
+		return
+	case k == rulesFile:
+		l.readRules(p, data)
 		return
 	}
 	src := newSource(l.file(p), data)

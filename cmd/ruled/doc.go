@@ -5,6 +5,9 @@
 //	ruled eval  [--rules DIR] [--segments V] [--explain] [--placement ID] CART.json|-
 //	ruled test  [--rules DIR] [--run RE] [--update] [PATH...]   golden-file test cases
 //	ruled serve [--rules DIR] [--addr HOST:PORT]  REST and GraphQL, hot reload
+//	ruled fmt [-w] [-d] [-l] [PATH...]            canonical .rules files and YAML conditions
+//	ruled convert [-o FILE] FILE                  YAML <-> .rules
+//	ruled schema [--file KIND]                    JSON Schema of the YAML files
 //
 // Commands are functions returning exit codes: 0 ok, 1 the rules or the
 // input are wrong, 2 ruled could not run. Results go to stdout; diagnostics

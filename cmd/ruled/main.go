@@ -36,6 +36,11 @@ type cli struct {
 	Eval  evalCmd  `cmd:"" help:"Evaluate a cart (JSON file, or - for stdin) and print what it gets."`
 	Serve serveCmd `cmd:"" help:"Serve decisions over HTTP (REST and GraphQL), reloading the rules when their files change."`
 	Test  testCmd  `cmd:"" help:"Run the test cases (*.test.yaml): compare each cart's result with its golden file and its expect block."`
+
+	// Authoring tools: the .rules language and editor support.
+	Fmt     fmtCmd     `cmd:"" help:"Lay out .rules files canonically and normalise the conditions of YAML rule files."`
+	Convert convertCmd `cmd:"" help:"Convert a rule file between YAML and the .rules language (by its extension)."`
+	Schema  schemaCmd  `cmd:"" help:"Print a JSON Schema of the YAML rule, audience, config and test files, for editors."`
 }
 
 // env is what every command gets to work with.
