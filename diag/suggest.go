@@ -34,10 +34,28 @@ func Suggest(name string, candidates []string) string {
 // Quote quotes s for a message, cut to 60 characters so that a hostile or
 // mistaken value cannot make a diagnostic arbitrarily long.
 func Quote(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return fmt.Sprintf("%q...", string(r[:60]))
+	if short := Shorten(s); short != s {
+		return fmt.Sprintf("%q...", strings.TrimSuffix(short, "..."))
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// Shorten cuts s to 60 runes followed by "..." for a message: a value in a
+// rule file can be as long as the file.
+func Shorten(s string) string {
+	const maxRunes = 60
+	i := 0
+	for range maxRunes {
+		if i == len(s) {
+			return s
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	if i == len(s) {
+		return s
+	}
+	return s[:i] + "..."
 }
 
 // DidYouMean returns `; did you mean "x"?` for the closest candidate, or "".

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -313,23 +312,8 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-// shorten cuts s to 60 runes and "..." for a message: values can be as
-// long as a file.
-func shorten(s string) string {
-	const maxRunes = 60
-	i := 0
-	for range maxRunes {
-		if i == len(s) {
-			return s
-		}
-		_, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-	}
-	if i == len(s) {
-		return s
-	}
-	return s[:i] + "..."
-}
+// shorten cuts s for a message; see diag.Shorten.
+func shorten(s string) string { return diag.Shorten(s) }
 
 // isNull reports whether n is YAML's null ("", "~", "null"). A key whose
 // value is null counts as not written.
