@@ -17,6 +17,9 @@ import (
 // .rules: every field of the model has a form (see ruleSettings), and
 // ParseRules reads the output back into the same model, positions aside.
 //
+// Placements and blocks follow the rules (see placementSettings and
+// blockSettings for their forms).
+//
 // Settings are written in one order (label, disabled, websites, groups,
 // active, priority, coupon, when, the discount, max qty, step, apply to
 // shipping, free shipping, on items where, stop further rules), defaults
@@ -53,6 +56,20 @@ func PrintRules(d *Doc) ([]byte, error) {
 		}
 		b.WriteString("\n")
 	}
+	for i := range d.Placements {
+		if i < len(d.PlacementComments) {
+			comments(d.PlacementComments[i])
+		}
+		printPlacement(&b, &d.Placements[i])
+		b.WriteString("\n")
+	}
+	for i := range d.Blocks {
+		if i < len(d.BlockComments) {
+			comments(d.BlockComments[i])
+		}
+		printBlock(&b, &d.Blocks[i])
+		b.WriteString("\n")
+	}
 	comments(d.Foot)
 	out, diags := FormatRules("", []byte(b.String()))
 	if diags.HasErrors() {
@@ -61,8 +78,13 @@ func PrintRules(d *Doc) ([]byte, error) {
 	// A condition that does not parse is written as it is, and may run on
 	// into the next line; say so rather than write something else.
 	back, _ := ParseRules("", out)
-	if len(back.CartRules) != len(d.CartRules) {
+	if len(back.CartRules) != len(d.CartRules) || len(back.Blocks) != len(d.Blocks) {
 		return nil, fmt.Errorf("print rules: the output does not read back")
+	}
+	for i := range d.Blocks {
+		if !EqualConditions(d.Blocks[i].When.Text, back.Blocks[i].When.Text) {
+			return nil, fmt.Errorf("block %s: a condition that does not parse cannot be written as it is: fix it first", d.Blocks[i].ID)
+		}
 	}
 	for i := range d.CartRules {
 		r, s := &d.CartRules[i], &back.CartRules[i]
@@ -87,8 +109,82 @@ func printAudience(b *strings.Builder, a *rules.Audience) {
 	printDecl(b, "audience", a.ID, a.Name, body)
 }
 
+func printPlacement(b *strings.Builder, p *rules.Placement) {
+	var body []string
+	if p.Rotation != "" && p.Rotation != rules.RotateAll {
+		body = append(body, "rotation "+code(string(p.Rotation)))
+	}
+	if p.Limit != 0 {
+		body = append(body, "limit "+strconv.Itoa(p.Limit))
+	}
+	printDecl(b, "placement", p.ID, p.Name, body)
+}
+
+// printBlock writes a block in the order of blockSettings' comment.
+// Content read from a content file is not written, the file is; content
+// written inline (Fields["content"]) is, even beside a file, so that
+// rules.Validate still reports the conflict.
+func printBlock(b *strings.Builder, k *rules.Block) {
+	var body []string
+	add := func(format string, args ...any) { body = append(body, fmt.Sprintf(format, args...)) }
+	if !k.Enabled {
+		add("disabled")
+	}
+	if len(k.Websites) > 0 {
+		add("websites %s", codes(k.Websites))
+	}
+	if len(k.CustomerGroups) > 0 {
+		add("groups %s", codes(k.CustomerGroups))
+	}
+	switch {
+	case !k.From.IsZero() && !k.To.IsZero():
+		add("active %s .. %s", bound(k.From), bound(k.To))
+	case !k.From.IsZero():
+		add("active from %s", bound(k.From))
+	case !k.To.IsZero():
+		add("active until %s", bound(k.To))
+	}
+	if k.Priority != 0 {
+		add("priority %d", k.Priority)
+	}
+	if !k.When.IsZero() {
+		add("when %s", conditionText(k.When.Text))
+	}
+	if len(k.RelatedRules) > 0 {
+		add("related rules %s", codes(k.RelatedRules))
+	}
+	if k.ContentFile != "" {
+		add("content file %s", quoteContent(k.ContentFile))
+	}
+	if _, inline := k.Fields["content"]; k.Content != "" && (k.ContentFile == "" || inline) {
+		add("content %s", quoteContent(k.Content))
+	}
+	if len(k.Data) > 0 {
+		add("data %s", DataText(k.Data))
+	}
+	head := fmt.Sprintf("%s %s", code(k.ID), strconv.Quote(k.Name))
+	if k.Placement != "" {
+		head += " in " + code(k.Placement)
+	}
+	printHead(b, "block", head, body)
+}
+
+// quoteContent quotes text for a .rules file: in single quotes when it holds
+// double quotes and no single ones (HTML reads better so), else in double.
+func quoteContent(s string) string {
+	q := strconv.Quote(s)
+	if strings.Contains(s, `"`) && !strings.Contains(s, "'") {
+		return "'" + strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`) + "'"
+	}
+	return q
+}
+
 func printDecl(b *strings.Builder, kind, id, name string, body []string) {
-	fmt.Fprintf(b, "%s %s %s", kind, code(id), strconv.Quote(name))
+	printHead(b, kind, code(id)+" "+strconv.Quote(name), body)
+}
+
+func printHead(b *strings.Builder, kind, head string, body []string) {
+	fmt.Fprintf(b, "%s %s", kind, head)
 	if len(body) == 0 {
 		b.WriteString("\n")
 		return

@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
@@ -120,6 +121,18 @@ func (p *rulesPrinter) setting(st *setting) {
 	start := p.src.pos(st.Pos.Offset).Line
 	end := p.src.pos(settingEnd(st)).Line
 	text := joinArgs(st.Args)
+	if st.Data != nil {
+		sp := st.Data.dataSpan()
+		data := p.src.text[sp.start:sp.end]
+		lines := []string{DataText([]byte(data))}
+		if !json.Valid([]byte(data)) {
+			// Data that is not JSON is kept as written; ParseRules reports it.
+			lines = trimmedLines(data)
+		}
+		lines[0] = text + " " + lines[0]
+		p.line("  ", lines, start, end)
+		return
+	}
 	if st.Cond == nil {
 		p.line("  ", []string{text}, start, end)
 		return

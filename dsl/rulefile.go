@@ -47,11 +47,12 @@ type body struct {
 }
 
 // setting is one line of a body: words, and a condition after "when" or
-// "where".
+// "where"; or "data" and JSON (see parseData).
 type setting struct {
 	Pos  lexer.Position
-	Args []*arg  `parser:"( @@+"`
-	Cond *clause `parser:"  @@? | @@ )"`
+	Data dataValue `parser:"( @@"`
+	Args []*arg    `parser:"| @@+"`
+	Cond *clause   `parser:"  @@? | @@ )"`
 }
 
 // clause is a condition and the word that introduces it.
@@ -101,6 +102,10 @@ func fillTokens(f *ruleFile) {
 			continue
 		}
 		for _, st := range d.Body.Settings {
+			if st.Data != nil {
+				kw := st.Data.(*jsonSpan).kw
+				st.Args = []*arg{{Pos: kw.Pos, Word: kw.Value}}
+			}
 			for _, a := range st.Args {
 				fill(a)
 			}
@@ -121,6 +126,18 @@ type condSpan struct {
 }
 
 func (c *condSpan) span() *condSpan { return c }
+
+// dataValue is the custom production for JSON data (see parseData).
+type dataValue interface{ dataSpan() *condSpan }
+
+// jsonSpan is where a JSON value's text is in the file, and the "data"
+// word before it.
+type jsonSpan struct {
+	condSpan
+	kw lexer.Token
+}
+
+func (j *jsonSpan) dataSpan() *condSpan { return &j.condSpan }
 
 var ruleLex = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Comment", Pattern: `#[^\n]*`},
@@ -144,6 +161,7 @@ var ruleParser = participle.MustBuild[ruleFile](
 	participle.Elide("Comment", "Whitespace"),
 	participle.CaseInsensitive("Word"),
 	participle.ParseTypeWith(parseCondition),
+	participle.ParseTypeWith(parseData),
 	participle.UseLookahead(2),
 )
 
@@ -204,6 +222,49 @@ func parseCondition(lx *lexer.PeekingLexer) (condition, error) {
 		c.start, c.end = 0, 0
 	}
 	return c, nil
+}
+
+// parseData takes the word "data" and a JSON object or array after it:
+// from "{" or "[" to the bracket that closes it, over as many lines as it
+// takes. Strings are tokens of their own, so brackets inside them do not
+// count. Anything else is not this production (participle.NextMatch):
+// "data" with a plain value is an ordinary setting, and a "{" after other
+// words is a declaration inside a body that was not closed. Whether the
+// text is JSON is the lowering's business: it can say where and why.
+func parseData(lx *lexer.PeekingLexer) (dataValue, error) {
+	cp := lx.MakeCheckpoint()
+	kw := lx.Peek()
+	if kw.Type != tokWord || !strings.EqualFold(kw.Value, "data") {
+		return nil, participle.NextMatch
+	}
+	kwTok := *lx.Next()
+	t := lx.Peek()
+	if t.Value != "{" && t.Value != "[" {
+		lx.LoadCheckpoint(cp)
+		return nil, participle.NextMatch
+	}
+	j := &jsonSpan{condSpan: condSpan{start: t.Pos.Offset}, kw: kwTok}
+	depth := 0
+	for {
+		t := lx.Peek()
+		if t.EOF() {
+			break
+		}
+		switch t.Value {
+		case "{", "[":
+			depth++
+		case "}", "]":
+			depth--
+		}
+		last := lx.Next()
+		if last.Type != tokNewline {
+			j.end = last.Pos.Offset + len(last.Value)
+		}
+		if depth == 0 {
+			break
+		}
+	}
+	return j, nil
 }
 
 // continues reports whether a line ending in t must go on: it ends with an

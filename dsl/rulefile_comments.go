@@ -22,6 +22,11 @@ func (s *source) comments(f *ruleFile) []comment {
 			continue
 		}
 		for _, st := range d.Body.Settings {
+			if st.Data != nil {
+				if sp := st.Data.dataSpan(); sp.end > sp.start {
+					spans = append(spans, [2]int{sp.start, sp.end})
+				}
+			}
 			if st.Cond != nil {
 				if sp := st.Cond.Cond.span(); sp.end > sp.start {
 					spans = append(spans, [2]int{sp.start, sp.end})
@@ -67,6 +72,9 @@ func settingEnd(st *setting) int {
 	if len(st.Args) > 0 {
 		end = argEnd(st.Args[len(st.Args)-1])
 	}
+	if st.Data != nil {
+		end = max(end, st.Data.dataSpan().end)
+	}
 	if c := st.Cond; c != nil {
 		end = max(end, c.Pos.Offset+len(c.Intro))
 		if sp := c.Cond.span(); sp.end > sp.start {
@@ -101,6 +109,8 @@ func attachComments(s *source, f *ruleFile, doc *Doc) {
 	}
 	doc.AudienceComments = make([]string, len(doc.Audiences))
 	doc.RuleComments = make([]string, len(doc.CartRules))
+	doc.PlacementComments = make([]string, len(doc.Placements))
+	doc.BlockComments = make([]string, len(doc.Blocks))
 	i := 0
 	if len(f.Decls) > 0 {
 		// The opening block ends at the last blank line before the first
@@ -122,7 +132,7 @@ func attachComments(s *source, f *ruleFile, doc *Doc) {
 		}
 		doc.Comment, i = join(cs[:split]), split
 	}
-	na, nr := 0, 0
+	n := map[string]int{}
 	for _, d := range f.Decls {
 		start := i
 		end := declEnd(d)
@@ -130,18 +140,22 @@ func attachComments(s *source, f *ruleFile, doc *Doc) {
 			i++
 		}
 		text := join(cs[start:i])
-		switch strings.ToLower(d.Kind.tok.Value) {
+		kind := strings.ToLower(d.Kind.tok.Value)
+		var list []string
+		switch kind {
 		case "audience":
-			if na < len(doc.AudienceComments) {
-				doc.AudienceComments[na] = text
-			}
-			na++
+			list = doc.AudienceComments
 		case "rule":
-			if nr < len(doc.RuleComments) {
-				doc.RuleComments[nr] = text
-			}
-			nr++
+			list = doc.RuleComments
+		case "placement":
+			list = doc.PlacementComments
+		case "block":
+			list = doc.BlockComments
 		}
+		if n[kind] < len(list) {
+			list[n[kind]] = text
+		}
+		n[kind]++
 	}
 	doc.Foot = join(cs[i:])
 	if len(f.Decls) == 0 {

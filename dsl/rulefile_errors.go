@@ -86,6 +86,7 @@ func (s *source) openAt(off int) *openDecl {
 		return nil
 	}
 	var open, head *openDecl
+	depth := 0 // of braces inside a body: a block's data
 	lineStart := true
 	for _, t := range toks {
 		if t.EOF() || t.Pos.Offset >= off {
@@ -97,10 +98,14 @@ func (s *source) openAt(off int) *openDecl {
 			continue
 		case t.Type == tokComment || strings.TrimSpace(t.Value) == "":
 			continue
+		case t.Value == "{" && open != nil:
+			depth++
 		case t.Value == "{":
-			if open == nil && head != nil {
+			if head != nil {
 				open = head
 			}
+		case t.Value == "}" && depth > 0:
+			depth--
 		case t.Value == "}":
 			open, head = nil, nil
 		case open == nil && lineStart:

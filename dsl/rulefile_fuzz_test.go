@@ -18,7 +18,7 @@ import (
 // and the inputs of the unit tests.
 func rulesSeeds(f *testing.F) {
 	files, _ := filepath.Glob("testdata/fmt/*.rules")
-	demo, _ := filepath.Glob("../testdata/demo/rules/*.rules")
+	demo, _ := filepath.Glob("../testdata/demo/*/*.rules")
 	for _, file := range append(files, demo...) {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -27,7 +27,9 @@ func rulesSeeds(f *testing.F) {
 		f.Add(data)
 	}
 	for _, s := range []string{
-		everyField,
+		everyField, everyBlockField,
+		"block b \"B\" in p {\n  data {\"a\": [1,\n 2]}\n}\n", "block b \"B\" in p {\n  data {\n}\n",
+		"placement p \"P\" {\n  rotation random\n  limit 2\n}\n",
 		"rule a \"A\" { discount 10% }",
 		"rule a \"A\" {\n  when a.b == 1 and\n    c.d == 2\n  discount 1%\n}\n",
 		"rule a \"A\" {\n  when any(items,\n  discount 1%\n}\n",

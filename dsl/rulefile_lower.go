@@ -14,12 +14,15 @@ import (
 type Doc struct {
 	// Comment is the comment block that opens the file, when a blank line
 	// separates it from the first declaration. Lines keep their "#".
-	Comment   string
-	Audiences []rules.Audience
-	CartRules []rules.CartRule
-	// AudienceComments and RuleComments hold, for each audience and rule,
-	// the comments written above it and inside it, in order ("" for none).
-	AudienceComments, RuleComments []string
+	Comment    string
+	Audiences  []rules.Audience
+	CartRules  []rules.CartRule
+	Placements []rules.Placement
+	Blocks     []rules.Block
+	// AudienceComments, RuleComments, PlacementComments and BlockComments
+	// hold, for each declaration of their kind, the comments written above
+	// it and inside it, in order ("" for none).
+	AudienceComments, RuleComments, PlacementComments, BlockComments []string
 	// Foot is the comments after the last declaration.
 	Foot string
 	// Lines are the file's lines without line breaks, for diag.Sources.
@@ -34,8 +37,7 @@ type Doc struct {
 // is named in positions. Every problem is reported, positioned, with a
 // stable code: syntax (the shape of the file: braces, quotes, characters),
 // unknown-declaration, unknown-setting, duplicate-setting, invalid-value,
-// invalid-number, invalid-date, missing-field, unsupported (placement and
-// block, which come with dynamic blocks), invalid-encoding and
+// invalid-number, invalid-date, missing-field, invalid-encoding and
 // file-too-large. Conditions are not compiled: they are handed on as text
 // with positions, as the YAML loader does. The Doc is never nil.
 func ParseRules(name string, data []byte) (*Doc, diag.List) {
@@ -65,11 +67,8 @@ func (lw *lowerer) errorf(a *arg, code, format string, args ...any) {
 	lw.diags.Add(lw.src.at(a.tok.Pos), code, format, args...)
 }
 
-// Declaration kinds. placement and block are reserved for dynamic blocks.
-var (
-	declKinds     = []string{"rule", "audience"}
-	reservedKinds = []string{"placement", "block"}
-)
+// declKinds are the declarations of a .rules file.
+var declKinds = []string{"rule", "audience", "placement", "block"}
 
 func (lw *lowerer) decl(d *decl, doc *Doc) {
 	kind := strings.ToLower(d.Kind.tok.Value)
@@ -80,12 +79,15 @@ func (lw *lowerer) decl(d *decl, doc *Doc) {
 	case kind == "audience":
 		d.Kind.kw = true
 		doc.Audiences = append(doc.Audiences, lw.audience(d))
-	case kind == "placement" || kind == "block":
+	case kind == "placement":
 		d.Kind.kw = true
-		lw.errorf(d.Kind, "unsupported", "%s declarations come with dynamic blocks, which ruled does not load yet", kind)
+		doc.Placements = append(doc.Placements, lw.placement(d))
+	case kind == "block":
+		d.Kind.kw = true
+		doc.Blocks = append(doc.Blocks, lw.block(d))
 	default:
-		lw.errorf(d.Kind, "unknown-declaration", "unknown declaration %s%s a .rules file declares rules and audiences, e.g. rule vip-shoes \"VIP: 50%% off shoes\" { ... }",
-			quoteShort(d.Kind.tok.Value), suggestion(d.Kind.tok.Value, slices.Concat(declKinds, reservedKinds)))
+		lw.errorf(d.Kind, "unknown-declaration", "unknown declaration %s%s a .rules file declares rules, audiences, placements and blocks, e.g. rule vip-shoes \"VIP: 50%% off shoes\" { ... }",
+			quoteShort(d.Kind.tok.Value), suggestion(d.Kind.tok.Value, declKinds))
 	}
 }
 
@@ -202,7 +204,7 @@ type line struct {
 // settingNames name settings in messages by their first words.
 var settingNames = map[string]string{
 	"buy": "buy ... get ... free", "on": "on items where", "max": "max qty", "apply": "apply to shipping",
-	"free": "free shipping", "no": "no free shipping", "stop": "stop further rules",
+	"free": "free shipping", "no": "no free shipping", "stop": "stop further rules", "related": "related rules",
 }
 
 // what names the setting in messages.
@@ -265,6 +267,8 @@ var fieldWords = map[string]string{
 	"customer_groups":          "groups",
 	"stop_further_rules":       "stop further rules",
 	"enabled":                  "enabled / disabled",
+	"related_rules":            "related rules",
+	"content_file":             "content file",
 }
 
 func (w *line) peek() *arg {

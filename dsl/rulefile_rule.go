@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -115,11 +116,11 @@ func (lw *lowerer) ruleSetting(st *setting, r *rules.CartRule, seen map[string]d
 		}
 	case "active":
 		if w.once("active", seen) {
-			w.active(r)
+			w.active(&r.From, &r.To, f)
 		}
 	case "priority":
 		if w.once("priority", seen) {
-			w.priority(r)
+			w.priority("priority", &r.Priority, f)
 		}
 	case "stop":
 		if w.once("stop_further_rules", seen) && w.expect("stop further rules", "further", "rules") {
@@ -285,12 +286,14 @@ func (w *line) freeShipping(a *rules.Action, f map[string]diag.Pos) {
 	}
 }
 
-func (w *line) priority(r *rules.CartRule) {
-	a := w.value("priority", "a whole number: priority 10")
+// priority reads a whole number into p: the priority, or a placement's
+// limit (field names it).
+func (w *line) priority(field string, p *int, f map[string]diag.Pos) {
+	a := w.value(field, fmt.Sprintf("a whole number: %s 10", field))
 	if a == nil {
 		return
 	}
-	r.Fields["priority"] = w.lw.src.at(a.tok.Pos)
+	f[field] = w.lw.src.at(a.tok.Pos)
 	text := a.tok.Value
 	if text == "-" {
 		if b := w.peek(); b != nil && b.tok.Type == tokWord {
@@ -300,25 +303,25 @@ func (w *line) priority(r *rules.CartRule) {
 	}
 	n, err := strconv.Atoi(text)
 	if err != nil || strings.HasPrefix(text, "+") {
-		w.lw.errorf(a, "invalid-number", "priority %s is not a whole number: want digits such as 10", quoteShort(text))
+		w.lw.errorf(a, "invalid-number", "%s %s is not a whole number: want digits such as 10", field, quoteShort(text))
 		w.unreadable(a)
 		return
 	}
-	r.Priority = n
+	*p = n
 }
 
 // active reads the date window.
-func (w *line) active(r *rules.CartRule) {
+func (w *line) active(from, to *rules.Bound, f map[string]diag.Pos) {
 	switch {
 	case w.is("from"):
-		r.From = w.bound("from", r.Fields)
+		*from = w.bound("from", f)
 		if w.is("until") {
-			r.To = w.bound("to", r.Fields)
+			*to = w.bound("to", f)
 		}
 	case w.is("until"):
-		r.To = w.bound("to", r.Fields)
+		*to = w.bound("to", f)
 	default:
-		r.From = w.bound("from", r.Fields)
+		*from = w.bound("from", f)
 		if w.peek() == nil {
 			w.unexpected(activeUsage, "..")
 			return
@@ -327,7 +330,7 @@ func (w *line) active(r *rules.CartRule) {
 			w.unexpected(activeUsage, "..")
 			return
 		}
-		r.To = w.bound("to", r.Fields)
+		*to = w.bound("to", f)
 	}
 }
 

@@ -2,8 +2,10 @@ package loader
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -25,9 +27,14 @@ type File struct {
 	Comment, Foot string
 	Audiences     []rules.Audience
 	CartRules     []rules.CartRule
-	// AudienceComments and RuleComments hold, for each audience and rule,
-	// every comment written above it and inside it ("" for none).
-	AudienceComments, RuleComments []string
+	Placements    []rules.Placement
+	// Blocks keep ContentFile as written: ReadFile does not read content
+	// files (Load does).
+	Blocks []rules.Block
+	// AudienceComments, RuleComments, PlacementComments and BlockComments
+	// hold, for each entry, every comment written above it and inside it
+	// ("" for none).
+	AudienceComments, RuleComments, PlacementComments, BlockComments []string
 }
 
 // ReadFile reads one YAML file as Load reads it, by its name:
@@ -64,13 +71,15 @@ func ReadFile(name string, data []byte) (*File, diag.List) {
 			}
 			cart, places, blocks := r.ruleFile(doc)
 			f.CartRules = append(f.CartRules, cart...)
-			if len(places) > 0 || len(blocks) > 0 {
-				r.errorf(doc, "unsupported", "placements and blocks have no .rules form yet: keep them in a YAML file of their own")
-			}
+			f.Placements = append(f.Placements, places...)
+			f.Blocks = append(f.Blocks, blocks...)
 		}
 	})
-	set := &rules.Set{Audiences: f.Audiences, CartRules: f.CartRules}
-	diags = append(diags, slices.DeleteFunc(rules.Validate(set), func(d diag.Diagnostic) bool { return unread[d.Pos] })...)
+	set := &rules.Set{Audiences: f.Audiences, CartRules: f.CartRules, Placements: f.Placements, Blocks: f.Blocks}
+	diags = append(diags, slices.DeleteFunc(rules.Validate(set), func(d diag.Diagnostic) bool {
+		// Placements and related rules may be declared in other files.
+		return unread[d.Pos] || d.Code == "unknown-placement" || d.Code == "unknown-rule"
+	})...)
 	diag.Sources{name: src.text()}.Attach(diags)
 	diags.Sort()
 	if !diags.HasErrors() {
@@ -85,8 +94,14 @@ func ReadFile(name string, data []byte) (*File, diag.List) {
 func readComments(data []byte, f *File) {
 	f.AudienceComments = make([]string, len(f.Audiences))
 	f.RuleComments = make([]string, len(f.CartRules))
+	f.PlacementComments = make([]string, len(f.Placements))
+	f.BlockComments = make([]string, len(f.Blocks))
+	lists := map[string][]string{
+		"audiences": f.AudienceComments, "cart_rules": f.RuleComments,
+		"placements": f.PlacementComments, "blocks": f.BlockComments,
+	}
+	n := map[string]int{}
 	var head, foot []string
-	na, nr := 0, 0
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var doc yaml.Node
@@ -116,13 +131,9 @@ func readComments(data []byte, f *File) {
 					continue
 				}
 				text := strings.Join(collectComments(nil, item), "\n")
-				switch {
-				case key.Value == "audiences" && na < len(f.AudienceComments):
-					f.AudienceComments[na] = text
-					na++
-				case key.Value == "cart_rules" && nr < len(f.RuleComments):
-					f.RuleComments[nr] = text
-					nr++
+				if list := lists[key.Value]; n[key.Value] < len(list) {
+					list[n[key.Value]] = text
+					n[key.Value]++
 				}
 			}
 		}
@@ -151,34 +162,48 @@ func appendComments(out []string, comments ...string) []string {
 	return out
 }
 
-// errMixed is returned by WriteYAML for a File with audiences and rules.
-var errMixed = errors.New("audiences and cart rules cannot share a YAML file: audiences go in audiences.yaml; split the file")
+// errMixed is returned by WriteYAML for a File with audiences and rules,
+// placements or blocks.
+var errMixed = errors.New("audiences and cart rules, placements or blocks cannot share a YAML file: audiences go in audiences.yaml; split the file")
 
 // WriteYAML writes f as a YAML file, "audiences:" or "cart_rules:",
-// that ReadFile reads back into the same model (positions aside). Keys are
+// "placements:" and "blocks:", that ReadFile reads back into the same model (positions aside). Keys are
 // written in the order of the README, defaults left out; conditions that
 // span lines are written as literal blocks (|-), as they are.
 func WriteYAML(f *File) ([]byte, error) {
-	if len(f.Audiences) > 0 && len(f.CartRules) > 0 {
+	if len(f.Audiences) > 0 && len(f.CartRules)+len(f.Placements)+len(f.Blocks) > 0 {
 		return nil, errMixed
 	}
-	list := &yaml.Node{Kind: yaml.SequenceNode}
-	key := "cart_rules"
-	if len(f.Audiences) > 0 {
-		key = "audiences"
-		for i := range f.Audiences {
-			m := outAudience(&f.Audiences[i])
-			m.HeadComment = commentAt(f.AudienceComments, i)
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	section := func(key string, n int, comments []string, item func(i int) (*yaml.Node, error)) error {
+		list := &yaml.Node{Kind: yaml.SequenceNode}
+		for i := range n {
+			m, err := item(i)
+			if err != nil {
+				return err
+			}
+			m.HeadComment = commentAt(comments, i)
 			list.Content = append(list.Content, m)
 		}
+		outKey(root, key, list)
+		return nil
 	}
-	for i := range f.CartRules {
-		m := outRule(&f.CartRules[i])
-		m.HeadComment = commentAt(f.RuleComments, i)
-		list.Content = append(list.Content, m)
+	var err error
+	switch {
+	case len(f.Audiences) > 0:
+		err = section("audiences", len(f.Audiences), f.AudienceComments, func(i int) (*yaml.Node, error) { return outAudience(&f.Audiences[i]), nil })
+	case len(f.CartRules) > 0 || len(f.Placements)+len(f.Blocks) == 0:
+		err = section("cart_rules", len(f.CartRules), f.RuleComments, func(i int) (*yaml.Node, error) { return outRule(&f.CartRules[i]), nil })
 	}
-	root := &yaml.Node{Kind: yaml.MappingNode}
-	outKey(root, key, list)
+	if err == nil && len(f.Placements) > 0 {
+		err = section("placements", len(f.Placements), f.PlacementComments, func(i int) (*yaml.Node, error) { return outPlacement(&f.Placements[i]), nil })
+	}
+	if err == nil && len(f.Blocks) > 0 {
+		err = section("blocks", len(f.Blocks), f.BlockComments, func(i int) (*yaml.Node, error) { return outBlock(&f.Blocks[i]) })
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write yaml: %w", err)
+	}
 	doc := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: f.Comment, FootComment: f.Foot, Content: []*yaml.Node{root}}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
@@ -192,14 +217,20 @@ func WriteYAML(f *File) ([]byte, error) {
 	return spaceItems(b.Bytes()), nil
 }
 
-// spaceItems puts a blank line between the items of the top-level list (and
-// the comments above them), as people write rule files.
+// spaceItems puts a blank line between the items of the top-level lists
+// (and the comments above them), and between the lists, as people write
+// rule files.
 func spaceItems(data []byte) []byte {
 	var out bytes.Buffer
 	prev := ""
 	for i, l := range strings.SplitAfter(string(data), "\n") {
 		item := strings.HasPrefix(l, "  - ") || strings.HasPrefix(l, "  #")
-		if i > 0 && item && !strings.HasPrefix(prev, "  #") && !strings.HasSuffix(strings.TrimSpace(prev), ":") {
+		key := l != "" && l[0] != ' ' && l[0] != '#' && l[0] != '\n'
+		switch {
+		case i > 0 && item && !strings.HasPrefix(prev, "  #") && !strings.HasSuffix(strings.TrimSpace(prev), ":"):
+			out.WriteByte('\n')
+		case i > 0 && key && strings.TrimSpace(prev) != "" && !strings.HasPrefix(prev, "#"):
+			// placements: and blocks: after the list before them.
 			out.WriteByte('\n')
 		}
 		out.WriteString(l)
@@ -333,4 +364,102 @@ func outRule(r *rules.CartRule) *yaml.Node {
 		outKey(m, "action", act)
 	}
 	return m
+}
+
+func outPlacement(p *rules.Placement) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	outKey(m, "id", outStr(p.ID))
+	if p.Name != "" {
+		outKey(m, "name", outStr(p.Name))
+	}
+	if p.Rotation != "" {
+		outKey(m, "rotation", outStr(string(p.Rotation)))
+	}
+	if p.Limit != 0 {
+		outKey(m, "limit", outPlain("!!int", strconv.Itoa(p.Limit)))
+	}
+	return m
+}
+
+// outBlock writes a block in the key order of blockKeys. Content read from
+// a content file is not written, the file is (see dsl.PrintRules).
+func outBlock(b *rules.Block) (*yaml.Node, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	outKey(m, "id", outStr(b.ID))
+	outKey(m, "name", outStr(b.Name))
+	if !b.Enabled {
+		outKey(m, "enabled", outPlain("!!bool", "false"))
+	}
+	outKey(m, "placement", outStr(b.Placement))
+	if len(b.Websites) > 0 {
+		outKey(m, "websites", outList(b.Websites))
+	}
+	if len(b.CustomerGroups) > 0 {
+		outKey(m, "customer_groups", outList(b.CustomerGroups))
+	}
+	if !b.From.IsZero() {
+		outKey(m, "from", outBound(b.From))
+	}
+	if !b.To.IsZero() {
+		outKey(m, "to", outBound(b.To))
+	}
+	if b.Priority != 0 {
+		outKey(m, "priority", outPlain("!!int", strconv.Itoa(b.Priority)))
+	}
+	if !b.When.IsZero() {
+		outKey(m, "when", outCondition(b.When))
+	}
+	if len(b.RelatedRules) > 0 {
+		outKey(m, "related_rules", outList(b.RelatedRules))
+	}
+	if _, inline := b.Fields["content"]; b.Content != "" && (b.ContentFile == "" || inline) {
+		outKey(m, "content", outStr(b.Content))
+	}
+	if b.ContentFile != "" {
+		outKey(m, "content_file", outStr(b.ContentFile))
+	}
+	if len(b.Data) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(b.Data))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("block %s: data: %w", b.ID, err)
+		}
+		if v != nil {
+			outKey(m, "data", outJSON(v))
+		}
+	}
+	return m, nil
+}
+
+// outJSON writes decoded JSON as YAML that the reader's jsonValue turns
+// back into the same JSON: keys sorted, as encoding/json writes them;
+// objects and lists in flow style, as people write data in rule files.
+func outJSON(v any) *yaml.Node {
+	switch x := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			outKey(n, k, outJSON(x[k]))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, e := range x {
+			n.Content = append(n.Content, outJSON(e))
+		}
+		return n
+	case json.Number:
+		if d, err := money.Parse(string(x)); err == nil {
+			return outNumber(d)
+		}
+		return outStr(string(x))
+	case bool:
+		return outPlain("!!bool", strconv.FormatBool(x))
+	case nil:
+		return outPlain("!!null", "null")
+	case string:
+		return outStr(x)
+	}
+	return outStr(fmt.Sprint(v))
 }

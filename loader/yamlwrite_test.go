@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,54 @@ func TestWriteYAMLRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "  - id: a\n") || !strings.Contains(string(out), "\n\n  - id: b\n") {
 		t.Errorf("layout:\n%s", out)
+	}
+}
+
+// TestWriteYAMLBlocks writes every field of placements and blocks next to
+// cart rules and reads them back; references to other files are not
+// errors of one file.
+func TestWriteYAMLBlocks(t *testing.T) {
+	f := &File{
+		CartRules: []rules.CartRule{{ID: "r", Name: "R", Enabled: true, Action: rules.Action{Type: rules.ByPercent, Amount: money.MustParse("5")}}},
+		Placements: []rules.Placement{
+			{ID: "home.hero", Name: "Hero", Rotation: rules.RotateRandom, Limit: 2},
+			{ID: "strip", Rotation: rules.RotateAll},
+		},
+		Blocks: []rules.Block{{
+			ID: "a", Name: "A", Enabled: false, Placement: "home.hero", Websites: []string{"base"}, CustomerGroups: []string{"vip"},
+			From: rules.Bound{Date: rules.Date{Year: 2026, Month: 12, Day: 1}}, To: rules.Bound{Date: rules.Date{Year: 2026, Month: 12, Day: 31}},
+			Priority: -3, When: rules.Expr{Text: `audience("X")`}, RelatedRules: []string{"r", "in-another-file"},
+			ContentFile: "content/a.html",
+			Data:        []byte(`{"a":[1,2.5,true,null,"100.00","yes"],"b":{"c":"\u003cp\u003e: x, y"},"n":-7}`),
+		}, {
+			ID: "b", Name: "B", Enabled: true, Placement: "elsewhere", Content: "<p class=\"x\">B</p>", Data: []byte(`"text"`),
+		}},
+		PlacementComments: []string{"# hero", ""},
+		BlockComments:     []string{"", "# b"},
+	}
+	out, err := WriteYAML(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, diags := ReadFile("b.yaml", out)
+	if diags.HasErrors() {
+		t.Fatalf("%v\n%s", diags, out)
+	}
+	opts := cmp.Options{fileOpts, cmpopts.IgnoreFields(rules.Placement{}, "Pos", "Fields"), cmpopts.IgnoreFields(rules.Block{}, "Pos", "Fields")}
+	if diff := cmp.Diff(f.Placements, back.Placements, opts); diff != "" {
+		t.Errorf("placements (-want +got):\n%s\n%s", diff, out)
+	}
+	if diff := cmp.Diff(f.Blocks, back.Blocks, opts); diff != "" {
+		t.Errorf("blocks (-want +got):\n%s\n%s", diff, out)
+	}
+	if diff := cmp.Diff([]string{"# hero", "", "", "# b"}, slices.Concat(back.PlacementComments, back.BlockComments)); diff != "" {
+		t.Errorf("comments (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(out), "\n\nplacements:\n") || !strings.Contains(string(out), "\n\nblocks:\n") {
+		t.Errorf("layout:\n%s", out)
+	}
+	if _, err := WriteYAML(&File{Audiences: []rules.Audience{{ID: "x"}}, Blocks: f.Blocks}); err == nil {
+		t.Error("audiences and blocks in one YAML file: no error")
 	}
 }
 
@@ -115,7 +164,7 @@ func TestReadFileErrors(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"ruled.yaml", "timezone: UTC\n", "ruled.yaml: ruled.yaml holds no rules or audiences: only rule files and audiences.yaml convert"},
 		{"t.test.yaml", "name: x\n", "t.test.yaml: t.test.yaml holds no rules or audiences: only rule files and audiences.yaml convert"},
-		{"b.yaml", "placements:\n  - id: p\n", "b.yaml:1:1: placements and blocks have no .rules form yet: keep them in a YAML file of their own"},
+		{"b.yaml", "placements:\n  - id: p\n    rotaton: random\n", `b.yaml:3:5: unknown key "rotaton" in placement; did you mean "rotation"? allowed: id, name, rotation, limit`},
 		{"r.yaml", "cart_rules:\n  - id: a\n    priorty: 1\n", `r.yaml:3:5: unknown key "priorty" in cart rule; did you mean "priority"? allowed: id, name, label, enabled, websites, customer_groups, from, to, priority, stop_further_rules, coupon, when, action`},
 	} {
 		_, diags := ReadFile(tc.name, []byte(tc.src))

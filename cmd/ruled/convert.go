@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,6 +71,8 @@ func yamlToRules(name string, data []byte) ([]byte, diag.List, error) {
 		Comment: f.Comment, Foot: f.Foot,
 		Audiences: f.Audiences, AudienceComments: f.AudienceComments,
 		CartRules: f.CartRules, RuleComments: f.RuleComments,
+		Placements: f.Placements, PlacementComments: f.PlacementComments,
+		Blocks: f.Blocks, BlockComments: f.BlockComments,
 	}
 	out, err := dsl.PrintRules(doc)
 	if err != nil {
@@ -79,7 +82,7 @@ func yamlToRules(name string, data []byte) ([]byte, diag.List, error) {
 	if more.HasErrors() {
 		return nil, diags, fmt.Errorf("the .rules text does not read back (a bug in ruled; please report it): %v", more[0].Message)
 	}
-	if err := sameModel(f.Audiences, back.Audiences, f.CartRules, back.CartRules); err != nil {
+	if err := sameModel(fileOf(f.Audiences, f.CartRules, f.Placements, f.Blocks), fileOf(back.Audiences, back.CartRules, back.Placements, back.Blocks)); err != nil {
 		return nil, diags, fmt.Errorf("cannot convert without a change: %w", err)
 	}
 	return out, diags, nil
@@ -105,11 +108,16 @@ func rulesToYAML(name string, data []byte, output string) ([]byte, diag.List, er
 		Comment: doc.Comment, Foot: doc.Foot,
 		Audiences: doc.Audiences, AudienceComments: doc.AudienceComments,
 		CartRules: slices.Clone(doc.CartRules), RuleComments: doc.RuleComments,
+		Placements: doc.Placements, PlacementComments: doc.PlacementComments,
+		Blocks: slices.Clone(doc.Blocks), BlockComments: doc.BlockComments,
 	}
 	for i := range f.CartRules {
 		r := &f.CartRules[i]
 		r.When.Text = canonicalCondition(r.When.Text)
 		r.Action.Items.Text = canonicalCondition(r.Action.Items.Text)
+	}
+	for i := range f.Blocks {
+		f.Blocks[i].When.Text = canonicalCondition(f.Blocks[i].When.Text)
 	}
 	out, err := loader.WriteYAML(f)
 	if err != nil {
@@ -119,7 +127,7 @@ func rulesToYAML(name string, data []byte, output string) ([]byte, diag.List, er
 	if more.HasErrors() {
 		return nil, diags, fmt.Errorf("the YAML does not read back (a bug in ruled; please report it): %v", more[0].Message)
 	}
-	if err := sameModel(doc.Audiences, back.Audiences, doc.CartRules, back.CartRules); err != nil {
+	if err := sameModel(fileOf(doc.Audiences, doc.CartRules, doc.Placements, doc.Blocks), fileOf(back.Audiences, back.CartRules, back.Placements, back.Blocks)); err != nil {
 		return nil, diags, fmt.Errorf("cannot convert without a change: %w", err)
 	}
 	return out, diags, nil
@@ -138,11 +146,68 @@ func canonicalCondition(text string) string {
 	return strings.Join(lines, "\n")
 }
 
+// fileOf puts what one file declares together, for sameModel.
+func fileOf(a []rules.Audience, r []rules.CartRule, p []rules.Placement, b []rules.Block) *loader.File {
+	return &loader.File{Audiences: a, CartRules: r, Placements: p, Blocks: b}
+}
+
 // sameModel compares two readings of the same declarations, positions
 // aside; conditions are the same when they are the same condition
-// (dsl.EqualConditions), amounts and times when their values are equal. It
-// names the first difference.
-func sameModel(aa, ab []rules.Audience, ra, rb []rules.CartRule) error {
+// (dsl.EqualConditions), amounts and times when their values are equal,
+// data when its bytes are. It names the first difference.
+func sameModel(x, y *loader.File) error {
+	if err := sameRules(x.Audiences, y.Audiences, x.CartRules, y.CartRules); err != nil {
+		return err
+	}
+	if len(x.Placements) != len(y.Placements) {
+		return fmt.Errorf("%d placements became %d", len(x.Placements), len(y.Placements))
+	}
+	for i := range x.Placements {
+		p, q := &x.Placements[i], &y.Placements[i]
+		if p.ID != q.ID || p.Name != q.Name || p.Rotation != q.Rotation || p.Limit != q.Limit {
+			return fmt.Errorf("placement %q changed", p.ID)
+		}
+	}
+	if len(x.Blocks) != len(y.Blocks) {
+		return fmt.Errorf("%d blocks became %d", len(x.Blocks), len(y.Blocks))
+	}
+	for i := range x.Blocks {
+		if field := blockDiff(&x.Blocks[i], &y.Blocks[i]); field != "" {
+			return fmt.Errorf("block %q: %s changed", x.Blocks[i].ID, field)
+		}
+	}
+	return nil
+}
+
+// blockDiff names the first field in which two blocks differ, or "".
+func blockDiff(x, y *rules.Block) string {
+	for _, c := range []struct {
+		field string
+		same  bool
+	}{
+		{"id", x.ID == y.ID},
+		{"name", x.Name == y.Name},
+		{"enabled", x.Enabled == y.Enabled},
+		{"placement", x.Placement == y.Placement},
+		{"websites", slices.Equal(x.Websites, y.Websites)},
+		{"customer_groups", slices.Equal(x.CustomerGroups, y.CustomerGroups)},
+		{"from", sameBound(x.From, y.From)},
+		{"to", sameBound(x.To, y.To)},
+		{"priority", x.Priority == y.Priority},
+		{"when", dsl.EqualConditions(x.When.Text, y.When.Text)},
+		{"related_rules", slices.Equal(x.RelatedRules, y.RelatedRules)},
+		{"content", x.Content == y.Content},
+		{"content_file", x.ContentFile == y.ContentFile},
+		{"data", bytes.Equal(x.Data, y.Data)},
+	} {
+		if !c.same {
+			return c.field
+		}
+	}
+	return ""
+}
+
+func sameRules(aa, ab []rules.Audience, ra, rb []rules.CartRule) error {
 	if len(aa) != len(ab) {
 		return fmt.Errorf("%d audiences became %d", len(aa), len(ab))
 	}

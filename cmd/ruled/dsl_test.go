@@ -52,6 +52,8 @@ func modelOpts(t *testing.T) cmp.Options {
 	return cmp.Options{
 		cmpopts.IgnoreFields(rules.CartRule{}, "Pos", "Fields"),
 		cmpopts.IgnoreFields(rules.Audience{}, "Pos", "Fields"),
+		cmpopts.IgnoreFields(rules.Placement{}, "Pos", "Fields"),
+		cmpopts.IgnoreFields(rules.Block{}, "Pos", "Fields"),
 		cmp.Comparer(func(a, b rules.Expr) bool {
 			return dsl.EqualConditions(a.Text, b.Text) && code(a.Text) == code(b.Text)
 		}),
@@ -59,9 +61,8 @@ func modelOpts(t *testing.T) cmp.Options {
 	}
 }
 
-// demoFiles lists the demo's rule files (YAML and .rules) and
-// audiences.yaml, skipping the YAML files of placements and blocks, which
-// have no .rules form yet.
+// demoFiles lists the demo's rule files (YAML and .rules, with cart rules,
+// placements or blocks) and audiences.yaml.
 func demoFiles(t *testing.T) (yamls, dsls []string) {
 	t.Helper()
 	err := filepath.WalkDir(demoDir, func(p string, d fs.DirEntry, err error) error {
@@ -75,7 +76,7 @@ func demoFiles(t *testing.T) (yamls, dsls []string) {
 			if err != nil {
 				return err
 			}
-			if f, _ := loader.ReadFile(p, data); len(f.CartRules) > 0 || len(f.Audiences) > 0 {
+			if f, _ := loader.ReadFile(p, data); len(f.CartRules)+len(f.Audiences)+len(f.Placements)+len(f.Blocks) > 0 {
 				yamls = append(yamls, p)
 			}
 		}
@@ -117,6 +118,12 @@ func TestConvertDemoRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(orig.Audiences, doc.Audiences, opts); diff != "" {
 				t.Errorf("YAML -> .rules: audiences (-yaml +rules):\n%s", diff)
 			}
+			if diff := cmp.Diff(orig.Placements, doc.Placements, opts); diff != "" {
+				t.Errorf("YAML -> .rules: placements (-yaml +rules):\n%s", diff)
+			}
+			if diff := cmp.Diff(orig.Blocks, doc.Blocks, opts); diff != "" {
+				t.Errorf("YAML -> .rules: blocks (-yaml +rules):\n%s", diff)
+			}
 			// ... -> YAML -> model.
 			back, diags, err := rulesToYAML("x.rules", text, "")
 			if err != nil || diags.HasErrors() {
@@ -131,6 +138,12 @@ func TestConvertDemoRoundTrip(t *testing.T) {
 			}
 			if diff := cmp.Diff(orig.Audiences, again.Audiences, opts); diff != "" {
 				t.Errorf(".rules -> YAML: audiences (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(orig.Placements, again.Placements, opts); diff != "" {
+				t.Errorf(".rules -> YAML: placements (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(orig.Blocks, again.Blocks, opts); diff != "" {
+				t.Errorf(".rules -> YAML: blocks (-before +after):\n%s", diff)
 			}
 		})
 	}
@@ -151,6 +164,12 @@ func TestConvertDemoRoundTrip(t *testing.T) {
 			}
 			if diff := cmp.Diff(orig.CartRules, f.CartRules, opts); diff != "" {
 				t.Errorf(".rules -> YAML: rules (-rules +yaml):\n%s", diff)
+			}
+			if diff := cmp.Diff(orig.Placements, f.Placements, opts); diff != "" {
+				t.Errorf(".rules -> YAML: placements (-rules +yaml):\n%s", diff)
+			}
+			if diff := cmp.Diff(orig.Blocks, f.Blocks, opts); diff != "" {
+				t.Errorf(".rules -> YAML: blocks (-rules +yaml):\n%s", diff)
 			}
 			text, diags, err := yamlToRules("rules.yaml", y)
 			if err != nil || diags.HasErrors() {
@@ -210,6 +229,19 @@ func TestMixedProject(t *testing.T) {
 			if diff := cmp.Diff(mixed.Audiences, set.Audiences, opts); diff != "" {
 				t.Errorf("audiences (-demo +converted):\n%s", diff)
 			}
+			slices.SortFunc(mixed.Placements, func(a, b rules.Placement) int { return strings.Compare(a.ID, b.ID) })
+			slices.SortFunc(set.Placements, func(a, b rules.Placement) int { return strings.Compare(a.ID, b.ID) })
+			if diff := cmp.Diff(mixed.Placements, set.Placements, opts); diff != "" {
+				t.Errorf("placements (-demo +converted):\n%s", diff)
+			}
+			slices.SortFunc(mixed.Blocks, func(a, b rules.Block) int { return strings.Compare(a.ID, b.ID) })
+			slices.SortFunc(set.Blocks, func(a, b rules.Block) int { return strings.Compare(a.ID, b.ID) })
+			if len(set.Blocks) < 6 {
+				t.Errorf("%d blocks: the demo has more", len(set.Blocks))
+			}
+			if diff := cmp.Diff(mixed.Blocks, set.Blocks, opts); diff != "" {
+				t.Errorf("blocks (-demo +converted):\n%s", diff)
+			}
 			if _, diags := engine.Compile(set); diags.HasErrors() {
 				t.Errorf("compile: %v", diags)
 			}
@@ -251,6 +283,11 @@ testdata/dslcmd/badcond/promos.rules:5:62: unknown field "item.qyt"; did you mea
 		{"badsyntax", `testdata/dslcmd/badsyntax/promos.rules:9:20: unexpected "{": rule socks (line 6) is not closed; add "}" on the line before this declaration
     rule other "Other" {
                        ^
+1 errors
+`},
+		{"badblock", `testdata/dslcmd/badblock/blocks.rules:10:18: unknown audience "VIP Shopers"; did you mean "VIP Shoppers"?
+        and audience("VIP Shopers")
+                     ^
 1 errors
 `},
 		{"dup", `testdata/dslcmd/dup/b.rules:1:6: duplicate rule id "same": already used at testdata/dslcmd/dup/a.yaml:2:9
@@ -356,9 +393,27 @@ func TestConvert(t *testing.T) {
 	if data, _ := os.ReadFile(dst); !strings.Contains(string(data), "rule vip-15-everything \"VIP - 15% off everything including shipping\" {\n") {
 		t.Errorf("converted file:\n%s", data)
 	}
+	// Blocks both ways: content files stay files, data stays JSON.
+	code, out, errs = runCLI(t, "", "convert", "testdata/dslcmd/badblock/blocks.rules")
+	if code != exitWrong || !strings.Contains(errs, "audiences and cart rules, placements or blocks cannot share") {
+		t.Errorf("convert blocks with an audience: exit %d\n%s%s", code, out, errs)
+	}
+	blocks := filepath.Join(dir, "blocks.rules")
+	code, out, errs = runCLI(t, "", "convert", "-o", blocks, demoDir+"/blocks/blocks.yaml")
+	if data, _ := os.ReadFile(blocks); code != exitOK || !strings.Contains(string(data), `block holiday-hero-lapsed "Holiday hero - welcome back" in home.hero {
+  active 2026-12-01 .. 2026-12-31
+  when audience("Lapsed Customers") and not audience("Churn Risk")
+  content file "content/holiday-hero.html"
+  data {"cta": "Shop gifts", "href": "/gifts", "image": "/media/hero/holiday-2026.jpg"}
+}`) {
+		t.Errorf("convert blocks to .rules: exit %d\n%s%s%s", code, out, errs, data)
+	}
+	code, out, errs = runCLI(t, "", "convert", blocks)
+	if code != exitOK || !strings.Contains(out, "\n\nblocks:\n") || !strings.Contains(out, `    data: {threshold: "100.00"}`) {
+		t.Errorf("convert blocks back to YAML: exit %d\n%s%s", code, out, errs)
+	}
 	for _, tc := range []struct{ args, want string }{
-		{"testdata/dslcmd/mixed/both.rules", "audiences and cart rules cannot share a YAML file"},
-		{demoDir + "/blocks/blocks.yaml", "placements and blocks have no .rules form yet"},
+		{"testdata/dslcmd/mixed/both.rules", "audiences and cart rules, placements or blocks cannot share a YAML file"},
 		{demoDir + "/ruled.yaml", "ruled.yaml holds no rules or audiences"},
 		{"testdata/dslcmd/badsyntax/promos.rules", `unexpected "{"`},
 		{"main.go", "not a .rules or YAML file"},
