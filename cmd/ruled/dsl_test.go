@@ -398,8 +398,12 @@ func TestConvert(t *testing.T) {
 	if code != exitWrong || !strings.Contains(errs, "audiences and cart rules, placements or blocks cannot share") {
 		t.Errorf("convert blocks with an audience: exit %d\n%s%s", code, out, errs)
 	}
+	blocksYAML := filepath.Join(dir, "blocks.yaml")
+	if code, out, errs := runCLI(t, "", "convert", "-o", blocksYAML, demoDir+"/blocks/blocks.rules"); code != exitOK {
+		t.Fatalf("convert the demo's blocks to YAML: exit %d\n%s%s", code, out, errs)
+	}
 	blocks := filepath.Join(dir, "blocks.rules")
-	code, out, errs = runCLI(t, "", "convert", "-o", blocks, demoDir+"/blocks/blocks.yaml")
+	code, out, errs = runCLI(t, "", "convert", "-o", blocks, blocksYAML)
 	if data, _ := os.ReadFile(blocks); code != exitOK || !strings.Contains(string(data), `block holiday-hero-lapsed "Holiday hero - welcome back" in home.hero {
   active 2026-12-01 .. 2026-12-31
   when audience("Lapsed Customers") and not audience("Churn Risk")

@@ -257,7 +257,7 @@ func TestBlocksListing(t *testing.T) {
 		t.Errorf("placements (-want +got):\n%s", diff)
 	}
 	hero := res["placements"].([]any)[2].(map[string]any)
-	if hero["rotation"] != "random" || hero["limit"] != 0.0 || !strings.HasSuffix(hero["file"].(string), "blocks/blocks.yaml") || hero["line"].(float64) < 1 ||
+	if hero["rotation"] != "random" || hero["limit"] != 0.0 || !strings.HasSuffix(hero["file"].(string), "blocks/blocks.rules") || hero["line"].(float64) < 1 ||
 		fmt.Sprint(hero["blocks"]) != "[black-friday-hero holiday-hero-lapsed vip-hero default-hero]" {
 		t.Errorf("home.hero: %v", hero)
 	}
