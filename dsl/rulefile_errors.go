@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -126,23 +125,8 @@ func mustLexRules(src string) lexer.Lexer {
 	return l
 }
 
-// shorten cuts s to 60 runes and "..." for a message: a word or a string
-// can be as long as the file.
-func shorten(s string) string {
-	const maxRunes = 60
-	i := 0
-	for range maxRunes {
-		if i == len(s) {
-			return s
-		}
-		_, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-	}
-	if i == len(s) {
-		return s
-	}
-	return s[:i] + "..."
-}
+// shorten cuts s for a message; see diag.Shorten.
+func shorten(s string) string { return diag.Shorten(s) }
 
 // quoteShort quotes s for a message, shortened.
 func quoteShort(s string) string {
