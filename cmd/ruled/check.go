@@ -27,13 +27,36 @@ func compile(dir string) (*engine.Program, diag.List, error) {
 		return nil, nil, fmt.Errorf("rules directory %s: not a directory", dir)
 	}
 	set, diags := loader.Load(dir)
-	if diags.HasErrors() {
-		return nil, diags, nil
-	}
+	// Conditions are compiled even when the files have other problems, so
+	// that one run reports everything; a program is only kept when nothing
+	// at all is wrong.
 	prog, more := engine.Compile(set)
-	diags = append(diags, more...)
-	diags.Sort()
+	diags = merge(diags, more)
+	if diags.HasErrors() {
+		prog = nil
+	}
 	return prog, diags, nil
+}
+
+// merge adds to l the diagnostics of more that l does not already hold at
+// the same position with the same code (the loader and the engine both
+// check a time zone, say), and sorts the result.
+func merge(l, more diag.List) diag.List {
+	type key struct {
+		pos  diag.Pos
+		code string
+	}
+	seen := map[key]bool{}
+	for _, d := range l {
+		seen[key{d.Pos, d.Code}] = true
+	}
+	for _, d := range more {
+		if !seen[key{d.Pos, d.Code}] {
+			l = append(l, d)
+		}
+	}
+	l.Sort()
+	return l
 }
 
 func (c *checkCmd) run(e *env) int {
