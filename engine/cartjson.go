@@ -1,17 +1,11 @@
 package engine
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/money"
 )
 
@@ -111,10 +105,10 @@ func DecodeCart(data []byte, def CartDefaults) (*Cart, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind(body) != "an object" {
-		return nil, inputErr("", "the body must be a JSON object, got %s", kind(body))
+	if body.kind != jsonObject {
+		return nil, inputErr("", "the body must be a JSON object, got %s", kind(&body))
 	}
-	f, err := object("", body, cartFields)
+	f, err := checkObject("", &body, cartFields)
 	if err != nil {
 		return nil, err
 	}
@@ -122,28 +116,28 @@ func DecodeCart(data []byte, def CartDefaults) (*Cart, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := f["customer"]; ok {
+	if v := f.get("customer"); v != nil {
 		if c.Customer, err = customer(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f["segments"]; ok {
+	if v := f.get("segments"); v != nil {
 		if c.Segments, err = segments(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f["items"]; ok {
+	if v := f.get("items"); v != nil {
 		if c.Items, err = items(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f["shipping"]; ok {
+	if v := f.get("shipping"); v != nil {
 		if c.Shipping, err = shipping(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f["payment"]; ok {
-		pf, err := object("payment", v, paymentFields)
+	if v := f.get("payment"); v != nil {
+		pf, err := checkObject("payment", v, paymentFields)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +149,7 @@ func DecodeCart(data []byte, def CartDefaults) (*Cart, error) {
 }
 
 // header reads the cart's plain string fields and applies the defaults.
-func header(f map[string]json.RawMessage, def CartDefaults) (*Cart, error) {
+func header(f object, def CartDefaults) (*Cart, error) {
 	var v [4]string
 	for i, name := range []string{"website", "currency", "now", "coupon_code"} {
 		var err error
@@ -197,8 +191,8 @@ func header(f map[string]json.RawMessage, def CartDefaults) (*Cart, error) {
 	return c, nil
 }
 
-func customer(v json.RawMessage) (Customer, error) {
-	f, err := object("customer", v, customerFields)
+func customer(v *jsonValue) (Customer, error) {
+	f, err := checkObject("customer", v, customerFields)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -218,7 +212,7 @@ func customer(v json.RawMessage) (Customer, error) {
 
 // segments reads the segment ids: non-empty strings, duplicates dropped in
 // first-seen order, as package membership does for the cookie.
-func segments(v json.RawMessage) ([]string, error) {
+func segments(v *jsonValue) ([]string, error) {
 	l, err := stringList("segments", v)
 	if err != nil {
 		return nil, err
@@ -237,24 +231,22 @@ func segments(v json.RawMessage) ([]string, error) {
 	return ids, nil
 }
 
-func items(v json.RawMessage, cur money.Currency) ([]Item, error) {
+func items(v *jsonValue, cur money.Currency) ([]Item, error) {
 	elems, err := array("items", v, maxCartItems, "items")
-	if err != nil {
+	if err != nil || len(elems) == 0 {
 		return nil, err
 	}
-	var out []Item
-	for i, e := range elems {
-		it, err := item(index("items", i), e, cur)
-		if err != nil {
+	out := make([]Item, len(elems))
+	for i := range elems {
+		if out[i], err = item(index("items", i), &elems[i], cur); err != nil {
 			return nil, err
 		}
-		out = append(out, it)
 	}
 	return out, nil
 }
 
-func item(path string, v json.RawMessage, cur money.Currency) (Item, error) {
-	f, err := object(path, v, itemFields)
+func item(path string, v *jsonValue, cur money.Currency) (Item, error) {
+	f, err := checkObject(path, v, itemFields)
 	if err != nil {
 		return Item{}, err
 	}
@@ -268,26 +260,26 @@ func item(path string, v json.RawMessage, cur money.Currency) (Item, error) {
 	if it.Name, err = optString(f, path, "name"); err != nil {
 		return Item{}, err
 	}
-	q, ok := f["qty"]
-	if !ok {
+	q := f.get("qty")
+	if q == nil {
 		return Item{}, inputErr(path+".qty", "required")
 	}
 	if it.Qty, err = quantity(path+".qty", q); err != nil {
 		return Item{}, err
 	}
-	p, ok := f["price"]
-	if !ok {
+	p := f.get("price")
+	if p == nil {
 		return Item{}, inputErr(path+".price", "required")
 	}
 	if it.Price, err = amount(path+".price", p, cur); err != nil {
 		return Item{}, err
 	}
-	if w, ok := f["weight"]; ok {
+	if w := f.get("weight"); w != nil {
 		if it.Weight, err = weight(path+".weight", w); err != nil {
 			return Item{}, err
 		}
 	}
-	if c, ok := f["categories"]; ok {
+	if c := f.get("categories"); c != nil {
 		l, err := stringList(path+".categories", c)
 		if err != nil {
 			return Item{}, err
@@ -299,7 +291,7 @@ func item(path string, v json.RawMessage, cur money.Currency) (Item, error) {
 		}
 		it.Categories = l
 	}
-	if a, ok := f["attributes"]; ok {
+	if a := f.get("attributes"); a != nil {
 		if it.Attributes, err = attributes(path+".attributes", a); err != nil {
 			return Item{}, err
 		}
@@ -307,7 +299,7 @@ func item(path string, v json.RawMessage, cur money.Currency) (Item, error) {
 	return it, nil
 }
 
-func attributes(path string, v json.RawMessage) (map[string]Attr, error) {
+func attributes(path string, v *jsonValue) (map[string]Attr, error) {
 	ms, err := members(path, v)
 	if err != nil {
 		return nil, err
@@ -316,37 +308,37 @@ func attributes(path string, v json.RawMessage) (map[string]Attr, error) {
 		return nil, nil
 	}
 	attrs := make(map[string]Attr, len(ms))
-	for _, m := range ms {
+	for i := range ms {
+		m := &ms[i]
 		if m.name == "" {
 			return nil, inputErr(path, "attribute names must not be empty")
 		}
-		p := member(path, m.name)
 		var a Attr
-		switch kind(m.value) {
-		case "a string":
-			a.Str = str(m.value)
-		case "a number":
-			if a.Num, err = number(p, m.value); err != nil {
+		switch m.value.kind {
+		case jsonString:
+			a.Str = m.value.text
+		case jsonNumber:
+			if a.Num, err = number(member(path, m.name), &m.value); err != nil {
 				return nil, err
 			}
 			a.IsNum = true
-		case "a boolean":
-			a.Bool, a.IsBool = m.value[0] == 't', true
-		case "an array":
-			if a.List, err = stringList(p, m.value); err != nil {
+		case jsonBool:
+			a.Bool, a.IsBool = m.value.truth, true
+		case jsonArray:
+			if a.List, err = stringList(member(path, m.name), &m.value); err != nil {
 				return nil, err
 			}
 			a.IsList = true
 		default:
-			return nil, typeErr(p, "a string, number, boolean or array of strings", m.value)
+			return nil, typeErr(member(path, m.name), "a string, number, boolean or array of strings", &m.value)
 		}
 		attrs[m.name] = a
 	}
 	return attrs, nil
 }
 
-func shipping(v json.RawMessage, cur money.Currency) (Shipping, error) {
-	f, err := object("shipping", v, shippingFields)
+func shipping(v *jsonValue, cur money.Currency) (Shipping, error) {
+	f, err := checkObject("shipping", v, shippingFields)
 	if err != nil {
 		return Shipping{}, err
 	}
@@ -354,7 +346,7 @@ func shipping(v json.RawMessage, cur money.Currency) (Shipping, error) {
 	if s.Method, err = optString(f, "shipping", "method"); err != nil {
 		return Shipping{}, err
 	}
-	if a, ok := f["amount"]; ok {
+	if a := f.get("amount"); a != nil {
 		if s.Amount, err = amount("shipping.amount", a, cur); err != nil {
 			return Shipping{}, err
 		}
@@ -391,7 +383,7 @@ func isCountry(s string) bool {
 
 // amount reads a price or shipping amount: ≥ 0, at most maxAmount, in whole
 // minor units of cur.
-func amount(path string, v json.RawMessage, cur money.Currency) (money.Decimal, error) {
+func amount(path string, v *jsonValue, cur money.Currency) (money.Decimal, error) {
 	d, err := number(path, v)
 	if err != nil {
 		return money.Decimal{}, err
@@ -407,7 +399,7 @@ func amount(path string, v json.RawMessage, cur money.Currency) (money.Decimal, 
 	return d, nil
 }
 
-func quantity(path string, v json.RawMessage) (money.Decimal, error) {
+func quantity(path string, v *jsonValue) (money.Decimal, error) {
 	d, err := number(path, v)
 	if err != nil {
 		return money.Decimal{}, err
@@ -423,7 +415,7 @@ func quantity(path string, v json.RawMessage) (money.Decimal, error) {
 	return d, nil
 }
 
-func weight(path string, v json.RawMessage) (money.Decimal, error) {
+func weight(path string, v *jsonValue) (money.Decimal, error) {
 	d, err := number(path, v)
 	if err != nil {
 		return money.Decimal{}, err
@@ -441,292 +433,20 @@ func weight(path string, v json.RawMessage) (money.Decimal, error) {
 
 // number reads a JSON number, or a string holding one, with money.Parse on
 // its text: no float ever holds it.
-func number(path string, v json.RawMessage) (money.Decimal, error) {
-	var text, shown string
-	switch kind(v) {
-	case "a number":
-		text = string(v)
-		shown = clip(text)
-	case "a string":
-		text = str(v)
-		shown = quote(text)
-	default:
+func number(path string, v *jsonValue) (money.Decimal, error) {
+	if v.kind != jsonNumber && v.kind != jsonString {
 		return money.Decimal{}, typeErr(path, `a number or a decimal string such as "19.99"`, v)
 	}
-	d, err := money.Parse(text)
+	d, err := money.Parse(v.text)
+	if err == nil {
+		return d, nil
+	}
+	shown := clip(v.text)
+	if v.kind == jsonString {
+		shown = quote(v.text)
+	}
 	if errors.Is(err, money.ErrSyntax) {
 		return money.Decimal{}, inputErr(path, "want a plain decimal number such as 19.99, got %s", shown)
-	} else if err != nil {
-		return money.Decimal{}, inputErr(path, "%s has too many digits", shown)
 	}
-	return d, nil
-}
-
-// The JSON plumbing below walks a document that document has already
-// checked to be well formed, one level at a time, so that every problem can
-// be named by its path.
-
-// document checks that data is one well-formed JSON value with nothing after
-// it, and returns that value.
-func document(data []byte) (json.RawMessage, error) {
-	if !utf8.Valid(data) {
-		i := 0
-		for i < len(data) {
-			r, n := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && n == 1 {
-				break
-			}
-			i += n
-		}
-		return nil, inputErr("", "the body is not valid UTF-8 at %s", where(data, i))
-	}
-	dec := newDecoder(data)
-	var body json.RawMessage
-	if err := dec.Decode(&body); err != nil {
-		var se *json.SyntaxError
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil, inputErr("", "the body is empty; want a JSON object")
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, inputErr("", "malformed JSON: unexpected end of input at %s", where(data, len(data)))
-		case errors.As(err, &se):
-			return nil, inputErr("", "malformed JSON at %s: %s", where(data, int(se.Offset)-1), se)
-		}
-		return nil, inputErr("", "malformed JSON: %s", err)
-	}
-	end := int(dec.InputOffset())
-	if i := bytes.IndexFunc(data[end:], func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) }); i >= 0 {
-		return nil, inputErr("", "unexpected data after the JSON object at %s", where(data, end+i))
-	}
-	return body, nil
-}
-
-// where describes byte offset off of data as "line L, column C (byte offset
-// off)"; lines and columns count from 1, columns in bytes.
-func where(data []byte, off int) string {
-	off = max(0, min(off, len(data)))
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := off - bytes.LastIndexByte(data[:off], '\n')
-	return fmt.Sprintf("line %d, column %d (byte offset %d)", line, col, off)
-}
-
-func newDecoder(b []byte) *json.Decoder {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	return d
-}
-
-// kind names the JSON type of a well-formed value, with its article, for
-// messages and switches.
-func kind(v json.RawMessage) string {
-	v = bytes.TrimLeft(v, " \t\r\n")
-	if len(v) == 0 {
-		return "nothing"
-	}
-	switch v[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
-
-func typeErr(path, want string, v json.RawMessage) *InputError {
-	return inputErr(path, "want %s, got %s", want, kind(v))
-}
-
-// field is one member of a JSON object.
-type field struct {
-	name  string
-	value json.RawMessage
-}
-
-// members returns the members of the object v in document order, rejecting
-// a name given twice: encoding/json would keep the last silently, and two
-// readers of one body must not see different carts.
-func members(path string, v json.RawMessage) ([]field, error) {
-	if kind(v) != "an object" {
-		return nil, typeErr(path, "an object", v)
-	}
-	dec := newDecoder(v)
-	if _, err := dec.Token(); err != nil {
-		return nil, inputErr(path, "malformed JSON: %s", err)
-	}
-	var fs []field
-	seen := map[string]bool{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, inputErr(path, "malformed JSON: %s", err)
-		}
-		name, _ := t.(string)
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return nil, inputErr(member(path, name), "malformed JSON: %s", err)
-		}
-		if seen[name] {
-			return nil, inputErr(member(path, name), "duplicate field")
-		}
-		seen[name] = true
-		fs = append(fs, field{name, value})
-	}
-	return fs, nil
-}
-
-// object returns the members of the object v by name, rejecting names not in
-// allowed and leaving out members that are null (not given).
-func object(path string, v json.RawMessage, allowed []string) (map[string]json.RawMessage, error) {
-	fs, err := members(path, v)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]json.RawMessage, len(fs))
-	for _, f := range fs {
-		if !contains(allowed, f.name) {
-			msg := "unknown field"
-			if s := suggest(f.name, allowed); s != "" {
-				msg += fmt.Sprintf(", did you mean %q?", s)
-			}
-			return nil, inputErr(member(path, f.name), "%s (allowed: %s)", msg, strings.Join(allowed, ", "))
-		}
-		if kind(f.value) != "null" {
-			m[f.name] = f.value
-		}
-	}
-	return m, nil
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// suggest is diag.Suggest, falling back to the one allowed name that starts
-// with what was written ("coupon" for "coupon_code"), which edit distance
-// alone finds too far.
-func suggest(name string, allowed []string) string {
-	if s := diag.Suggest(name, allowed); s != "" {
-		return s
-	}
-	if len(name) < 3 {
-		return ""
-	}
-	found := ""
-	for _, a := range allowed {
-		if strings.HasPrefix(strings.ToLower(a), strings.ToLower(name)) {
-			if found != "" {
-				return ""
-			}
-			found = a
-		}
-	}
-	return found
-}
-
-// array returns the elements of the array v, at most limit of them.
-func array(path string, v json.RawMessage, limit int, what string) ([]json.RawMessage, error) {
-	if kind(v) != "an array" {
-		return nil, typeErr(path, "an array", v)
-	}
-	dec := newDecoder(v)
-	if _, err := dec.Token(); err != nil {
-		return nil, inputErr(path, "malformed JSON: %s", err)
-	}
-	var elems []json.RawMessage
-	for dec.More() {
-		if len(elems) == limit {
-			return nil, inputErr(path, "more than %d %s, the most ruled accepts", limit, what)
-		}
-		var e json.RawMessage
-		if err := dec.Decode(&e); err != nil {
-			return nil, inputErr(index(path, len(elems)), "malformed JSON: %s", err)
-		}
-		elems = append(elems, e)
-	}
-	return elems, nil
-}
-
-// stringList reads an array of strings; an empty array gives nil.
-func stringList(path string, v json.RawMessage) ([]string, error) {
-	elems, err := array(path, v, maxList, "values")
-	if err != nil {
-		return nil, err
-	}
-	var l []string
-	for i, e := range elems {
-		if kind(e) != "a string" {
-			return nil, typeErr(index(path, i), "a string", e)
-		}
-		l = append(l, str(e))
-	}
-	return l, nil
-}
-
-// optString returns the string member name of the object f at path, or ""
-// when it is absent.
-func optString(f map[string]json.RawMessage, path, name string) (string, error) {
-	v, ok := f[name]
-	if !ok {
-		return "", nil
-	}
-	if kind(v) != "a string" {
-		return "", typeErr(member(path, name), "a string", v)
-	}
-	return str(v), nil
-}
-
-// str decodes a well-formed JSON string.
-func str(v json.RawMessage) string {
-	var s string
-	_ = json.Unmarshal(v, &s) // v is a checked string literal: cannot fail
-	return s
-}
-
-// member returns the path of member name of the object at path: path.name,
-// or path["odd name"] when name is not a plain identifier.
-func member(path, name string) string {
-	plain := name != ""
-	for i, r := range name {
-		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || i > 0 && '0' <= r && r <= '9') {
-			plain = false
-			break
-		}
-	}
-	switch {
-	case !plain:
-		return path + "[" + strconv.Quote(name) + "]"
-	case path == "":
-		return name
-	}
-	return path + "." + name
-}
-
-// index returns the path of element i of the array at path.
-func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
-
-// quote quotes s for a message, clipped to a readable length.
-func quote(s string) string { return strconv.Quote(clip(s)) }
-
-// clip shortens s to about 40 bytes, on a rune boundary, marking the cut.
-func clip(s string) string {
-	const n = 40
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
+	return money.Decimal{}, inputErr(path, "%s has too many digits", shown)
 }

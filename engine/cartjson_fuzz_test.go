@@ -1,7 +1,11 @@
 package engine
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func FuzzDecodeCart(f *testing.F) {
@@ -42,6 +46,25 @@ func FuzzDecodeCart(f *testing.F) {
 		}
 		if c.Shipping.Amount.Sign() < 0 {
 			t.Fatalf("DecodeCart(%q): shipping amount %s", body, c.Shipping.Amount)
+		}
+		// White space between tokens changes nothing. (encoding/json's
+		// Token reads a value followed by a space and one followed by a
+		// delimiter on different paths.)
+		var compact, indented bytes.Buffer
+		if err := json.Compact(&compact, body); err != nil {
+			t.Fatalf("json.Compact(%q): %v", body, err)
+		}
+		if err := json.Indent(&indented, body, "\t", " "); err != nil {
+			t.Fatalf("json.Indent(%q): %v", body, err)
+		}
+		for _, b := range [][]byte{compact.Bytes(), indented.Bytes()} {
+			c2, err := DecodeCart(b, CartDefaults{Currency: usd})
+			if err != nil {
+				t.Fatalf("DecodeCart(%q) failed, but not with other white space %q: %v", b, body, err)
+			}
+			if diff := cmp.Diff(c, c2, decimalEqual); diff != "" {
+				t.Fatalf("DecodeCart(%q) differs from DecodeCart(%q) (-want +got):\n%s", b, body, diff)
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,23 @@ var decodeCartTests = []struct {
 			Shipping: Shipping{Amount: dec("1000000000000")}},
 	},
 	{
+		name: "compact body, every kind of attribute",
+		body: `{"items":[{"sku":"a","qty":1,"price":"2.50","attributes":{"new":false,"size":-0.5,"tags":["x"],"brand":"b\u00e9\/"}}],"segments":["s"]}`,
+		want: &Cart{Website: "base", Currency: usd, Customer: Customer{Group: "guest"}, Segments: []string{"s"},
+			Items: []Item{{SKU: "a", Qty: dec("1"), Price: dec("2.5"), Attributes: map[string]Attr{
+				"new":   {IsBool: true},
+				"size":  {Num: dec("-0.5"), IsNum: true},
+				"tags":  {List: []string{"x"}, IsList: true},
+				"brand": {Str: "bé/"},
+			}}}},
+	},
+	{
+		name: "many attributes",
+		body: `{"items": [{"sku": "a", "qty": 1, "price": 1, "attributes": {` + manyAttributes(20) + `}}]}`,
+		want: &Cart{Website: "base", Currency: usd, Customer: Customer{Group: "guest"},
+			Items: []Item{{SKU: "a", Qty: dec("1"), Price: dec("1"), Attributes: manyAttrs(20)}}},
+	},
+	{
 		name: "1000 items",
 		body: `{"items": [` + strings.TrimSuffix(strings.Repeat(`{"sku": "a", "qty": 1, "price": 1},`, 1000), ",") + `]}`,
 		want: &Cart{Website: "base", Currency: usd, Customer: Customer{Group: "guest"},
@@ -140,6 +158,75 @@ var decodeCartTests = []struct {
 		body:    "{\"website\": \"b\xffse\"}",
 		wantErr: `the body is not valid UTF-8 at line 1, column 15 (byte offset 14)`,
 	},
+	{name: "only white space", body: " \n\t", wantErr: `the body is empty; want a JSON object`},
+	{name: "string body", body: `"x"`, wantErr: `the body must be a JSON object, got a string`},
+	{
+		name:    "trailing data after a number body",
+		body:    `1 2`,
+		wantErr: `unexpected data after the JSON object at line 1, column 3 (byte offset 2)`,
+	},
+	{
+		name:    "byte order mark",
+		body:    "\xef\xbb\xbf{}",
+		wantErr: `malformed JSON at line 1, column 1 (byte offset 0): invalid character 'ï' looking for beginning of value`,
+	},
+	// Malformed JSON is reported in encoding/json's Decode words and
+	// offsets wherever the fault is.
+	{
+		name:    "missing colon",
+		body:    `{"website" "base"}`,
+		wantErr: `malformed JSON at line 1, column 12 (byte offset 11): invalid character '"' after object key`,
+	},
+	{
+		name:    "missing comma between members",
+		body:    `{"website": "base" "currency": "USD"}`,
+		wantErr: `malformed JSON at line 1, column 20 (byte offset 19): invalid character '"' after object key:value pair`,
+	},
+	{
+		name:    "missing comma between elements",
+		body:    `{"segments": ["a" "b"]}`,
+		wantErr: `malformed JSON at line 1, column 19 (byte offset 18): invalid character '"' after array element`,
+	},
+	{
+		name:    "trailing comma in an array",
+		body:    `{"segments": ["a",]}`,
+		wantErr: `malformed JSON at line 1, column 19 (byte offset 18): invalid character ']' looking for beginning of value`,
+	},
+	{
+		name:    "misspelt literal",
+		body:    `{"coupon_code": nul}`,
+		wantErr: `malformed JSON at line 1, column 20 (byte offset 19): invalid character '}' in literal null (expecting 'l')`,
+	},
+	{
+		name:    "bad escape",
+		body:    `{"coupon_code": "a\qb"}`,
+		wantErr: `malformed JSON at line 1, column 20 (byte offset 19): invalid character 'q' in string escape code`,
+	},
+	{
+		name:    "leading zero",
+		body:    `{"items": [{"sku": "a", "qty": 01, "price": 1}]}`,
+		wantErr: `malformed JSON at line 1, column 33 (byte offset 32): invalid character '1' after object key:value pair`,
+	},
+	{
+		name:    "truncated in a string",
+		body:    `{"coupon_code": "SAVE`,
+		wantErr: `malformed JSON: unexpected end of input at line 1, column 22 (byte offset 21)`,
+	},
+	{
+		name:    "closing brace first",
+		body:    `}`,
+		wantErr: `malformed JSON at line 1, column 1 (byte offset 0): invalid character '}' looking for beginning of value`,
+	},
+	{
+		name:    "deepest nesting encoding/json accepts",
+		body:    `{"items": [` + strings.Repeat("[", 9998) + strings.Repeat("]", 9998) + `]}`,
+		wantErr: `items[0]: want an object, got an array`,
+	},
+	{
+		name:    "nested too deep",
+		body:    `{"items": [` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `]}`,
+		wantErr: `malformed JSON at line 1, column 10010 (byte offset 10009): invalid character '[' exceeded max depth`,
+	},
 
 	// Fields.
 	{
@@ -166,6 +253,27 @@ var decodeCartTests = []struct {
 		name:    "duplicate field",
 		body:    `{"items": [{"sku": "a", "qty": 1, "qty": 2, "price": 1}]}`,
 		wantErr: `items[0].qty: duplicate field`,
+	},
+	{
+		name:    "duplicate field before an unknown one",
+		body:    `{"coupon": "SAVE10", "website": "a", "website": "b"}`,
+		wantErr: `website: duplicate field`,
+	},
+	{
+		name:    "duplicate field spelt with an escape",
+		body:    `{"web\u0073ite": "a", "website": "b"}`,
+		wantErr: `website: duplicate field`,
+	},
+	{name: "duplicate null field", body: `{"items": null, "items": []}`, wantErr: `items: duplicate field`},
+	{
+		name:    "duplicate field in a large object",
+		body:    `{"items": [{"sku": "a", "qty": 1, "price": 1, "attributes": {` + manyAttributes(40) + `, "a7": 1}}]}`,
+		wantErr: `items[0].attributes.a7: duplicate field`,
+	},
+	{
+		name:    "checks run in a fixed order, not the body's",
+		body:    `{"customer": {"id": "a", "id": "b"}, "website": 1}`,
+		wantErr: `website: want a string, got a number`,
 	},
 
 	// Types.
@@ -348,6 +456,25 @@ var decodeCartTests = []struct {
 		body:    `{"now": "2025-11-28 09:00"}`,
 		wantErr: `now: not an RFC 3339 time such as "2025-11-28T09:00:00Z", got "2025-11-28 09:00"`,
 	},
+}
+
+// manyAttributes returns n attribute members "a0": "v", ... for an
+// attributes object.
+func manyAttributes(n int) string {
+	l := make([]string, n)
+	for i := range l {
+		l[i] = fmt.Sprintf(`"a%d": "v"`, i)
+	}
+	return strings.Join(l, ", ")
+}
+
+// manyAttrs is what manyAttributes(n) decodes to.
+func manyAttrs(n int) map[string]Attr {
+	m := make(map[string]Attr, n)
+	for i := range n {
+		m[fmt.Sprintf("a%d", i)] = Attr{Str: "v"}
+	}
+	return m
 }
 
 func repeatItem(it Item, n int) []Item {
