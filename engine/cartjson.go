@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/money"
 )
 
@@ -221,7 +222,7 @@ func segments(v *jsonValue) ([]string, error) {
 	seen := make(map[string]bool, len(l))
 	for i, id := range l {
 		if id == "" {
-			return nil, inputErr(index("segments", i), "must not be empty")
+			return nil, inputErr(diag.Index("segments", i), "must not be empty")
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -238,7 +239,7 @@ func items(v *jsonValue, cur money.Currency) ([]Item, error) {
 	}
 	out := make([]Item, len(elems))
 	for i := range elems {
-		if out[i], err = item(index("items", i), &elems[i], cur); err != nil {
+		if out[i], err = item(diag.Index("items", i), &elems[i], cur); err != nil {
 			return nil, err
 		}
 	}
@@ -286,7 +287,7 @@ func item(path string, v *jsonValue, cur money.Currency) (Item, error) {
 		}
 		for i, s := range l {
 			if s == "" {
-				return Item{}, inputErr(index(path+".categories", i), "must not be empty")
+				return Item{}, inputErr(diag.Index(path+".categories", i), "must not be empty")
 			}
 		}
 		it.Categories = l
@@ -318,19 +319,19 @@ func attributes(path string, v *jsonValue) (map[string]Attr, error) {
 		case jsonString:
 			a.Str = m.value.text
 		case jsonNumber:
-			if a.Num, err = number(member(path, m.name), &m.value); err != nil {
+			if a.Num, err = number(diag.Member(path, m.name), &m.value); err != nil {
 				return nil, err
 			}
 			a.IsNum = true
 		case jsonBool:
 			a.Bool, a.IsBool = m.value.truth, true
 		case jsonArray:
-			if a.List, err = stringList(member(path, m.name), &m.value); err != nil {
+			if a.List, err = stringList(diag.Member(path, m.name), &m.value); err != nil {
 				return nil, err
 			}
 			a.IsList = true
 		default:
-			return nil, typeErr(member(path, m.name), "a string, number, boolean or array of strings", &m.value)
+			return nil, typeErr(diag.Member(path, m.name), "a string, number, boolean or array of strings", &m.value)
 		}
 		attrs[m.name] = a
 	}

@@ -227,7 +227,7 @@ func members(path string, v *jsonValue) ([]field, error) {
 		return nil, typeErr(path, "an object", v)
 	}
 	if i := firstDuplicate(v.fields); i >= 0 {
-		return nil, inputErr(member(path, v.fields[i].name), "duplicate field")
+		return nil, inputErr(diag.Member(path, v.fields[i].name), "duplicate field")
 	}
 	return v.fields, nil
 }
@@ -275,7 +275,7 @@ func checkObject(path string, v *jsonValue, allowed []string) (object, error) {
 			if s := suggest(f.name, allowed); s != "" {
 				msg += fmt.Sprintf(", did you mean %q?", s)
 			}
-			return nil, inputErr(member(path, f.name), "%s (allowed: %s)", msg, strings.Join(allowed, ", "))
+			return nil, inputErr(diag.Member(path, f.name), "%s (allowed: %s)", msg, strings.Join(allowed, ", "))
 		}
 	}
 	return object(fs), nil
@@ -336,7 +336,7 @@ func stringList(path string, v *jsonValue) ([]string, error) {
 	l := make([]string, len(elems))
 	for i := range elems {
 		if elems[i].kind != jsonString {
-			return nil, typeErr(index(path, i), "a string", &elems[i])
+			return nil, typeErr(diag.Index(path, i), "a string", &elems[i])
 		}
 		l[i] = elems[i].text
 	}
@@ -351,32 +351,10 @@ func optString(o object, path, name string) (string, error) {
 		return "", nil
 	}
 	if v.kind != jsonString {
-		return "", typeErr(member(path, name), "a string", v)
+		return "", typeErr(diag.Member(path, name), "a string", v)
 	}
 	return v.text, nil
 }
-
-// member returns the path of member name of the object at path: path.name,
-// or path["odd name"] when name is not a plain identifier.
-func member(path, name string) string {
-	plain := name != ""
-	for i, r := range name {
-		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || i > 0 && '0' <= r && r <= '9') {
-			plain = false
-			break
-		}
-	}
-	switch {
-	case !plain:
-		return path + "[" + strconv.Quote(name) + "]"
-	case path == "":
-		return name
-	}
-	return path + "." + name
-}
-
-// index returns the path of element i of the array at path.
-func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // quote quotes s for a message, clipped to a readable length.
 func quote(s string) string { return strconv.Quote(clip(s)) }

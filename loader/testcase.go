@@ -626,7 +626,7 @@ func (t *testReader) json(n *yaml.Node, at string) {
 			}
 			t.str2json(e.name)
 			t.buf.WriteByte(':')
-			p := member(at, e.name)
+			p := diag.Member(at, e.name)
 			if _, ok := t.keys[p]; !ok {
 				t.keys[p] = t.pos(e.key)
 			}
@@ -665,23 +665,4 @@ func (t *testReader) str2json(s string) {
 
 func isJSONNumber(s string) bool {
 	return s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s))
-}
-
-// member returns the JSON path of member name of the object at path, as the
-// cart decoder writes it: path.name, or path["odd name"].
-func member(path, name string) string {
-	plain := name != ""
-	for i, r := range name {
-		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || i > 0 && '0' <= r && r <= '9') {
-			plain = false
-			break
-		}
-	}
-	switch {
-	case !plain:
-		return path + "[" + strconv.Quote(name) + "]"
-	case path == "":
-		return name
-	}
-	return path + "." + name
 }
