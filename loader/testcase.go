@@ -2,14 +2,12 @@ package loader
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -431,123 +429,6 @@ func (t *testReader) checkPlacements(c *TestCase) {
 	}
 }
 
-// refs reads a list of non-empty strings, or one string as a list of one,
-// with their positions.
-func (t *testReader) refs(n *yaml.Node, field string) []Ref {
-	items := []*yaml.Node{n}
-	if n.Kind == yaml.SequenceNode {
-		items = n.Content
-	} else if n.Kind != yaml.ScalarNode {
-		t.wrongType(n, field, "a list of strings")
-		return nil
-	}
-	out := []Ref{}
-	for _, item := range items {
-		item = t.node(item)
-		s, ok := t.str(item, field+" item")
-		switch {
-		case !ok:
-		case isNull(item) || strings.TrimSpace(s) == "":
-			t.errorf(item, "invalid-value", "%s item is empty", field)
-		default:
-			out = append(out, Ref{ID: strings.TrimSpace(s), Pos: t.pos(item)})
-		}
-	}
-	return out
-}
-
-func (t *testReader) expect(x *Expect, fields map[string]diag.Pos, n *yaml.Node) {
-	entries, _ := t.mapping(n, "expect", "expect", expectKeys)
-	for _, e := range entries {
-		v, field := e.value, "expect."+e.name
-		if isNull(v) {
-			continue
-		}
-		fields[field] = t.pos(v)
-		switch e.name {
-		case "applied_rules":
-			x.AppliedRules, x.HasAppliedRules = t.refs(v, field), true
-		case "not_applied":
-			x.NotApplied = t.refs(v, field)
-		case "totals":
-			totals, _ := t.mapping(v, field, field, totalsKeys)
-			for _, te := range totals {
-				if a, ok := t.amount(te.value, te.name, field+"."+te.name); ok {
-					x.Totals = append(x.Totals, a)
-				}
-			}
-		case "items":
-			x.Items = t.itemExpects(v)
-		case "free_shipping":
-			if b, ok := t.boolean(v, field); ok {
-				x.FreeShipping = &b
-			}
-		case "blocks":
-			x.Blocks = t.blockExpects(v)
-		case "coupon":
-			coupon, _ := t.mapping(v, field, field, couponKeys)
-			for _, ce := range coupon {
-				if isNull(ce.value) {
-					continue
-				}
-				if b, ok := t.boolean(ce.value, field+"."+ce.name); ok {
-					x.CouponApplied = &b
-				}
-			}
-		}
-	}
-}
-
-// blockExpects reads expect.blocks: a mapping from placement id to the ids
-// of the blocks it must show, in order.
-func (t *testReader) blockExpects(n *yaml.Node) []BlockExpect {
-	if n.Kind != yaml.MappingNode {
-		t.wrongType(n, "expect.blocks", "a mapping from placement id to the ids of the blocks it shows")
-		return nil
-	}
-	var out []BlockExpect
-	for _, e := range t.entries(n, "expect.blocks") {
-		field := "expect.blocks." + e.name
-		v := t.node(e.value)
-		if v.Kind != yaml.SequenceNode {
-			t.wrongType(v, field, "a list of block ids ([] for none)")
-			continue
-		}
-		out = append(out, BlockExpect{Placement: e.name, Pos: t.pos(e.key), IDs: t.refs(v, field)})
-	}
-	return out
-}
-
-// itemExpects reads expect.items: a mapping from SKU to what its lines get.
-func (t *testReader) itemExpects(n *yaml.Node) []ItemExpect {
-	if n.Kind != yaml.MappingNode {
-		t.wrongType(n, "expect.items", "a mapping from SKU to what the line gets")
-		return nil
-	}
-	var out []ItemExpect
-	for _, e := range t.entries(n, "expect.items") {
-		ie := ItemExpect{SKU: e.name, Pos: t.pos(e.key)}
-		field := "expect.items." + e.name
-		v := t.node(e.value)
-		fields, _ := t.mapping(v, field, "item expectation", itemExpectKeys)
-		for _, f := range fields {
-			if a, ok := t.amount(f.value, f.name, field+"."+f.name); ok {
-				ie.Discount = &a
-			}
-		}
-		out = append(out, ie)
-	}
-	return out
-}
-
-func (t *testReader) amount(n *yaml.Node, name, field string) (Amount, bool) {
-	if isNull(n) {
-		return Amount{}, false
-	}
-	d, ok := t.decimal(n, field)
-	return Amount{Field: name, Value: d, Text: n.Value, Pos: t.pos(n)}, ok
-}
-
 // entries returns the entries of the mapping n, whatever their keys, in
 // order, with merge keys ("<<: *base") expanded as Load expands them. It
 // reports keys that are not scalars, repeated keys and merge cycles.
@@ -586,83 +467,4 @@ func (t *testReader) entries(n *yaml.Node, what string) []entry {
 		}
 	}
 	return out
-}
-
-// readCart writes the cart as JSON, recording positions by JSON path.
-func (t *testReader) readCart(c *TestCase, n *yaml.Node) {
-	if n.Kind != yaml.MappingNode {
-		t.wrongType(n, "cart", "a mapping: the cart JSON contract written as YAML")
-		return
-	}
-	t.buf, t.cart, t.keys = &bytes.Buffer{}, map[string]diag.Pos{}, map[string]diag.Pos{}
-	t.json(n, "")
-	c.Cart, c.cartValues, c.cartKeys = t.buf.Bytes(), t.cart, t.keys
-}
-
-// json writes the YAML value n as JSON. Mappings become objects, lists
-// arrays; a plain number is written with its text when JSON allows that
-// text ("19.99"), else as a string ("1e3", "0x10"), for the cart decoder to
-// judge; booleans and null are JSON's; everything else is a string.
-func (t *testReader) json(n *yaml.Node, at string) {
-	n = t.node(n)
-	if _, ok := t.cart[at]; !ok {
-		t.cart[at] = t.pos(n)
-	}
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		if t.active[n] {
-			t.errorf(n, "invalid-merge", "alias refers to a value that contains it: remove the cycle")
-			t.buf.WriteString("null")
-			return
-		}
-		t.active[n] = true
-		defer delete(t.active, n)
-	}
-	switch n.Kind {
-	case yaml.MappingNode:
-		t.buf.WriteByte('{')
-		for i, e := range t.entries(n, "cart") {
-			if i > 0 {
-				t.buf.WriteByte(',')
-			}
-			t.str2json(e.name)
-			t.buf.WriteByte(':')
-			p := diag.Member(at, e.name)
-			if _, ok := t.keys[p]; !ok {
-				t.keys[p] = t.pos(e.key)
-			}
-			t.json(e.value, p)
-		}
-		t.buf.WriteByte('}')
-	case yaml.SequenceNode:
-		t.buf.WriteByte('[')
-		for i, item := range n.Content {
-			if i > 0 {
-				t.buf.WriteByte(',')
-			}
-			t.json(item, at+"["+strconv.Itoa(i)+"]")
-		}
-		t.buf.WriteByte(']')
-	case yaml.ScalarNode:
-		switch {
-		case n.Tag == "!!null":
-			t.buf.WriteString("null")
-		case n.Tag == "!!bool":
-			t.buf.WriteString(strings.ToLower(n.Value))
-		case (n.Tag == "!!int" || n.Tag == "!!float") && isJSONNumber(n.Value):
-			t.buf.WriteString(n.Value)
-		default:
-			t.str2json(n.Value)
-		}
-	default:
-		t.buf.WriteString("null")
-	}
-}
-
-func (t *testReader) str2json(s string) {
-	b, _ := json.Marshal(s) // a string always marshals
-	t.buf.Write(b)
-}
-
-func isJSONNumber(s string) bool {
-	return s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s))
 }
