@@ -48,28 +48,16 @@ func (r *reader) top(doc *yaml.Node, want string) (*yaml.Node, bool) {
 
 // websites reads the websites of ruled.yaml: website code → {currency}.
 func (r *reader) websites(n *yaml.Node, cfg *rules.Config) {
-	n = r.node(n)
-	if n.Kind != yaml.MappingNode {
-		r.wrongType(n, "websites", "a mapping of website codes to {currency: CODE}")
-		return
-	}
-	for k := 0; k+1 < len(n.Content); k += 2 {
-		key := r.node(n.Content[k])
-		if key.Kind != yaml.ScalarNode {
-			r.errorf(key, "wrong-type", "website code is %s: want a name", describe(key))
-			continue
-		}
-		entries, ok := r.mapping(n.Content[k+1], "website "+key.Value, "website", websiteKeys)
-		if !ok {
-			continue
-		}
+	sites, _ := r.mapping(n, "websites", "websites", nil)
+	for _, site := range sites {
+		entries, _ := r.mapping(site.value, "website "+site.name, "website", websiteKeys)
 		for _, e := range entries {
 			if c, ok := r.str(e.value, e.name); ok && !isNull(e.value) {
 				if cfg.WebsiteCurrencies == nil {
 					cfg.WebsiteCurrencies = map[string]string{}
 				}
-				cfg.WebsiteCurrencies[key.Value] = c
-				cfg.Fields["websites."+key.Value] = r.pos(e.value)
+				cfg.WebsiteCurrencies[site.name] = c
+				cfg.Fields["websites."+site.name] = r.pos(e.value)
 			}
 		}
 	}

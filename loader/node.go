@@ -171,7 +171,9 @@ type entry struct {
 // repeated keys and keys that are not scalars. Merge keys ("<<: *base") are
 // expanded: the merged mapping's keys count as written here unless this
 // mapping writes them itself. field names n in messages about its type, what
-// names the kind of mapping in messages about its keys ("cart rule").
+// names the kind of mapping in messages about its keys ("cart rule"). A nil
+// allowed accepts any key: mappings whose keys are names the author chose
+// (website codes, SKUs, placement ids, the members of a cart).
 func (r *reader) mapping(n *yaml.Node, field, what string, allowed []string) ([]entry, bool) {
 	n = r.node(n)
 	if n.Kind != yaml.MappingNode {
@@ -192,7 +194,7 @@ func (r *reader) mapping(n *yaml.Node, field, what string, allowed []string) ([]
 			r.errorf(key, "duplicate-key", "duplicate key %s in %s: first written at %s", quote(key.Value), what, r.pos(seen[key.Value]))
 		default:
 			seen[key.Value] = key
-			if !slices.Contains(allowed, key.Value) {
+			if allowed != nil && !slices.Contains(allowed, key.Value) {
 				r.errorf(key, "unknown-key", "unknown key %s in %s%s allowed: %s",
 					quote(key.Value), what, didYouMean(key.Value, allowed), strings.Join(allowed, ", "))
 				continue

@@ -48,7 +48,8 @@ func (t *testReader) json(n *yaml.Node, at string) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		t.buf.WriteByte('{')
-		for i, e := range t.entries(n, "cart") {
+		entries, _ := t.mapping(n, "cart", "cart", nil)
+		for i, e := range entries {
 			if i > 0 {
 				t.buf.WriteByte(',')
 			}

@@ -294,7 +294,7 @@ type testReader struct {
 	*reader
 	file   *TestFile
 	names  map[string]diag.Pos // case names seen, for duplicates
-	active map[*yaml.Node]bool // cart mappings and lists being written, for cycles
+	active map[*yaml.Node]bool // cart mappings and lists being written, for alias cycles
 	cart   map[string]diag.Pos // the case being read: its cart values by path
 	keys   map[string]diag.Pos // ... and its cart keys
 	buf    *bytes.Buffer       // ... and its cart JSON
@@ -427,44 +427,4 @@ func (t *testReader) checkPlacements(c *TestCase) {
 				quote(be.Placement), diag.DidYouMean(be.Placement, ids))
 		}
 	}
-}
-
-// entries returns the entries of the mapping n, whatever their keys, in
-// order, with merge keys ("<<: *base") expanded as Load expands them. It
-// reports keys that are not scalars, repeated keys and merge cycles.
-func (t *testReader) entries(n *yaml.Node, what string) []entry {
-	var out []entry
-	seen := map[string]*yaml.Node{}
-	var merges []*yaml.Node
-	for k := 0; k+1 < len(n.Content); k += 2 {
-		key, value := t.node(n.Content[k]), n.Content[k+1]
-		switch {
-		case key.Kind != yaml.ScalarNode:
-			t.errorf(key, "wrong-type", "key in %s is %s: want a name", what, describe(key))
-		case key.Tag == "!!merge":
-			merges = append(merges, value)
-		case seen[key.Value] != nil:
-			t.errorf(key, "duplicate-key", "duplicate key %s in %s: first written at %s", quote(key.Value), what, t.pos(seen[key.Value]))
-		default:
-			seen[key.Value] = key
-			out = append(out, entry{name: key.Value, key: key, value: value})
-		}
-	}
-	for _, m := range merges {
-		for _, base := range t.mergeSources(m) {
-			if t.active[base] {
-				t.errorf(m, "invalid-merge", "merge key includes a mapping that includes it: remove the cycle")
-				continue
-			}
-			t.active[base] = true
-			for _, e := range t.entries(base, what) {
-				if seen[e.name] == nil {
-					seen[e.name] = e.key
-					out = append(out, e)
-				}
-			}
-			delete(t.active, base)
-		}
-	}
-	return out
 }

@@ -87,7 +87,8 @@ func (t *testReader) blockExpects(n *yaml.Node) []BlockExpect {
 		return nil
 	}
 	var out []BlockExpect
-	for _, e := range t.entries(n, "expect.blocks") {
+	entries, _ := t.mapping(n, "expect.blocks", "expect.blocks", nil)
+	for _, e := range entries {
 		field := "expect.blocks." + e.name
 		v := t.node(e.value)
 		if v.Kind != yaml.SequenceNode {
@@ -106,7 +107,8 @@ func (t *testReader) itemExpects(n *yaml.Node) []ItemExpect {
 		return nil
 	}
 	var out []ItemExpect
-	for _, e := range t.entries(n, "expect.items") {
+	entries, _ := t.mapping(n, "expect.items", "expect.items", nil)
+	for _, e := range entries {
 		ie := ItemExpect{SKU: e.name, Pos: t.pos(e.key)}
 		field := "expect.items." + e.name
 		v := t.node(e.value)
