@@ -111,23 +111,6 @@ func (r *reader) blocks(n *yaml.Node) []rules.Block {
 	return out
 }
 
-// list returns the items of a sequence, reporting anything else.
-func (r *reader) list(n *yaml.Node, field, want string) []*yaml.Node {
-	n = r.node(n)
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		r.wrongType(n, field, want)
-		return nil
-	}
-	out := make([]*yaml.Node, 0, len(n.Content))
-	for _, it := range n.Content {
-		out = append(out, r.node(it))
-	}
-	return out
-}
-
 // jsonValue turns free-form YAML into values encoding/json writes back
 // exactly: numbers stay their text (json.Number), never floats.
 func (r *reader) jsonValue(n *yaml.Node) (any, bool) {

@@ -11,16 +11,9 @@ import (
 // becomes a rule, however many of its fields are wrong, so that
 // rules.Validate and later passes can report on it too.
 func (r *reader) cartRules(n *yaml.Node) []rules.CartRule {
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		r.wrongType(n, "cart_rules", "a list of cart rules")
-		return nil
-	}
 	var out []rules.CartRule
-	for _, item := range n.Content {
-		if rule, ok := r.cartRule(r.node(item)); ok {
+	for _, item := range r.list(n, "cart_rules", "a list of cart rules") {
+		if rule, ok := r.cartRule(item); ok {
 			out = append(out, rule)
 		}
 	}

@@ -119,15 +119,8 @@ func (r *reader) audienceFile(doc *yaml.Node) []rules.Audience {
 	var out []rules.Audience
 	entries, _ := r.mapping(m, "the file", "audiences file", audienceFileKeys)
 	for _, e := range entries {
-		if isNull(e.value) {
-			continue
-		}
-		if e.value.Kind != yaml.SequenceNode {
-			r.wrongType(e.value, e.name, "a list of audiences")
-			continue
-		}
-		for _, item := range e.value.Content {
-			if a, ok := r.audience(r.node(item)); ok {
+		for _, item := range r.list(e.value, e.name, "a list of audiences") {
+			if a, ok := r.audience(item); ok {
 				out = append(out, a)
 			}
 		}

@@ -233,6 +233,23 @@ func (r *reader) mapping(n *yaml.Node, field, what string, allowed []string) ([]
 	return out, true
 }
 
+// list returns the items of a sequence, reporting anything else.
+func (r *reader) list(n *yaml.Node, field, want string) []*yaml.Node {
+	n = r.node(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		r.wrongType(n, field, want)
+		return nil
+	}
+	out := make([]*yaml.Node, 0, len(n.Content))
+	for _, it := range n.Content {
+		out = append(out, r.node(it))
+	}
+	return out
+}
+
 // mergeSources returns the mappings a merge key's value names: one mapping
 // or a list of them.
 func (r *reader) mergeSources(v *yaml.Node) []*yaml.Node {
