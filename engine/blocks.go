@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/dsl"
@@ -26,10 +25,8 @@ type placement struct {
 // block is a dynamic block ready to select.
 type block struct {
 	*rules.Block
-	when     *dsl.Program
-	websites map[string]bool
-	groups   map[string]bool
-	from, to time.Time
+	when *dsl.Program
+	target
 }
 
 func (p *Program) compileBlocks(l *diag.List) {
@@ -42,9 +39,8 @@ func (p *Program) compileBlocks(l *diag.List) {
 	slices.Sort(p.placementIDs)
 	for i := range p.set.Blocks {
 		b := &p.set.Blocks[i]
-		cb := &block{Block: b, websites: fold(b.Websites), groups: fold(b.CustomerGroups)}
+		cb := &block{Block: b, target: p.newTarget(b.Enabled, b.Websites, b.CustomerGroups, b.From, b.To)}
 		cb.when = p.condition(l, b.When, false)
-		cb.from, cb.to = p.window(b.From, b.To)
 		if pl := p.placements[b.Placement]; pl != nil {
 			pl.blocks = append(pl.blocks, cb)
 		}
@@ -98,12 +94,7 @@ func (ev *evaluation) selectBlocks(opt Options, applied map[string]bool) error {
 // condition, related rules. A condition that fails at run time is reported
 // and the block left out.
 func (ev *evaluation) blockMatches(b *block, applied map[string]bool) ([]string, bool) {
-	switch {
-	case !b.Enabled,
-		b.websites != nil && !b.websites[ev.env.Website],
-		b.groups != nil && !b.groups[ev.env.Customer.Group],
-		!b.from.IsZero() && ev.now.Before(b.from),
-		!b.to.IsZero() && !ev.now.Before(b.to):
+	if b.miss(ev.env.Website, ev.env.Customer.Group, ev.now) != "" {
 		return nil, false
 	}
 	var why []string

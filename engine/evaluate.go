@@ -220,17 +220,20 @@ func (ev *evaluation) candidate(i int, r *rule) bool {
 		ev.status[i], ev.reason[i] = status, fmt.Sprintf(reason, args...)
 		return false
 	}
-	switch {
-	case !r.Enabled:
+	now := func() string { return ev.now.In(ev.p.loc).Format(time.RFC3339) }
+	switch r.miss(ev.env.Website, ev.env.Customer.Group, ev.now) {
+	case statusDisabled:
 		return set(statusDisabled, "the rule is disabled")
-	case r.websites != nil && !r.websites[ev.env.Website]:
+	case statusWebsite:
 		return set(statusWebsite, "not for website %q (only %s)", ev.env.Website, strings.Join(r.Websites, ", "))
-	case r.groups != nil && !r.groups[ev.env.Customer.Group]:
+	case statusGroup:
 		return set(statusGroup, "not for customer group %q (only %s)", ev.env.Customer.Group, strings.Join(r.CustomerGroups, ", "))
-	case !r.from.IsZero() && ev.now.Before(r.from):
-		return set(statusNotStarted, "starts %s; it is %s", r.From, ev.now.In(ev.p.loc).Format(time.RFC3339))
-	case !r.to.IsZero() && !ev.now.Before(r.to):
-		return set(statusExpired, "ended %s; it is %s", r.To, ev.now.In(ev.p.loc).Format(time.RFC3339))
+	case statusNotStarted:
+		return set(statusNotStarted, "starts %s; it is %s", r.From, now())
+	case statusExpired:
+		return set(statusExpired, "ended %s; it is %s", r.To, now())
+	}
+	switch {
 	case r.coupons != nil && !r.coupons[ev.env.Coupon]:
 		if ev.env.Coupon == "" {
 			return set(statusCoupon, "needs a coupon code; the cart has none")

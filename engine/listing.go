@@ -40,16 +40,7 @@ func (p *Program) Blocks(now time.Time) []BlockInfo {
 	for _, id := range p.placementIDs {
 		pl := p.placements[id]
 		for _, b := range pl.blocks {
-			st := RuleEnabled
-			switch {
-			case !b.Enabled:
-				st = RuleDisabled
-			case !b.from.IsZero() && now.Before(b.from):
-				st = RuleScheduled
-			case !b.to.IsZero() && !now.Before(b.to):
-				st = RuleExpired
-			}
-			out = append(out, BlockInfo{Block: b.Block, Placement: pl.Placement, Status: st, Audiences: p.audiencesOf(b.when)})
+			out = append(out, BlockInfo{Block: b.Block, Placement: pl.Placement, Status: b.status(now), Audiences: p.audiencesOf(b.when)})
 		}
 	}
 	return out

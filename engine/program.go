@@ -33,12 +33,10 @@ type Program struct {
 // rule is a cart rule ready to evaluate.
 type rule struct {
 	*rules.CartRule
-	when     *dsl.Program // nil: always
-	items    *dsl.Program // nil: every line
-	coupons  map[string]bool
-	websites map[string]bool
-	groups   map[string]bool
-	from, to time.Time // the window [from, to); zero: open
+	when    *dsl.Program // nil: always
+	items   *dsl.Program // nil: every line
+	coupons map[string]bool
+	target
 }
 
 // Compile compiles a rule set. It reports every problem, positioned in the
@@ -80,10 +78,9 @@ func Compile(set *rules.Set) (*Program, diag.List) {
 	}
 	for i := range set.CartRules {
 		r := &set.CartRules[i]
-		cr := &rule{CartRule: r, coupons: fold(r.Coupons), websites: fold(r.Websites), groups: fold(r.CustomerGroups)}
+		cr := &rule{CartRule: r, coupons: fold(r.Coupons), target: p.newTarget(r.Enabled, r.Websites, r.CustomerGroups, r.From, r.To)}
 		cr.when = p.condition(&l, r.When, false)
 		cr.items = p.condition(&l, r.Action.Items, true)
-		cr.from, cr.to = p.window(r.From, r.To)
 		p.rules = append(p.rules, cr)
 	}
 	p.compileBlocks(&l)
@@ -179,29 +176,10 @@ func (p *Program) Summary() string {
 func (p *Program) RuleAudiences(id string) []string {
 	for _, r := range p.rules {
 		if r.ID == id {
-			return p.audienceNames(r)
+			return p.audiencesOf(r.when, r.items)
 		}
 	}
 	return nil
-}
-
-func (p *Program) audienceNames(r *rule) []string {
-	seen := map[int]bool{}
-	for _, prog := range []*dsl.Program{r.when, r.items} {
-		if prog == nil {
-			continue
-		}
-		for _, i := range prog.Audiences() {
-			seen[i] = true
-		}
-	}
-	var out []string
-	for i, a := range p.audiences {
-		if seen[i] {
-			out = append(out, a.Name)
-		}
-	}
-	return out
 }
 
 // Rule statuses in listings.
@@ -224,16 +202,7 @@ type RuleInfo struct {
 func (p *Program) Rules(now time.Time) []RuleInfo {
 	out := make([]RuleInfo, len(p.rules))
 	for i, r := range p.rules {
-		st := RuleEnabled
-		switch {
-		case !r.Enabled:
-			st = RuleDisabled
-		case !r.from.IsZero() && now.Before(r.from):
-			st = RuleScheduled
-		case !r.to.IsZero() && !now.Before(r.to):
-			st = RuleExpired
-		}
-		out[i] = RuleInfo{Rule: r.CartRule, Status: st, Audiences: p.audienceNames(r)}
+		out[i] = RuleInfo{Rule: r.CartRule, Status: r.status(now), Audiences: p.audiencesOf(r.when, r.items)}
 	}
 	return out
 }
@@ -244,13 +213,13 @@ func (p *Program) Rules(now time.Time) []RuleInfo {
 func (p *Program) Lint(now time.Time) diag.List {
 	var l diag.List
 	for _, r := range p.rules {
-		if r.Enabled && !r.to.IsZero() && !now.Before(r.to) {
+		if r.status(now) == RuleExpired {
 			l.Warn(r.FieldPos("to"), "expired", "cart rule %q ended %s: it can never apply again", r.ID, r.To)
 		}
 	}
 	for _, pl := range p.placements {
 		for _, b := range pl.blocks {
-			if b.Enabled && !b.to.IsZero() && !now.Before(b.to) {
+			if b.status(now) == RuleExpired {
 				l.Warn(b.FieldPos("to"), "expired", "block %q ended %s: it can never show again", b.ID, b.To)
 			}
 		}
