@@ -158,9 +158,6 @@ func validateBlocks(l *diag.List, s *Set) {
 		if !b.Enabled {
 			l.Warn(b.FieldPos("enabled"), "never-shows", "block %s is disabled: it never shows", q(b.ID))
 		}
-		if !b.From.IsZero() && !b.To.IsZero() {
-			tmp := CartRule{From: b.From, To: b.To, Fields: map[string]diag.Pos{"to": b.FieldPos("to")}}
-			validateWindow(l, &tmp)
-		}
+		validateWindow(l, "block", b.From, b.To, b.FieldPos("to"))
 	}
 }

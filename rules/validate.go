@@ -113,23 +113,25 @@ func validateRule(l *diag.List, r *CartRule) {
 	if r.Priority < 0 {
 		l.Add(r.FieldPos("priority"), "invalid-value", "priority %d is negative: priorities start at 0 (runs first)", r.Priority)
 	}
-	validateWindow(l, r)
+	validateWindow(l, "rule", r.From, r.To, r.FieldPos("to"))
 	validateAction(l, r)
 }
 
-func validateWindow(l *diag.List, r *CartRule) {
-	if r.From.IsZero() || r.To.IsZero() {
+// validateWindow reports a window whose end is before its start; pos is
+// where to is written, what is "rule" or "block".
+func validateWindow(l *diag.List, what string, from, to Bound, pos diag.Pos) {
+	if from.IsZero() || to.IsZero() {
 		return
 	}
 	bad := false
 	switch {
-	case !r.From.Date.IsZero() && !r.To.Date.IsZero():
-		bad = r.To.Date.Before(r.From.Date)
-	case !r.From.Instant.IsZero() && !r.To.Instant.IsZero():
-		bad = r.To.Instant.Before(r.From.Instant)
+	case !from.Date.IsZero() && !to.Date.IsZero():
+		bad = to.Date.Before(from.Date)
+	case !from.Instant.IsZero() && !to.Instant.IsZero():
+		bad = to.Instant.Before(from.Instant)
 	}
 	if bad {
-		l.Add(r.FieldPos("to"), "invalid-date-range", "to (%s) is before from (%s): the rule could never apply", r.To, r.From)
+		l.Add(pos, "invalid-date-range", "to (%s) is before from (%s): the %s could never apply", to, from, what)
 	}
 }
 
