@@ -54,29 +54,35 @@ func (c *checker) expr(e *Expr, s scope) *node {
 	if len(e.Terms) == 1 {
 		return c.and(e.Terms[0], s)
 	}
-	n := &node{off: e.Pos.Offset, end: e.EndPos.Offset, typ: tBool, kind: "or"}
-	var parts []string
-	for _, t := range e.Terms {
-		k := c.boolean(c.and(t, s), "or")
-		n.kids = append(n.kids, k)
-		parts = append(parts, k.code)
+	kids := make([]*node, len(e.Terms))
+	for i, t := range e.Terms {
+		kids[i] = c.and(t, s)
 	}
-	n.code = "(" + strings.Join(parts, " || ") + ")"
-	return n
+	return c.junction("or", "||", e.Pos.Offset, e.EndPos.Offset, kids)
 }
 
 func (c *checker) and(a *And, s scope) *node {
 	if len(a.Factors) == 1 {
 		return c.not(a.Factors[0], s)
 	}
-	n := &node{off: a.Pos.Offset, end: a.EndPos.Offset, typ: tBool, kind: "and"}
-	var parts []string
-	for _, f := range a.Factors {
-		k := c.boolean(c.not(f, s), "and")
-		n.kids = append(n.kids, k)
-		parts = append(parts, k.code)
+	kids := make([]*node, len(a.Factors))
+	for i, f := range a.Factors {
+		kids[i] = c.not(f, s)
 	}
-	n.code = "(" + strings.Join(parts, " && ") + ")"
+	return c.junction("and", "&&", a.Pos.Offset, a.EndPos.Offset, kids)
+}
+
+// junction joins conditions with "and" or "or"; each side must be
+// true/false.
+func (c *checker) junction(kind, op string, off, end int, kids []*node) *node {
+	n := &node{off: off, end: end, typ: tBool, kind: kind}
+	parts := make([]string, len(kids))
+	for i, k := range kids {
+		k = c.boolean(k, kind)
+		n.kids = append(n.kids, k)
+		parts[i] = k.code
+	}
+	n.code = "(" + strings.Join(parts, " "+op+" ") + ")"
 	return n
 }
 
