@@ -64,9 +64,13 @@ type BlockResult struct {
 
 // selectBlocks chooses the blocks of every requested placement, after the
 // cart rules have been applied (related rules need to know which did).
-func (ev *evaluation) selectBlocks(opt Options, applied map[string]bool) error {
+func (ev *evaluation) selectBlocks(opt Options) error {
 	if len(opt.Placements) == 0 {
 		return nil
+	}
+	applied := make(map[string]bool, len(ev.res.AppliedRules))
+	for _, a := range ev.res.AppliedRules {
+		applied[a.ID] = true
 	}
 	ev.res.Blocks = map[string][]BlockResult{}
 	for i, id := range opt.Placements {

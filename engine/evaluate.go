@@ -107,11 +107,7 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 	if opt.Explain {
 		ev.explain(&in, out)
 	}
-	applied := map[string]bool{}
-	for _, a := range ev.res.AppliedRules {
-		applied[a.ID] = true
-	}
-	if err := ev.selectBlocks(opt, applied); err != nil {
+	if err := ev.selectBlocks(opt); err != nil {
 		return nil, err
 	}
 	return ev.res, nil
@@ -345,7 +341,7 @@ func (ev *evaluation) coupon(in *input, out *calcResult) {
 	}
 	first := -1
 	for i, r := range ev.p.rules {
-		if r.coupons == nil || !r.coupons[dsl.Fold(code)] {
+		if r.coupons == nil || !r.coupons[ev.env.Coupon] {
 			continue
 		}
 		if applied[i] {
