@@ -418,3 +418,32 @@ func TestGraphQLBlocksListing(t *testing.T) {
 		t.Errorf("inline content has a content file: %s", raw)
 	}
 }
+
+// evaluateCart with placements prices the cart and chooses its blocks in
+// one evaluation, as /v1/cart/evaluate does.
+func TestGraphQLEvaluateCartBlocks(t *testing.T) {
+	_, ts := start(t, Options{})
+	q := `{ evaluateCart(placements: ["cart.promo-strip"], visitorId: "ivan",
+	  cart: {now: "2026-10-01T12:00:00Z", customer: {group: "vip"}, items: [{sku: "A", qty: 1, price: "100.00"}]}) {
+	    appliedRules { id } blocks { placement blocks { id } } } }`
+	code, res := gqlQuery(t, ts.URL, q, "aep-segments-membership", vipID)
+	if code != 200 || res["errors"] != nil {
+		t.Fatalf("status %d: %v", code, res)
+	}
+	want := map[string]any{
+		"appliedRules": []any{map[string]any{"id": "vip-15-everything"}},
+		"blocks":       []any{map[string]any{"placement": "cart.promo-strip", "blocks": []any{map[string]any{"id": "vip-applied-strip"}}}},
+	}
+	if diff := cmp.Diff(want, res["data"].(map[string]any)["evaluateCart"]); diff != "" {
+		t.Errorf("evaluateCart (-want +got):\n%s", diff)
+	}
+	// Without placements, blocks is empty; a wrong placement names its index.
+	code, res = gqlQuery(t, ts.URL, `{ evaluateCart(cart: {items: [{sku: "A", qty: 1, price: 1}]}) { blocks { placement } } }`)
+	if code != 200 || res["errors"] != nil || len(res["data"].(map[string]any)["evaluateCart"].(map[string]any)["blocks"].([]any)) != 0 {
+		t.Errorf("no placements: %d %v", code, res)
+	}
+	_, res = gqlQuery(t, ts.URL, `{ evaluateCart(placements: ["cart.promo-strp"], cart: {items: [{sku: "A", qty: 1, price: 1}]}) { blocks { placement } } }`)
+	if res["errors"] == nil || !strings.Contains(fmt.Sprint(res["errors"]), `placements[0]: unknown placement "cart.promo-strp"; did you mean "cart.promo-strip"?`) {
+		t.Errorf("unknown placement: %v", res)
+	}
+}

@@ -42,45 +42,41 @@ func (*jsonData) UnmarshalGraphQL(any) error {
 // MarshalJSON writes the data as written in the block's file.
 func (j jsonData) MarshalJSON() ([]byte, error) { return j.raw, nil }
 
-// DynamicBlocks resolves Query.dynamicBlocks.
-func (q *query) DynamicBlocks(ctx context.Context, args struct {
-	Placements []string
-	Cart       *cartInput
-	VisitorID  *string
-	View       *int32
-	Explain    bool
-}) ([]*placementBlocks, error) {
-	req := gqlRequestOf(ctx)
-	d := &decision{ids: req.ids, opt: engine.Options{Placements: args.Placements, Explain: args.Explain}}
-	if args.Cart != nil {
-		body, err := args.Cart.contract()
-		if err != nil {
-			return nil, err
-		}
-		d.cart = body
-	}
-	if args.VisitorID != nil {
-		if err := checkVisitor("visitor_id", *args.VisitorID); err != nil {
-			return nil, gqlInputError(err)
-		}
-		d.opt.VisitorID = *args.VisitorID
-	}
-	if args.View != nil {
-		if err := checkView("view", int64(*args.View), true); err != nil {
-			return nil, gqlInputError(err)
-		}
-		d.opt.View = int(*args.View)
-	}
-	if len(args.Placements) > maxPlacements {
-		return nil, gqlInputError(&engine.InputError{Field: "placements",
+// blockArgs are the arguments that ask for blocks, shared by
+// dynamicBlocks and evaluateCart.
+type blockArgs struct {
+	placements []string
+	visitorID  *string
+	view       *int32
+}
+
+// options checks the arguments and sets them on opt.
+func (a blockArgs) options(opt *engine.Options) error {
+	if len(a.placements) > maxPlacements {
+		return gqlInputError(&engine.InputError{Field: "placements",
 			Message: fmt.Sprintf("more than %d placements, the most ruled accepts", maxPlacements)})
 	}
-	res, err := q.s.decide(req.g, d, "graphql")
-	if err != nil {
-		return nil, gqlInputError(err)
+	opt.Placements = a.placements
+	if a.visitorID != nil {
+		if err := checkVisitor("visitor_id", *a.visitorID); err != nil {
+			return gqlInputError(err)
+		}
+		opt.VisitorID = *a.visitorID
 	}
-	out := make([]*placementBlocks, len(args.Placements))
-	for i, id := range args.Placements {
+	if a.view != nil {
+		if err := checkView("view", int64(*a.view), true); err != nil {
+			return gqlInputError(err)
+		}
+		opt.View = int(*a.view)
+	}
+	return nil
+}
+
+// placed lists the chosen blocks of each placement asked for, in the order
+// asked.
+func placed(placements []string, res *engine.Result) []*placementBlocks {
+	out := make([]*placementBlocks, len(placements))
+	for i, id := range placements {
 		pb := &placementBlocks{Placement: id, Blocks: []*dynamicBlock{}}
 		for _, b := range res.Blocks[id] {
 			db := &dynamicBlock{ID: b.ID, Name: b.Name, Content: b.Content, Why: nonNil(b.Why)}
@@ -91,7 +87,34 @@ func (q *query) DynamicBlocks(ctx context.Context, args struct {
 		}
 		out[i] = pb
 	}
-	return out, nil
+	return out
+}
+
+// DynamicBlocks resolves Query.dynamicBlocks.
+func (q *query) DynamicBlocks(ctx context.Context, args struct {
+	Placements []string
+	Cart       *cartInput
+	VisitorID  *string
+	View       *int32
+	Explain    bool
+}) ([]*placementBlocks, error) {
+	req := gqlRequestOf(ctx)
+	d := &decision{ids: req.ids, opt: engine.Options{Explain: args.Explain}}
+	if args.Cart != nil {
+		body, err := args.Cart.contract()
+		if err != nil {
+			return nil, err
+		}
+		d.cart = body
+	}
+	if err := (blockArgs{args.Placements, args.VisitorID, args.View}).options(&d.opt); err != nil {
+		return nil, err
+	}
+	res, err := q.s.decide(req.g, d, "graphql")
+	if err != nil {
+		return nil, gqlInputError(err)
+	}
+	return placed(args.Placements, res), nil
 }
 
 // Placements resolves Query.placements.

@@ -183,23 +183,41 @@ type query struct{ s *Server }
 type evaluation struct {
 	engine.Result
 	RuleSetVersion string
+	placed         []*placementBlocks
 }
 
-// EvaluateCart resolves Query.evaluateCart.
+// Blocks resolves Evaluation.blocks: the blocks chosen for the placements
+// evaluateCart was asked for, in the order asked.
+func (e *evaluation) Blocks() []*placementBlocks { return e.placed }
+
+// EvaluateCart resolves Query.evaluateCart. With placements it also chooses
+// their blocks for this cart, after its rules applied: one evaluation
+// prices the cart and picks its banners, as /v1/cart/evaluate does.
 func (q *query) EvaluateCart(ctx context.Context, args struct {
-	Cart    cartInput
-	Explain bool
+	Cart       cartInput
+	Explain    bool
+	Placements *[]string
+	VisitorID  *string
+	View       *int32
 }) (*evaluation, error) {
 	req := gqlRequestOf(ctx)
 	body, err := args.Cart.contract()
 	if err != nil {
 		return nil, err
 	}
-	res, err := q.s.decide(req.g, &decision{cart: body, ids: req.ids, opt: engine.Options{Explain: args.Explain}}, "graphql")
+	d := &decision{cart: body, ids: req.ids, opt: engine.Options{Explain: args.Explain}}
+	var placements []string
+	if args.Placements != nil {
+		placements = *args.Placements
+	}
+	if err := (blockArgs{placements, args.VisitorID, args.View}).options(&d.opt); err != nil {
+		return nil, err
+	}
+	res, err := q.s.decide(req.g, d, "graphql")
 	if err != nil {
 		return nil, gqlInputError(err)
 	}
-	return &evaluation{Result: *res, RuleSetVersion: req.g.Version}, nil
+	return &evaluation{Result: *res, RuleSetVersion: req.g.Version, placed: placed(placements, res)}, nil
 }
 
 // gqlInputError turns an *engine.InputError about the cart JSON contract
