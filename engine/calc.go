@@ -36,6 +36,9 @@ type calcInput struct {
 	rules    []calcRule    // in application order (priority asc, id asc)
 	subtotal money.Decimal // Σ rowTotal
 	shipping money.Decimal // shipping amount before discounts; 0 = none
+	// order is the item order every rule loops in (see itemOrder); nil
+	// means the order the rules' own matches give.
+	order []int
 }
 
 // skipReason says why a rule did not process an item.
@@ -123,7 +126,10 @@ func calculate(in *calcInput) *calcResult {
 	for i := range s.stoppedBy {
 		s.stoppedBy[i] = -1
 	}
-	order := itemOrder(in)
+	order := in.order
+	if order == nil {
+		order = itemOrder(in)
+	}
 	for r := range in.rules {
 		s.applyRule(r, order)
 	}
@@ -162,28 +168,55 @@ func (in *calcInput) matched(r, i int) bool {
 	return i < len(mm) && mm[i]
 }
 
-// itemOrder is Magento's sortItemsByPriority (§3.1 step 4): for each rule in
-// order, the items it matches move to the front (first rule's items first);
-// the rest keep their input order. It decides which item is a cart_fixed
-// rule's last.
+// itemOrder is Magento's Validator::sortItemsByPriority (§3.1 step 4) over
+// the rules of in: for each rule in order, the items it matches move to the
+// front (first rule's items first); the rest keep their input order. It
+// decides which item is a cart_fixed rule's last and where the percent carry
+// travels. Evaluate builds the order from every candidate rule instead (see
+// calcInput.order); this form serves callers that pass only applied rules.
 func itemOrder(in *calcInput) []int {
-	n := len(in.items)
-	order := make([]int, 0, n)
-	placed := make([]bool, n)
+	o := newItemOrder(len(in.items))
 	for r := range in.rules {
-		for i := range n {
-			if !placed[i] && in.matched(r, i) {
-				placed[i] = true
-				order = append(order, i)
-			}
+		o.place(in.rules[r].matches)
+	}
+	return o.done()
+}
+
+// itemOrdering builds a sortItemsByPriority order one rule at a time.
+type itemOrdering struct {
+	order  []int
+	placed []bool
+}
+
+func newItemOrder(n int) *itemOrdering {
+	return &itemOrdering{order: make([]int, 0, n), placed: make([]bool, n)}
+}
+
+// place moves the items a rule matches, not yet placed, after those placed
+// so far.
+func (o *itemOrdering) place(matches []bool) {
+	if len(o.order) == len(o.placed) {
+		return
+	}
+	for i, m := range matches {
+		if m && !o.placed[i] {
+			o.placed[i] = true
+			o.order = append(o.order, i)
 		}
 	}
-	for i := range n {
-		if !placed[i] {
-			order = append(order, i)
+}
+
+// full reports whether every item has its place.
+func (o *itemOrdering) full() bool { return len(o.order) == len(o.placed) }
+
+// done appends the items no rule matched, in input order.
+func (o *itemOrdering) done() []int {
+	for i, p := range o.placed {
+		if !p {
+			o.order = append(o.order, i)
 		}
 	}
-	return order
+	return o.order
 }
 
 // applyRule runs rule r over the items in loop order.

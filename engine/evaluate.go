@@ -87,21 +87,27 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 
 	ev.status = make([]string, len(p.rules))
 	ev.reason = make([]string, len(p.rules))
-	var valid []int // program rule indexes, in order
+	// Every candidate's action decides the item order (Magento's
+	// Validator::sortItemsByPriority is fed by getRules(): enabled, website,
+	// group, coupon and date, conditions not consulted); only the rules whose
+	// conditions hold are applied.
+	order := newItemOrder(len(c.Items))
 	for i, r := range p.rules {
-		if ev.candidate(i, r) && ev.conditionHolds(i, r) {
-			valid = append(valid, i)
+		if !ev.candidate(i, r) {
+			continue
 		}
-	}
-	for _, i := range valid {
-		r := p.rules[i]
-		matches, ok := ev.selectItems(i, r)
+		holds := ev.conditionHolds(i, r)
+		matches, ok := ev.selectItems(i, r, holds)
 		if !ok {
 			continue
 		}
-		in.rules = append(in.rules, calcRule{id: r.ID, action: r.Action, stop: r.StopFurtherRules, matches: matches})
-		in.ruleIndex = append(in.ruleIndex, i)
+		order.place(matches)
+		if holds {
+			in.rules = append(in.rules, calcRule{id: r.ID, action: r.Action, stop: r.StopFurtherRules, matches: matches})
+			in.ruleIndex = append(in.ruleIndex, i)
+		}
 	}
+	in.order = order.done()
 	out := calculate(&in.calcInput)
 	ev.result(&in, out)
 	if opt.Explain {
@@ -259,8 +265,10 @@ func (ev *evaluation) fail(i int, r *rule, err error) {
 	ev.res.Errors = append(ev.res.Errors, RuleError{Rule: r.ID, Message: err.Error()})
 }
 
-// selectItems runs the rule's action.items condition on every line.
-func (ev *evaluation) selectItems(i int, r *rule) ([]bool, bool) {
+// selectItems runs the rule's action.items condition on every line. A
+// failure is reported only for a rule whose condition holds (report); for
+// the others the lines are taken as not selected.
+func (ev *evaluation) selectItems(i int, r *rule, report bool) ([]bool, bool) {
 	matches := make([]bool, len(ev.cart.Items))
 	for j := range matches {
 		if r.items == nil {
@@ -274,7 +282,9 @@ func (ev *evaluation) selectItems(i int, r *rule) ([]bool, bool) {
 		}
 		ok, err := ev.m.Eval(r.items, ev.itemEv[j])
 		if err != nil {
-			ev.fail(i, r, err)
+			if report {
+				ev.fail(i, r, err)
+			}
 			return nil, false
 		}
 		matches[j] = ok
