@@ -20,6 +20,8 @@ type node struct {
 	attr     *attrRef // set when typ == tAttr
 	literal  bool     // a literal value (no need to show what it was)
 	audience bool     // an audience(...) call
+	auds     []int    // for an audience(...) call: the registry indexes it names
+	body     *node    // for any/all/none/filter/count/sum: what is asked of each line
 }
 
 type attrRef struct{ m, name string }
@@ -418,7 +420,7 @@ func (c *checker) call(call *Call, s scope) *node {
 		if !ok {
 			return c.bad(n.off, n.end)
 		}
-		n.typ, n.code, n.kids = tBool, fmt.Sprintf("%s(%s, %s)", name, list.code, pred.code), []*node{list}
+		n.typ, n.code, n.kids, n.body = tBool, fmt.Sprintf("%s(%s, %s)", name, list.code, pred.code), []*node{list}, pred
 		if name == "filter" {
 			n.typ = tItems
 		}
@@ -545,6 +547,10 @@ func (c *checker) audience(call *Call, n *node) *node {
 		parts = append(parts, fmt.Sprintf("Member[%d]", i))
 	}
 	n.typ, n.kind, n.audience = tBool, "call", true
+	for i := range call.Args {
+		j, _ := c.opts.lookup(*literalString(call.Args[i]))
+		n.auds = append(n.auds, j)
+	}
 	n.code = strings.Join(parts, " || ")
 	if len(parts) > 1 {
 		n.code = "(" + n.code + ")"

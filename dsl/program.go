@@ -22,6 +22,9 @@ type Options struct {
 	Audiences []Audience
 	// Item makes `item` the line an action.items condition is asked about.
 	Item bool
+	// Cache, when set, shares compiled code between conditions (and
+	// between compiles of a rule set) that lower to the same code.
+	Cache *Cache
 }
 
 func (o *Options) lookup(s string) (int, bool) {
@@ -54,6 +57,8 @@ type Program struct {
 	prog      *vm.Program
 	audiences []int
 	paths     []string
+	conj      []Conjunct
+	required  []int
 }
 
 // Source returns the condition's text.
@@ -87,13 +92,16 @@ func Compile(src string, opts Options) (*Program, []*Error) {
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
-	prog, cerr := expr.Compile(root.code, exprOptions(expr.AsBool())...)
+	prog, cerr := opts.Cache.compile(root.code)
 	if cerr != nil {
 		// The checker accepted something expr rejects: a bug in ruled, not
 		// in the rule. Say so plainly, without the generated code.
 		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
 	}
 	p := &Program{src: src, root: root, prog: prog}
+	if err := p.analyse(opts); err != nil {
+		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
+	}
 	for i := range c.audiences {
 		p.audiences = append(p.audiences, i)
 	}

@@ -24,7 +24,7 @@ type calcItem struct {
 // calcRule is a rule that passed its conditions.
 type calcRule struct {
 	id      string
-	action  rules.Action // Items is ignored here: matches says what it selected
+	action  *rules.Action // Items is ignored here: matches says what it selected
 	stop    bool         // stop_further_rules
 	matches []bool       // matches[i]: the action's item condition selected item i (input order)
 }
@@ -39,6 +39,8 @@ type calcInput struct {
 	// order is the item order every rule loops in (see itemOrder); nil
 	// means the order the rules' own matches give.
 	order []int
+	// skips asks for ruleSkips, which only explanations read.
+	skips bool
 }
 
 // skipReason says why a rule did not process an item.
@@ -229,7 +231,9 @@ func (s *calcState) applyRule(r int, order []int) {
 	}
 	for _, i := range order {
 		if why, by := s.skipFor(r, i); why != 0 {
-			res.ruleSkips[r] = append(res.ruleSkips[r], skip{item: i, reason: why, by: by})
+			if in.skips {
+				res.ruleSkips[r] = append(res.ruleSkips[r], skip{item: i, reason: why, by: by})
+			}
 			continue
 		}
 		var raw money.Decimal
@@ -252,7 +256,9 @@ func (s *calcState) applyRule(r int, order []int) {
 			s.stoppedBy[i] = r
 		}
 	}
-	slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+	if in.skips {
+		slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+	}
 }
 
 // skipFor says why rule r does not process item i, or 0 if it does.
@@ -263,7 +269,7 @@ func (s *calcState) skipFor(r, i int) (skipReason, int) {
 	if by := s.stoppedBy[i]; by >= 0 {
 		return skipStopped, by
 	}
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	qty := s.in.items[i].qty
 	switch a.Type {
 	case rules.ByPercent, rules.ByFixed:
@@ -309,7 +315,7 @@ func floorDiv(a, b money.Decimal) money.Decimal {
 // item's cumulative percent gains the rule's percent before rounding, so the
 // percent carry uses the new key.
 func (s *calcState) byPercent(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	p := money.Min(a.Amount, money.Hundred)
 	q := stepQty(ruleQty(a, it.qty), a.Step)
@@ -324,7 +330,7 @@ func (s *calcState) byPercent(r, i int) money.Decimal {
 
 // byFixed is §3.4: amount per discounted unit, bounded by what is left of them.
 func (s *calcState) byFixed(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	q := stepQty(ruleQty(a, it.qty), a.Step)
 	return money.Min(a.Amount.Mul(q), q.Mul(it.price).Sub(s.res.itemDiscount[i]))
@@ -334,7 +340,7 @@ func (s *calcState) byFixed(r, i int) money.Decimal {
 // allowed, free units valued at the effective unit price
 // max(0, price − discount so far / line qty).
 func (s *calcState) buyXGetY(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	x, y := a.Step, a.Amount
 	if x.Sign() <= 0 || y.Sign() <= 0 {
@@ -405,7 +411,7 @@ type cartFixed struct {
 // any rule runs. T depends only on the cart as it arrived, so taking it here
 // is the same as freezing it before the first rule.
 func (s *calcState) newCartFixed(r int) *cartFixed {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	cf := &cartFixed{available: a.Amount, delta: deltaSeed}
 	for i := range s.in.items {
 		if s.in.matched(r, i) {
@@ -434,7 +440,7 @@ func (cf *cartFixed) round(cur money.Currency, v money.Decimal) money.Decimal {
 // lost to the per-item cap are not redistributed.
 func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 	cur := s.in.cur
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	if !cf.started {
 		cf.started = true
@@ -493,7 +499,7 @@ func (s *calcState) shippingLoop() {
 	}
 	for r := range in.rules {
 		rule := &in.rules[r]
-		a := &rule.action
+		a := rule.action
 		if a.ApplyToShipping {
 			prev := res.shippingDiscount
 			var inc money.Decimal
@@ -538,7 +544,7 @@ func (s *calcState) freeShippingPass() {
 			if !in.matched(r, i) {
 				continue
 			}
-			a := &in.rules[r].action
+			a := in.rules[r].action
 			switch a.FreeShipping {
 			case rules.FreeShippingMatching:
 				res.itemFreeQty[i] = ruleQty(a, it.qty)

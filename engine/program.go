@@ -27,7 +27,14 @@ type Program struct {
 	// placements by id, and their ids sorted for suggestions.
 	placements   map[string]*placement
 	placementIDs []string
-	machines     sync.Pool // *dsl.Machine
+	// clauses and preds are the distinct condition clauses and action.items
+	// predicates of the cart rules; idx lists candidates (index.go).
+	clauses  []clause
+	preds    []*dsl.Program
+	idx      index
+	cache    *dsl.Cache
+	machines sync.Pool // *dsl.Machine
+	scratch  sync.Pool // *scratch
 }
 
 // rule is a cart rule ready to evaluate.
@@ -37,13 +44,43 @@ type rule struct {
 	items   *dsl.Program // nil: every line
 	coupons map[string]bool
 	target
+	conj []int32 // the clauses of when, in order (index.go)
+	pred int32   // the action.items predicate; -1: every line
 }
 
 // Compile compiles a rule set. It reports every problem, positioned in the
 // rule files; the Program is nil when any of them is an error.
 func Compile(set *rules.Set) (*Program, diag.List) {
+	return compile(set, dsl.NewCache())
+}
+
+// Compiler compiles successive versions of a rule set, reusing the
+// compiled code of every condition the previous version had: a reload that
+// changes one file compiles only that file's new conditions. It is safe for
+// concurrent use; each Compile sees the previous one's code.
+type Compiler struct {
+	mu   sync.Mutex
+	last *dsl.Cache
+}
+
+// Compile compiles a rule set as the package-level Compile does.
+func (c *Compiler) Compile(set *rules.Set) (*Program, diag.List) {
+	c.mu.Lock()
+	cache := dsl.NewCacheFrom(c.last)
+	c.mu.Unlock()
+	p, l := compile(set, cache)
+	cache.Detach()
+	if p != nil {
+		c.mu.Lock()
+		c.last = cache
+		c.mu.Unlock()
+	}
+	return p, l
+}
+
+func compile(set *rules.Set, cache *dsl.Cache) (*Program, diag.List) {
 	var l diag.List
-	p := &Program{set: set, loc: time.UTC, byID: map[string]int{}}
+	p := &Program{set: set, loc: time.UTC, byID: map[string]int{}, cache: cache}
 	if tz := set.Config.Timezone; tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
@@ -92,6 +129,7 @@ func Compile(set *rules.Set) (*Program, diag.List) {
 	if l.HasErrors() {
 		return nil, l
 	}
+	p.share()
 	p.machines.New = func() any { return new(dsl.Machine) }
 	return p, l
 }
@@ -100,7 +138,7 @@ func (p *Program) condition(l *diag.List, e rules.Expr, item bool) *dsl.Program 
 	if e.IsZero() {
 		return nil
 	}
-	prog, errs := dsl.Compile(e.Text, dsl.Options{Audiences: p.audiences, Item: item})
+	prog, errs := dsl.Compile(e.Text, dsl.Options{Audiences: p.audiences, Item: item, Cache: p.cache})
 	for _, err := range errs {
 		l.Add(e.PosAt(err.Offset), err.Code, "%s", err.Msg)
 	}
