@@ -25,8 +25,8 @@ type calcItem struct {
 type calcRule struct {
 	id      string
 	action  *rules.Action // Items is ignored here: matches says what it selected
-	stop    bool         // stop_further_rules
-	matches []bool       // matches[i]: the action's item condition selected item i (input order)
+	stop    bool          // stop_further_rules
+	matches []bool        // matches[i]: the action's item condition selected item i (input order)
 }
 
 // calcInput is everything calculate reads. calculate does not modify it.

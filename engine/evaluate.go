@@ -315,4 +315,3 @@ func (ev *evaluation) statusOf(i int) (string, string) {
 	}
 	return "", ""
 }
-

@@ -23,7 +23,7 @@ const (
 type scratch struct {
 	clauseVal  []uint8 // per clause
 	clauseErr  map[int32]error
-	setClauses []int32 // clauses to reset
+	setClauses []int32   // clauses to reset
 	predVal    [][]uint8 // per predicate: per line, nil until asked
 	predAll    [][]bool  // per predicate: every line's match, nil until asked
 	setPreds   []int32

@@ -51,7 +51,6 @@ func (p *Program) evaluatePlain(c *Cart, opt Options) (*Result, error) {
 	return ev.finish(&in, opt)
 }
 
-
 // candidate applies the rule's filters that need no condition: enabled,
 // website, customer group, date window and coupon.
 func (ev *evaluation) candidate(i int, r *rule) bool {
@@ -134,7 +133,6 @@ func (ev *evaluation) selectItems(i int, r *rule, report bool) ([]bool, bool) {
 	}
 	return matches, true
 }
-
 
 // The rule statuses found before the arithmetic say why a rule was left
 // out; what the arithmetic did says the rest.
