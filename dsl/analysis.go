@@ -123,6 +123,7 @@ func (p *Program) RequiredAudiences() []int { return p.required }
 
 func (p *Program) analyse(opts Options) error {
 	p.required = required(p.root)
+	p.native = nativeOf(p.root)
 	var kids []*node
 	flatten(p.root, &kids)
 	if len(kids) == 1 {
@@ -135,7 +136,7 @@ func (p *Program) analyse(opts Options) error {
 			return err
 		}
 		sub := &Program{src: p.src, root: k, prog: prog, audiences: p.audiences, paths: p.paths}
-		sub.required = required(k)
+		sub.required, sub.native = required(k), nativeOf(k)
 		c := p.conjunct(sub, k, opts)
 		sub.conj = []Conjunct{c}
 		p.conj = append(p.conj, c)

@@ -22,6 +22,9 @@ type node struct {
 	audience bool     // an audience(...) call
 	auds     []int    // for an audience(...) call: the registry indexes it names
 	body     *node    // for any/all/none/filter/count/sum: what is asked of each line
+	op       string   // for a comparison: its canonical operator (see Operator.name)
+	negated  bool     // for a comparison: the operator was negated (!=, not in)
+	elems    []string // for a literal list: the code of each element
 }
 
 type attrRef struct{ m, name string }
@@ -141,6 +144,7 @@ func (c *checker) comparison(x *Comparison, s scope) *node {
 		return c.bad(n.off, n.end)
 	}
 	op, negate := x.Op.name()
+	n.op, n.negated = op, negate
 	code, ok := c.lowerCompare(op, left, right, x.Op.Pos.Offset)
 	if !ok {
 		return c.bad(n.off, n.end)
@@ -323,6 +327,7 @@ func (c *checker) list(l *List, n *node) *node {
 		elem = k.typ
 		parts = append(parts, k.code)
 	}
+	n.elems = parts
 	n.typ = tStrings
 	if elem == tNumber {
 		n.typ = tNumbers

@@ -59,6 +59,7 @@ type Program struct {
 	paths     []string
 	conj      []Conjunct
 	required  []int
+	native    Native
 }
 
 // Source returns the condition's text.

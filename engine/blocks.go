@@ -98,7 +98,7 @@ func (ev *evaluation) selectBlocks(opt Options) error {
 // condition, related rules. A condition that fails at run time is reported
 // and the block left out.
 func (ev *evaluation) blockMatches(b *block, applied map[string]bool) ([]string, bool) {
-	if b.miss(ev.env.Website, ev.env.Customer.Group, ev.now) != "" {
+	if b.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" {
 		return nil, false
 	}
 	var why []string

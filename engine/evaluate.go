@@ -48,6 +48,7 @@ type evaluation struct {
 	cart  *Cart
 	cur   money.Currency
 	now   time.Time
+	nowNS int64 // now in Unix nanoseconds, for targets
 	m     *dsl.Machine
 	env   dsl.Env
 	boxed any // &env: programs read the environment through the pointer
@@ -95,6 +96,7 @@ func (p *Program) start(c *Cart, opt Options) (*evaluation, input, error) {
 	if ev.now.IsZero() {
 		ev.now = time.Now()
 	}
+	ev.nowNS = unixNano(ev.now)
 	in, err := ev.buildEnv()
 	if err != nil {
 		return nil, in, err
@@ -136,34 +138,43 @@ func (ev *evaluation) buildEnv() (input, error) {
 	}
 	var totalQty, weight, prices money.Decimal
 	var bad error
+	line := -1 // the line being read, for the field of an error
 	number := func(field string, d money.Decimal) int {
 		n, ok := dsl.Number(d)
 		if !ok && bad == nil {
+			if line >= 0 {
+				field = fmt.Sprintf("items[%d].%s", line, field)
+			}
 			bad = &InputError{Field: field, Message: fmt.Sprintf("%s is out of the range ruled computes with", d)}
 		}
 		return n
 	}
-	for i, it := range c.Items {
+	in.items = make([]calcItem, len(c.Items))
+	lines := make([]dsl.ItemEnv, len(c.Items)) // one allocation for every line
+	for i := range c.Items {
+		it := &c.Items[i]
+		line = i
 		row := cur.Round(it.Price.Mul(it.Qty))
 		rowWeight := it.Weight.Mul(it.Qty)
-		in.items = append(in.items, calcItem{qty: it.Qty, price: it.Price, rowTotal: row})
+		in.items[i] = calcItem{qty: it.Qty, price: it.Price, rowTotal: row}
 		in.subtotal = in.subtotal.Add(row)
 		totalQty, weight, prices = totalQty.Add(it.Qty), weight.Add(rowWeight), prices.Add(it.Price)
-		path := fmt.Sprintf("items[%d]", i)
-		ie := &dsl.ItemEnv{
+		ie := &lines[i]
+		*ie = dsl.ItemEnv{
 			SKU: dsl.Fold(it.SKU), Name: dsl.Fold(it.Name),
-			Qty: number(path+".qty", it.Qty), Price: number(path+".price", it.Price), RowTotal: number(path+".price", row),
-			Weight: number(path+".weight", it.Weight), RowWeight: number(path+".weight", rowWeight),
-			Categories: make([]string, len(it.Categories)), Attrs: make(map[string]dsl.Value, len(it.Attributes)),
+			Qty: number("qty", it.Qty), Price: number("price", it.Price), RowTotal: number("price", row),
+			Weight: number("weight", it.Weight), RowWeight: number("weight", rowWeight),
+			Categories: foldAll(it.Categories),
 		}
-		for j, cat := range it.Categories {
-			ie.Categories[j] = dsl.Fold(cat)
-		}
-		for k, a := range it.Attributes {
-			ie.Attrs[k] = attrValue(a)
+		if len(it.Attributes) > 0 {
+			ie.Attrs = make(map[string]dsl.Value, len(it.Attributes))
+			for k, a := range it.Attributes {
+				ie.Attrs[k] = attrValue(a)
+			}
 		}
 		env.Items[i] = ie
 	}
+	line = -1
 	// Sums over any subset of lines stay within these, so no condition can
 	// overflow.
 	env.Cart = dsl.CartEnv{
@@ -188,6 +199,25 @@ func (ev *evaluation) buildEnv() (input, error) {
 	ev.env = env
 	ev.boxed = &ev.env
 	return in, nil
+}
+
+// foldAll folds a list of strings, returning l itself when nothing
+// changes (the environment only reads it).
+func foldAll(l []string) []string {
+	for i, s := range l {
+		if f := dsl.Fold(s); f != s {
+			out := make([]string, len(l))
+			copy(out, l[:i])
+			for j := i; j < len(l); j++ {
+				out[j] = dsl.Fold(l[j])
+			}
+			return out
+		}
+	}
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func attrValue(a Attr) dsl.Value {

@@ -24,7 +24,8 @@ import (
 
 // clause is a distinct clause of the cart rules' conditions.
 type clause struct {
-	prog *dsl.Program
+	prog   *dsl.Program
+	native dsl.Native // prog as Go code, when it has that form
 	// auds is set when the clause only tests membership: it holds when the
 	// shopper is in any of them (in none, with negate).
 	auds   []int
@@ -59,6 +60,7 @@ func (p *Program) share() {
 			id = int32(len(p.preds))
 			preds[key] = id
 			p.preds = append(p.preds, prog)
+			p.predNative = append(p.predNative, prog.Native())
 		}
 		return id
 	}
@@ -70,7 +72,7 @@ func (p *Program) share() {
 				if !ok {
 					id = int32(len(p.clauses))
 					clauses[c.Key] = id
-					p.clauses = append(p.clauses, clause{prog: c.Program, auds: c.Audiences, negate: c.Negate,
+					p.clauses = append(p.clauses, clause{prog: c.Program, native: c.Program.Native(), auds: c.Audiences, negate: c.Negate,
 						lines: pred(c.Lines), quant: c.Quantifier})
 				}
 				r.conj = append(r.conj, id)

@@ -110,7 +110,7 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 
 	for _, i := range ev.candidates() {
 		r := p.rules[i]
-		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.now) != "" {
+		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" {
 			continue
 		}
 		if ok, err := ev.holds(r); err != nil {
@@ -203,6 +203,8 @@ func (ev *evaluation) evalClause(id int32) uint8 {
 			_, err := ev.m.Eval(c.prog, ev.boxed) // the whole clause says what failed
 			s.clauseErr[id] = err
 		}
+	} else if c.native != nil {
+		v = state(c.native(&ev.env, nil))
 	} else if ok, err := ev.m.Eval(c.prog, ev.boxed); err != nil {
 		v = isError
 		s.clauseErr[id] = err
@@ -248,6 +250,10 @@ func (ev *evaluation) lineMatch(pred int32, j int) (uint8, error) {
 		s.setPreds = append(s.setPreds, pred)
 	}
 	if row[j] != unknown {
+		return row[j], nil
+	}
+	if f := ev.p.predNative[pred]; f != nil {
+		row[j] = state(f(&ev.env, ev.env.Items[j]))
 		return row[j], nil
 	}
 	if !s.lineBuilt[j] {
@@ -305,7 +311,7 @@ func (ev *evaluation) itemOrder(applied []int) []int {
 	last := applied[len(applied)-1]
 	for i := 0; i <= last && !o.full(); i++ {
 		r := ev.p.rules[i]
-		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.now) != "" || r.coupons != nil && !r.coupons[ev.env.Coupon] {
+		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" || r.coupons != nil && !r.coupons[ev.env.Coupon] {
 			continue
 		}
 		if r.pred < 0 {

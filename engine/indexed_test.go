@@ -229,9 +229,9 @@ func TestIndexedAgreesWithPlain(t *testing.T) {
 			if d.name == "bench-200" {
 				base = []*Cart{benchCart()}
 			}
-			n := 300
+			n := 100
 			if testing.Short() {
-				n = 60
+				n = 30
 			}
 			for k := range n {
 				c := randomCart(r, d.set, d, base)

@@ -66,7 +66,7 @@ func (ev *evaluation) candidate(i int, r *rule) bool {
 // "" when none does.
 func (ev *evaluation) filter(r *rule) (status, reason string) {
 	now := func() string { return ev.now.In(ev.p.loc).Format(time.RFC3339) }
-	switch s := r.miss(ev.env.Website, ev.env.Customer.Group, ev.now); s {
+	switch s := r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS); s {
 	case statusDisabled:
 		return s, "the rule is disabled"
 	case statusWebsite:

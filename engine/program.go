@@ -29,12 +29,13 @@ type Program struct {
 	placementIDs []string
 	// clauses and preds are the distinct condition clauses and action.items
 	// predicates of the cart rules; idx lists candidates (index.go).
-	clauses  []clause
-	preds    []*dsl.Program
-	idx      index
-	cache    *dsl.Cache
-	machines sync.Pool // *dsl.Machine
-	scratch  sync.Pool // *scratch
+	clauses    []clause
+	preds      []*dsl.Program
+	predNative []dsl.Native // preds as Go code, where they have that form
+	idx        index
+	cache      *dsl.Cache
+	machines   sync.Pool // *dsl.Machine
+	scratch    sync.Pool // *scratch
 }
 
 // rule is a cart rule ready to evaluate.
