@@ -14,30 +14,46 @@ import (
 // key that is equal for clauses that test the same thing, and the audiences
 // a condition requires.
 
-// Cache shares compiled code between conditions that lower to the same
-// code: within a rule set ("shoes" in item.categories appears in hundreds of
-// rules) and across compiles of rule sets with the same audience registry
-// (a reload recompiles only what changed). It is safe for concurrent use.
-// The zero value is not usable: make one with NewCache; a nil *Cache
-// compiles without sharing.
+// Cache shares compiled conditions: within a rule set (the same text and
+// "shoes" in item.categories appear in hundreds of rules) and across
+// compiles of successive versions of a rule set (a reload compiles only the
+// conditions that changed). Whole conditions are shared by their text and
+// kind (cart or line condition) while the audience registry is the same;
+// compiled code by the code it was lowered to, whatever the registry. It is
+// safe for concurrent use. A nil *Cache compiles without sharing.
 type Cache struct {
-	mu    sync.Mutex
-	progs map[string]*vm.Program
-	prev  *Cache // read on a miss; never written
+	mu       sync.Mutex
+	registry string                 // the audience registry texts were compiled with
+	texts    map[textKey]*Program   // whole conditions, for this registry
+	progs    map[string]*vm.Program // compiled code by lowered code
+	prev     *Cache                 // read on a miss, never written
 }
 
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{progs: map[string]*vm.Program{}} }
+type textKey struct {
+	src  string
+	item bool
+}
 
-// NewCacheFrom returns a cache that takes what it misses from prev (nil
-// for none) before compiling: compiling a new version of a rule set through
-// it reuses the code of the conditions that did not change. Call Detach
-// when that compile is done, so that it keeps only what the new version
-// uses.
-func NewCacheFrom(prev *Cache) *Cache {
-	c := NewCache()
-	c.prev = prev
-	return c
+// NewCache returns an empty cache for conditions compiled with the
+// audience registry audiences: Compile must be given that registry
+// whenever it is given this cache.
+func NewCache(audiences []Audience) *Cache {
+	return NewCacheFrom(nil, audiences)
+}
+
+// NewCacheFrom returns a cache for the registry audiences that takes what
+// it misses from prev (nil for none): compiled code always, whole
+// conditions when prev was made for an equal registry. Call Detach when the
+// compile it serves is done, so that it keeps only what that compile used.
+func NewCacheFrom(prev *Cache, audiences []Audience) *Cache {
+	var b strings.Builder
+	for _, a := range audiences {
+		b.WriteString(a.ID)
+		b.WriteByte(0)
+		b.WriteString(a.Name)
+		b.WriteByte(0)
+	}
+	return &Cache{registry: b.String(), texts: map[textKey]*Program{}, progs: map[string]*vm.Program{}, prev: prev}
 }
 
 // Detach forgets the cache c was made from.
@@ -52,6 +68,43 @@ func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.progs)
+}
+
+// text returns the condition compiled from src, if c or the cache it was
+// made from has it.
+func (c *Cache) text(src string, item bool) *Program {
+	if c == nil {
+		return nil
+	}
+	k := textKey{src, item}
+	c.mu.Lock()
+	p, ok := c.texts[k]
+	prev := c.prev
+	c.mu.Unlock()
+	if ok {
+		return p
+	}
+	if prev == nil || prev.registry != c.registry {
+		return nil
+	}
+	prev.mu.Lock()
+	p = prev.texts[k]
+	prev.mu.Unlock()
+	if p != nil {
+		c.mu.Lock()
+		c.texts[k] = p
+		c.mu.Unlock()
+	}
+	return p
+}
+
+func (c *Cache) keep(src string, item bool, p *Program) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.texts[textKey{src, item}] = p
+	c.mu.Unlock()
 }
 
 // compile compiles lowered code, through the cache when there is one.

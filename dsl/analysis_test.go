@@ -51,7 +51,7 @@ func TestConjunctsAgree(t *testing.T) {
 	}
 	lines := 0
 	var m Machine
-	cache := NewCache()
+	cache := NewCache(testAudiences)
 	for _, src := range srcs {
 		p, errs := Compile(src, Options{Audiences: testAudiences, Cache: cache})
 		if errs != nil {

@@ -22,8 +22,8 @@ type Options struct {
 	Audiences []Audience
 	// Item makes `item` the line an action.items condition is asked about.
 	Item bool
-	// Cache, when set, shares compiled code between conditions (and
-	// between compiles of a rule set) that lower to the same code.
+	// Cache, when set, shares compiled conditions (see Cache); it must
+	// have been made for Audiences.
 	Cache *Cache
 }
 
@@ -80,6 +80,17 @@ func (p *Program) Paths() []string { return p.paths }
 // found, as errors at byte offsets of src; the program is nil when there is
 // any.
 func Compile(src string, opts Options) (*Program, []*Error) {
+	if p := opts.Cache.text(src, opts.Item); p != nil {
+		return p, nil
+	}
+	p, errs := compile(src, opts)
+	if p != nil {
+		opts.Cache.keep(src, opts.Item, p)
+	}
+	return p, errs
+}
+
+func compile(src string, opts Options) (*Program, []*Error) {
 	tree, err := Parse(src)
 	if err != nil {
 		return nil, []*Error{err.(*Error)}
