@@ -107,23 +107,35 @@ var (
 // floats, does not modify in, and is safe to call concurrently.
 func calculate(in *calcInput) *calcResult {
 	n, m := len(in.items), len(in.rules)
+	// One allocation per element type: a cart of n lines and m rules makes
+	// a handful of allocations, not one per line or rule.
+	decs := make([]money.Decimal, 4*n+3*m)
+	ints := make([]int, n*m+n)
+	take := func(k int) []money.Decimal {
+		d := decs[:k:k]
+		decs = decs[k:]
+		return d
+	}
 	res := &calcResult{
-		itemDiscount:      make([]money.Decimal, n),
+		itemDiscount:      take(n),
 		itemRules:         make([][]int, n),
-		ruleItems:         make([]money.Decimal, m),
-		ruleShipping:      make([]money.Decimal, m),
+		ruleItems:         take(m),
+		ruleShipping:      take(m),
 		ruleApplied:       make([]bool, m),
 		ruleSkips:         make([][]skip, m),
 		shippingStoppedBy: -1,
 		freeShippingBy:    -1,
-		itemFreeQty:       make([]money.Decimal, n),
+		itemFreeQty:       take(n),
+	}
+	for i := range res.itemRules {
+		res.itemRules[i] = ints[i*m : i*m : (i+1)*m]
 	}
 	s := &calcState{
 		in:        in,
 		res:       res,
-		pct:       make([]money.Decimal, n),
-		stoppedBy: make([]int, n),
-		freeUnits: make([]money.Decimal, m),
+		pct:       take(n),
+		stoppedBy: ints[n*m:],
+		freeUnits: take(m),
 	}
 	for i := range s.stoppedBy {
 		s.stoppedBy[i] = -1
