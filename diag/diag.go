@@ -140,8 +140,10 @@ type problem struct {
 	message  string
 }
 
-// Merge joins the diagnostics of two passes over the same files (the
-// loader's, then the compiler's) into one sorted list. A problem both
+// Merge joins the diagnostics of two passes that check the same things
+// (the loader's and the compiler's checks of a rule set) into one sorted
+// list; passes that check different things are simply appended and
+// sorted. A problem both
 // passes found is reported once, in the first pass's words: a diagnostic
 // of more is dropped when l has one with the same position, severity and
 // code (the loader and the compiler both check a currency, and say so
