@@ -57,7 +57,7 @@ func (c *testCmd) run(e *env) int {
 	}
 	suite, diags := loader.LoadTests(paths...)
 	if len(suite.Files) == 0 && !diags.HasErrors() {
-		return notRun(&ruletest.Report{Diags: diags}, fmt.Sprintf("ruled test: no test files (*.test.yaml) in %s", strings.Join(paths, ", ")))
+		return notRun(&ruletest.Report{Diags: diags}, fmt.Sprintf("no test files (*.test.yaml) in %s", strings.Join(paths, ", ")))
 	}
 	r := ruletest.Run(b.Program, suite, ruletest.Options{Filter: filter, Update: c.Update})
 	// The loader's checks and the runner's are different checks: every
@@ -68,7 +68,7 @@ func (c *testCmd) run(e *env) int {
 		return notRun(r, "the test files could not be loaded")
 	}
 	if len(r.Cases) == 0 {
-		return notRun(r, fmt.Sprintf("ruled test: --run %q matches none of the %s in %s", c.Run, plural(r.Total, "case"), plural(len(suite.Files), "file")))
+		return notRun(r, fmt.Sprintf("--run %q matches none of the %s in %s", c.Run, plural(r.Total, "case"), plural(len(suite.Files), "file")))
 	}
 	if c.Update {
 		if err := r.Update(); err != nil {

@@ -373,7 +373,7 @@ func TestTestRun(t *testing.T) {
 	shop(t)
 	wantRun(t, exitOK, "ok   tests/shop.test.yaml vip ships free\n1 passed, 0 failed\n", "", "test", "-v", "--run", "^vip")
 	// A CI job must not pass on nothing.
-	wantRun(t, exitCantRun, "", "ruled test: --run \"nothing matches\" matches none of the 3 cases in 2 files\n", "test", "--run", "nothing matches")
+	wantRun(t, exitCantRun, "", "--run \"nothing matches\" matches none of the 3 cases in 2 files\n", "test", "--run", "nothing matches")
 	wantRun(t, exitCantRun, "", "ruled test: --run: error parsing regexp: missing closing ): `(`\n", "test", "--run", "(")
 }
 
@@ -385,7 +385,7 @@ func TestTestPaths(t *testing.T) {
 	if err := os.Mkdir("empty", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	wantRun(t, exitCantRun, "", "ruled test: no test files (*.test.yaml) in empty\n", "test", "empty")
+	wantRun(t, exitCantRun, "", "no test files (*.test.yaml) in empty\n", "test", "empty")
 }
 
 func TestTestBrokenRules(t *testing.T) {
