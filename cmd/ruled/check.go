@@ -20,7 +20,9 @@ func (c *checkCmd) run(e *env) int {
 	}
 	prog, diags := b.Program, b.Diags
 	if prog != nil {
-		diags = diag.Merge(diags, prog.Lint(time.Now()))
+		// Lint checks other things than the pipeline: all of both.
+		diags = append(diags, prog.Lint(time.Now())...)
+		diags.Sort()
 	}
 	if c.Format == "json" {
 		out := struct {
