@@ -43,7 +43,7 @@ func (t Text) Report(r *Report) error {
 	diag.Fprint(t.Err, r.Diags)
 	if r.NotRun != "" {
 		if n := r.Diags.Errors(); n > 0 {
-			fmt.Fprintf(t.Err, "%s: %s\n", Plural(n, "error"), r.NotRun)
+			fmt.Fprintf(t.Err, "%s: %s\n", diag.Plural(n, "error"), r.NotRun)
 		} else {
 			fmt.Fprintln(t.Err, r.NotRun)
 		}
@@ -79,15 +79,6 @@ func indentLines(s, prefix string) string {
 		}
 	}
 	return strings.Join(lines, "")
-}
-
-// Plural writes n and the noun, with an s unless n is 1: "1 error",
-// "2 errors".
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // JSON reports for machines: the whole report as one JSON object, in the

@@ -44,7 +44,7 @@ func (c *checkCmd) run(e *env) int {
 	}
 	if prog == nil {
 		if c.Format != "json" {
-			fmt.Fprintln(e.stderr, plural(diags.Errors(), "error"))
+			fmt.Fprintln(e.stderr, diag.Plural(diags.Errors(), "error"))
 		}
 		return exitWrong
 	}

@@ -77,7 +77,7 @@ func noRules(dir string, set *rules.Set) string {
 	if len(set.Files) > 0 {
 		what := ""
 		if n := len(set.Audiences); n > 0 {
-			what = fmt.Sprintf(" (%s)", plural(n, "audience"))
+			what = fmt.Sprintf(" (%s)", diag.Plural(n, "audience"))
 		}
 		return fmt.Sprintf("no rules: read %s%s but no cart rule, placement or block; %s", sample(set.Files), what, want)
 	}
@@ -107,13 +107,4 @@ func sample(files []string) string {
 		return strings.Join(files, ", ")
 	}
 	return fmt.Sprintf("%d files (%s, ...)", len(files), strings.Join(files[:3], ", "))
-}
-
-// plural writes n and the noun, with an s unless n is 1: "1 error",
-// "2 errors".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/loader"
 	"github.com/ruled/ruled/ruletest"
 )
@@ -68,7 +69,7 @@ func (c *testCmd) run(e *env) int {
 		return notRun(r, "the test files could not be loaded")
 	}
 	if len(r.Cases) == 0 {
-		return notRun(r, fmt.Sprintf("--run %q matches none of the %s in %s", c.Run, plural(r.Total, "case"), plural(len(suite.Files), "file")))
+		return notRun(r, fmt.Sprintf("--run %q matches none of the %s in %s", c.Run, diag.Plural(r.Total, "case"), diag.Plural(len(suite.Files), "file")))
 	}
 	if c.Update {
 		if err := r.Update(); err != nil {
