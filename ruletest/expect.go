@@ -161,13 +161,16 @@ func (r *Report) checkBlocks(c *CaseResult, be loader.BlockExpect) {
 // with explanations (only cases that fail pay for them): the explain line
 // and the false clauses of its condition, with the values they saw.
 func (r *Report) whyNot(c *CaseResult, id string) []string {
-	opt := options(c.tc)
-	opt.Explain = true
-	res, err := r.prog.Evaluate(c.cart, opt)
-	if err != nil {
-		return []string{fmt.Sprintf("%s did not apply: %v", id, err)}
+	if c.explain == nil {
+		opt := options(c.tc)
+		opt.Explain = true
+		res, err := r.prog.Evaluate(c.cart, opt)
+		if err != nil {
+			return []string{fmt.Sprintf("%s did not apply: %v", id, err)}
+		}
+		c.explain = res
 	}
-	for _, x := range res.Explain {
+	for _, x := range c.explain.Explain {
 		if x.Rule != id {
 			continue
 		}

@@ -48,7 +48,7 @@ func (r *Report) readGoldens() {
 		}
 		g.data = data
 		if off, err := g.parse(data); err != nil && !r.opt.Update {
-			r.suite.Sources[g.path] = strings.Split(string(data), "\n")
+			r.goldenSources[g.path] = strings.Split(string(data), "\n")
 			r.Diags.Add(goldenPos(g.path, data, off), "invalid-golden", "golden file is not a JSON object of results by case name: %v; fix it, or rewrite it with ruled test --update", err)
 		}
 		for _, name := range g.names {

@@ -49,6 +49,9 @@ type Report struct {
 	opt     Options
 	all     []*CaseResult // every case, selected or not
 	goldens map[string]*golden
+	// goldenSources holds the lines of golden files with a problem; the
+	// suite's Sources are shared and never written.
+	goldenSources diag.Sources
 }
 
 // Written is a golden file that Update wrote.
@@ -93,7 +96,8 @@ type CaseResult struct {
 	tf       *loader.TestFile
 	cart     *engine.Cart
 	selected bool
-	actual   string // the result as the golden file holds it, indented
+	actual   string         // the result as the golden file holds it, indented
+	explain  *engine.Result // the result with explanations, once asked for
 }
 
 // Failure is one broken expectation: a diagnostic at the position of the
@@ -121,7 +125,7 @@ type Failure struct {
 // Run keeps no state outside the Report and may run concurrently with
 // other runs on the same program and suite.
 func Run(prog *engine.Program, suite *loader.TestSuite, opt Options) *Report {
-	r := &Report{suite: suite, prog: prog, opt: opt, goldens: map[string]*golden{}}
+	r := &Report{suite: suite, prog: prog, opt: opt, goldens: map[string]*golden{}, goldenSources: diag.Sources{}}
 	ids := newIndex(prog)
 	for _, f := range suite.Files {
 		for _, tc := range f.Cases {
@@ -152,6 +156,7 @@ func Run(prog *engine.Program, suite *loader.TestSuite, opt Options) *Report {
 // the diagnostics.
 func (r *Report) attach() {
 	r.suite.Sources.Attach(r.Diags)
+	r.goldenSources.Attach(r.Diags)
 	r.Diags.Sort()
 	for _, c := range r.Cases {
 		for i := range c.Failures {

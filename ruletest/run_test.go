@@ -114,6 +114,29 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunConcurrent: runs share the program and the suite and nothing
+// else (go test -race).
+func TestRunConcurrent(t *testing.T) {
+	prog, suite := shop(t)
+	if err := os.WriteFile("tests/pass.golden.json", []byte("{\n<<<<<<< HEAD\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := Run(prog, suite, Options{})
+	done := make(chan *Report)
+	for range 4 {
+		go func() { done <- Run(prog, suite, Options{}) }()
+	}
+	for range 4 {
+		got := <-done
+		if diff := cmp.Diff(want.Diags, got.Diags); diff != "" || len(got.Cases) != len(want.Cases) || got.Failed() != want.Failed() {
+			t.Errorf("concurrent run differs: %s", diff)
+		}
+	}
+	if len(want.Diags) != 1 || want.Diags[0].Source != "<<<<<<< HEAD" {
+		t.Errorf("diagnostics: %v", want.Diags)
+	}
+}
+
 func TestRunFilter(t *testing.T) {
 	prog, suite := shop(t)
 	r := Run(prog, suite, Options{Filter: regexp.MustCompile("^vip")})
