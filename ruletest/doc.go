@@ -45,11 +45,11 @@
 //	    "pos": {"file": "tests/shop.test.yaml", "line": 11, "col": 5},
 //	    "passed": false,
 //	    "failures": [{             // [] when the case passed
-//	      "pos": {"file": "tests/shop.test.yaml", "line": 20, "col": 35},
+//	      "pos": {"file": "tests/shop.test.yaml", "line": 23, "col": 29},
 //	      "severity": "error",
 //	      "code": "total-mismatch",
 //	      "message": "totals.grand_total: want 18.00, got 17.00",
-//	      "source": "      totals: {discount: \"2.00\", grand_total: \"18.00\"}",
+//	      "source": "      totals: {grand_total: \"18.00\"}",
 //	      "notes": ["..."],        // absent when none
 //	      "diff": "--- golden\n+++ actual\n@@ ..."  // golden-mismatch only
 //	    }]
