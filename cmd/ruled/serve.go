@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -39,7 +38,13 @@ func (c *serveCmd) run(e *env) int {
 	log := c.logger(e.stderr)
 	dir := e.rules
 	srv := server.New(server.Options{
-		Compile:          func() (*engine.Program, diag.List, string, error) { return compileVersion(dir) },
+		Compile: func() (*engine.Program, diag.List, string, error) {
+			b, err := load(dir)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return b.Program, b.Diags, b.Version, nil
+		},
 		RulesDir:         dir,
 		Logger:           log,
 		MembershipHeader: c.MembershipHeader,
@@ -103,18 +108,6 @@ func (c *serveCmd) run(e *env) int {
 	}
 	log.Info("stopped")
 	return exitOK
-}
-
-// compileVersion is compile with the version of what it read. The hash is
-// taken first: should the files change during the load, the version is
-// older than the content, and the next rescan sees a new hash and reloads.
-func compileVersion(dir string) (*engine.Program, diag.List, string, error) {
-	version, err := loader.Hash(dir)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("rules directory: %w", err)
-	}
-	prog, diags, err := compile(dir)
-	return prog, diags, version, err
 }
 
 // watch starts reloading on changes, as --watch says, and returns a channel
