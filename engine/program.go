@@ -2,7 +2,6 @@ package engine
 
 import (
 	"cmp"
-	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -276,9 +275,9 @@ func (p *Program) Set() *rules.Set { return p.set }
 
 // Summary is a one-line count of what the program holds.
 func (p *Program) Summary() string {
-	s := fmt.Sprintf("%d cart rules, %d audiences", len(p.rules), len(p.audiences))
+	s := diag.Plural(len(p.rules), "cart rule") + ", " + diag.Plural(len(p.audiences), "audience")
 	if len(p.placements) > 0 || len(p.set.Blocks) > 0 {
-		s += fmt.Sprintf(", %d placements, %d blocks", len(p.placements), len(p.set.Blocks))
+		s += ", " + diag.Plural(len(p.placements), "placement") + ", " + diag.Plural(len(p.set.Blocks), "block")
 	}
 	return s
 }
