@@ -64,21 +64,26 @@ func Compile(set *rules.Set) (*Program, diag.List) {
 // is safe for concurrent use; each Compile sees the last successful one's
 // conditions.
 type Compiler struct {
-	// Workers bounds how many conditions compile at once; 0 means one per
-	// core. A server that reloads while it answers requests may want
-	// fewer, so that a reload does not take every core from them.
-	Workers int
+	mu      sync.Mutex
+	last    *dsl.Cache
+	workers int
+}
 
-	mu   sync.Mutex
-	last *dsl.Cache
+// SetWorkers bounds how many conditions compile at once; 0, the default,
+// means one per core. A server that reloads while it answers requests may
+// want fewer, so that a reload does not take every core from them.
+func (c *Compiler) SetWorkers(n int) {
+	c.mu.Lock()
+	c.workers = n
+	c.mu.Unlock()
 }
 
 // Compile compiles a rule set as the package-level Compile does.
 func (c *Compiler) Compile(set *rules.Set) (*Program, diag.List) {
 	c.mu.Lock()
-	last := c.last
+	last, workers := c.last, c.workers
 	c.mu.Unlock()
-	p, l := compile(set, last, c.Workers)
+	p, l := compile(set, last, workers)
 	if p != nil {
 		c.mu.Lock()
 		c.last = p.cache

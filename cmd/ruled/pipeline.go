@@ -35,7 +35,11 @@ type build struct {
 // load runs the pipeline on dir. The error is for a directory that cannot
 // be read at all; problems in the files, and a directory that holds no
 // rules, are diagnostics.
-func load(dir string) (*build, error) {
+func load(dir string) (*build, error) { return loadWith(dir, nil) }
+
+// loadWith is load compiling with c, which reuses what the last version of
+// the rules compiled to (nil: compile everything).
+func loadWith(dir string, c *engine.Compiler) (*build, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("rules directory: %w", err)
@@ -51,7 +55,11 @@ func load(dir string) (*build, error) {
 	// Conditions are compiled even when the files have other problems, so
 	// that one run reports everything; a program is only kept when nothing
 	// at all is wrong.
-	prog, more := engine.Compile(set)
+	compile := engine.Compile
+	if c != nil {
+		compile = c.Compile
+	}
+	prog, more := compile(set)
 	diags = diag.Merge(diags, more)
 	if !diags.HasErrors() {
 		if msg := noRules(dir, set); msg != "" {

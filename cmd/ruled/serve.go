@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -37,9 +38,15 @@ type serveCmd struct {
 func (c *serveCmd) run(e *env) int {
 	log := c.logger(e.stderr)
 	dir := e.rules
+	// The first compile takes every core; reloads then compile only what
+	// changed, on half of them, so that requests keep the rest.
+	compiler := &engine.Compiler{}
 	srv := server.New(server.Options{
 		Compile: func() (*engine.Program, diag.List, string, error) {
-			b, err := load(dir)
+			b, err := loadWith(dir, compiler)
+			if b != nil && b.Program != nil {
+				compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			}
 			if err != nil {
 				return nil, nil, "", err
 			}
