@@ -38,9 +38,9 @@ type Program struct {
 	// reads says which line fields some condition reads; the environment
 	// leaves the others empty (folding names and building attribute maps
 	// for every line is most of its cost).
-	reads lineFields
-	machines   sync.Pool // *dsl.Machine
-	scratch    sync.Pool // *scratch
+	reads    lineFields
+	machines sync.Pool // *dsl.Machine
+	scratch  sync.Pool // *scratch
 }
 
 // rule is a cart rule ready to evaluate.
