@@ -110,7 +110,8 @@ func calculate(in *calcInput) *calcResult {
 	// One allocation per element type: a cart of n lines and m rules makes
 	// a handful of allocations, not one per line or rule.
 	decs := make([]money.Decimal, 4*n+3*m)
-	ints := make([]int, n*m+n)
+	k := min(m, 4) // rules per line before a line's list grows on its own
+	ints := make([]int, n*k+n)
 	take := func(k int) []money.Decimal {
 		d := decs[:k:k]
 		decs = decs[k:]
@@ -128,13 +129,13 @@ func calculate(in *calcInput) *calcResult {
 		itemFreeQty:       take(n),
 	}
 	for i := range res.itemRules {
-		res.itemRules[i] = ints[i*m : i*m : (i+1)*m]
+		res.itemRules[i] = ints[i*k : i*k : (i+1)*k]
 	}
 	s := &calcState{
 		in:        in,
 		res:       res,
 		pct:       take(n),
-		stoppedBy: ints[n*m:],
+		stoppedBy: ints[n*k:],
 		freeUnits: take(m),
 	}
 	for i := range s.stoppedBy {
@@ -144,8 +145,16 @@ func calculate(in *calcInput) *calcResult {
 	if order == nil {
 		order = itemOrder(in)
 	}
+	stopped := 0 // lines a stop rule applied to
 	for r := range in.rules {
-		s.applyRule(r, order)
+		s.applyRule(r, order, &stopped)
+		// Once every line is stopped, no later rule can touch a line, the
+		// shipping loop ends at or before the stop rule that applied, and
+		// so does the free-shipping pass of each line: the rest would only
+		// record skips, which only explanations read.
+		if stopped == n && !in.skips {
+			break
+		}
 	}
 	s.shippingLoop()
 	s.freeShippingPass()
@@ -234,7 +243,7 @@ func (o *itemOrdering) done() []int {
 }
 
 // applyRule runs rule r over the items in loop order.
-func (s *calcState) applyRule(r int, order []int) {
+func (s *calcState) applyRule(r int, order []int, stopped *int) {
 	in, res := s.in, s.res
 	rule := &in.rules[r]
 	var cf *cartFixed
@@ -264,8 +273,9 @@ func (s *calcState) applyRule(r int, order []int) {
 		res.ruleItems[r] = res.ruleItems[r].Add(inc)
 		res.itemRules[i] = append(res.itemRules[i], r)
 		res.ruleApplied[r] = true
-		if rule.stop {
+		if rule.stop && s.stoppedBy[i] < 0 {
 			s.stoppedBy[i] = r
+			*stopped++
 		}
 	}
 	if in.skips {
