@@ -48,6 +48,12 @@ func (v JSONValue) Kind() string {
 // IsNull reports whether v is null.
 func (v JSONValue) IsNull() bool { return v.node().kind == jsonNull }
 
+// IsObject reports whether v is an object.
+func (v JSONValue) IsObject() bool { return v.node().kind == jsonObject }
+
+// IsArray reports whether v is an array.
+func (v JSONValue) IsArray() bool { return v.node().kind == jsonArray }
+
 // IsString reports whether v is a string.
 func (v JSONValue) IsString() bool { return v.node().kind == jsonString }
 
