@@ -123,7 +123,7 @@ func (v JSONValue) DecodeCart(def CartDefaults, others []string) (*Cart, error) 
 	if err != nil {
 		return nil, err
 	}
-	c, err := header(f, def)
+	c, err := header(&f, def)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (v JSONValue) DecodeCart(def CartDefaults, others []string) (*Cart, error) 
 		if err != nil {
 			return nil, err
 		}
-		if c.Payment.Method, err = optString(pf, "payment", "method"); err != nil {
+		if c.Payment.Method, err = optString(&pf, "payment", "method"); err != nil {
 			return nil, err
 		}
 	}
@@ -228,10 +228,10 @@ func customer(v JSONValue) (Customer, error) {
 		return Customer{}, err
 	}
 	cu := Customer{Group: DefaultGroup}
-	if cu.ID, err = optString(f, "customer", "id"); err != nil {
+	if cu.ID, err = optString(&f, "customer", "id"); err != nil {
 		return Customer{}, err
 	}
-	g, err := optString(f, "customer", "group")
+	g, err := optString(&f, "customer", "group")
 	if err != nil {
 		return Customer{}, err
 	}
@@ -323,13 +323,13 @@ func (d *cartDecoder) item(it *Item, v JSONValue, cur money.Currency) error {
 	if err != nil {
 		return err
 	}
-	if it.SKU, err = optString(f, "", "sku"); err != nil {
+	if it.SKU, err = optString(&f, "", "sku"); err != nil {
 		return err
 	}
 	if strings.TrimSpace(it.SKU) == "" {
 		return inputErr("sku", "required")
 	}
-	if it.Name, err = optString(f, "", "name"); err != nil {
+	if it.Name, err = optString(&f, "", "name"); err != nil {
 		return err
 	}
 	q, ok := f.get("qty")
@@ -415,7 +415,7 @@ func shipping(v JSONValue, cur money.Currency) (Shipping, error) {
 		return Shipping{}, err
 	}
 	var s Shipping
-	if s.Method, err = optString(f, "shipping", "method"); err != nil {
+	if s.Method, err = optString(&f, "shipping", "method"); err != nil {
 		return Shipping{}, err
 	}
 	if a, ok := f.get("amount"); ok {
@@ -423,7 +423,7 @@ func shipping(v JSONValue, cur money.Currency) (Shipping, error) {
 			return Shipping{}, err
 		}
 	}
-	if s.Country, err = optString(f, "shipping", "country"); err != nil {
+	if s.Country, err = optString(&f, "shipping", "country"); err != nil {
 		return Shipping{}, err
 	}
 	if s.Country != "" {
@@ -432,10 +432,10 @@ func shipping(v JSONValue, cur money.Currency) (Shipping, error) {
 		}
 		s.Country = strings.ToUpper(s.Country)
 	}
-	if s.Region, err = optString(f, "shipping", "region"); err != nil {
+	if s.Region, err = optString(&f, "shipping", "region"); err != nil {
 		return Shipping{}, err
 	}
-	if s.Postcode, err = optString(f, "shipping", "postcode"); err != nil {
+	if s.Postcode, err = optString(&f, "shipping", "postcode"); err != nil {
 		return Shipping{}, err
 	}
 	return s, nil

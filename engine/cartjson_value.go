@@ -15,8 +15,9 @@ import (
 // walk a parsed body: values, objects with their members in document order,
 // arrays, and the words messages use for them.
 
-// JSONValue is one value of a parsed body. Its methods read the tape; none
-// parses anything.
+// JSONValue is one value of a parsed body, as Root, Elems and Members give
+// it (the zero JSONValue is none). Its methods read the tape; none parses
+// anything.
 type JSONValue struct {
 	j *JSON
 	i int32
@@ -106,8 +107,9 @@ func (v JSONValue) Elems() iter.Seq2[int, JSONValue] {
 	}
 }
 
-// Members yields the members of an object in document order, a name given
-// twice as often as it is given; nothing for other kinds.
+// Members yields the members of an object in document order, each name as
+// often as the body gives it (rejecting duplicates is the reader's); nothing
+// for other kinds.
 func (v JSONValue) Members() iter.Seq2[string, JSONValue] {
 	return func(yield func(string, JSONValue) bool) {
 		if v.node().kind != jsonObject {
@@ -198,24 +200,41 @@ type object struct {
 // checkObject checks the object v at path, rejecting names given twice and
 // names neither in allowed nor in others. Members named in others are the
 // caller's: they are skipped.
-func checkObject(path string, v JSONValue, allowed, others []string) (*object, error) {
-	if err := members(path, v); err != nil {
-		return nil, err
+func checkObject(path string, v JSONValue, allowed, others []string) (object, error) {
+	if v.node().kind != jsonObject {
+		return object{}, typeErr(path, "an object", v)
 	}
-	o := &object{j: v.j, allowed: allowed}
+	// One pass finds the values, and whether every name is allowed and
+	// given once: the common case, which needs no more.
+	o := object{j: v.j, allowed: allowed}
+	clean := true
 	m := v.child()
 	for range v.Len() {
-		name := m.Text()
-		k := slices.Index(allowed, name)
+		k := slices.Index(allowed, m.Text())
 		switch {
-		case k >= 0:
+		case k < 0 || o.values[k] != 0:
+			clean = false
+		default:
 			o.values[k] = m.i + 1
-		case !slices.Contains(others, name):
+		}
+		m = m.nextMember()
+	}
+	if clean {
+		return o, nil
+	}
+	// The contract's order: a name given twice, then the first name not
+	// allowed.
+	if err := members(path, v); err != nil {
+		return object{}, err
+	}
+	m = v.child()
+	for range v.Len() {
+		if name := m.Text(); !slices.Contains(allowed, name) && !slices.Contains(others, name) {
 			msg := "unknown field"
 			if s := suggest(name, allowed); s != "" {
 				msg += fmt.Sprintf(", did you mean %q?", s)
 			}
-			return nil, inputErr(diag.Member(path, name), "%s (allowed: %s)", msg, strings.Join(allowed, ", "))
+			return object{}, inputErr(diag.Member(path, name), "%s (allowed: %s)", msg, strings.Join(allowed, ", "))
 		}
 		m = m.nextMember()
 	}
