@@ -248,7 +248,8 @@ func (d *cartDecoder) segments(v JSONValue) ([]string, error) {
 	if err != nil || len(l) == 0 {
 		return nil, err
 	}
-	// Compact l in place: ids[w] is written only after l[w] was read.
+	// Compact l in place: ids[w] is written only after l[w] was read. A
+	// few ids are compared with the ones kept; many, through a map.
 	ids := l[:0]
 	var seen map[string]bool
 	if len(l) > 16 {
@@ -258,11 +259,13 @@ func (d *cartDecoder) segments(v JSONValue) ([]string, error) {
 		if id == "" {
 			return nil, inputErr(diag.Index("segments", i), "must not be empty")
 		}
-		switch {
-		case seen == nil && slices.Contains(ids, id), seen[id]:
-			continue
-		case seen != nil:
+		if seen != nil {
+			if seen[id] {
+				continue
+			}
 			seen[id] = true
+		} else if slices.Contains(ids, id) {
+			continue
 		}
 		ids = append(ids, id)
 	}

@@ -77,7 +77,9 @@ const maxBody = 1<<31 - 1
 // ParseJSON parses data, which must be one well-formed JSON value with
 // nothing but white space after it. The error is an *InputError with the
 // messages of DecodeCart: invalid UTF-8, malformed JSON (with line, column
-// and byte offset), an empty body, data after the value.
+// and byte offset), an empty body, data after the value. The texts of the
+// parsed values, and so the strings of a cart decoded from them, share one
+// copy of data; data may be reused once ParseJSON returns.
 func ParseJSON(data []byte) (*JSON, error) {
 	if len(data) > maxBody {
 		return nil, inputErr("", "the body is %d bytes long, more than the %d ruled reads", len(data), maxBody)
