@@ -332,7 +332,7 @@ func TestFmt(t *testing.T) {
 	if code != exitOK || out != string(golden) {
 		t.Errorf("fmt: exit %d\n%s\nwant:\n%s", code, out, golden)
 	}
-	code, out, errs = runCLI(t, "", "--rules", dir, "fmt", "-w")
+	code, out, errs = runCLI(t, "", "fmt", "--rules", dir, "-w")
 	if code != exitOK || out != "" || errs != "" {
 		t.Errorf("fmt -w: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
