@@ -65,10 +65,15 @@ func requestIDOf(ctx context.Context) string {
 }
 
 // graphql answers POST /graphql: {"query", "operationName", "variables"} as
-// JSON, errors as the GraphQL spec says (message, path, extensions.code).
-// Problems with the request itself (not JSON, too large, a malformed
-// membership value) are answered with a 4xx status and a GraphQL-shaped
-// body.
+// JSON, errors as the GraphQL spec says (message, locations, path,
+// extensions.code). Problems with the request itself (not JSON, too large,
+// a malformed membership value) are answered with a 4xx status and a
+// GraphQL-shaped body; a request stopped at a cost limit too.
+//
+// The request is decoded here rather than by graphql-go's relay.Handler:
+// that handler reads variables' numbers as float64 (inexact money) and
+// answers errors as plain text, the very bug classes this endpoint must
+// not have. Execution, validation and coercion are graphql-go's.
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	g := s.live.Load()
 	if g == nil {
@@ -129,8 +134,9 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		le.answer(w)
 		return
 	}
+	executed := resp.Data != nil
 	for _, e := range resp.Errors {
-		if coercion(e) {
+		if executed && coercion(e) {
 			// graphql-go leaves the field out and goes on; the spec makes
 			// a value that cannot be coerced a request error: no data.
 			resp.Data = nil
@@ -142,9 +148,9 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// coercion reports an error of graphql-go coercing a variable's value into
-// an argument: it has no path, and is neither a syntax nor a validation
-// error nor a resolver's.
+// coercion reports, for a request that reached execution, an error of
+// graphql-go coercing a variable's value into an argument: it has no path,
+// and is neither a syntax nor a validation error nor a resolver's.
 func coercion(e *gqlerrors.QueryError) bool {
 	return e.Path == nil && e.Rule == "" && e.ResolverError == nil && !errors.Is(e.Err, gqlerrors.ErrSyntax) && len(e.Locations) == 0 &&
 		e.Extensions["code"] == nil
