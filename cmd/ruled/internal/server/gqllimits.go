@@ -94,12 +94,16 @@ type budget struct {
 // evaluation takes one evaluation from the budget, or stops the request.
 func (b *budget) evaluation() error {
 	if n := b.evals.Add(1); n > b.limits.MaxEvaluations {
-		err := &limitError{code: gqlTooManyEvaluations, status: http.StatusBadRequest, limit: b.limits.MaxEvaluations,
-			msg: fmt.Sprintf("the request asks for more than %d evaluations (evaluateCart and dynamicBlocks fields, aliases included), the most one request may run: split it", b.limits.MaxEvaluations)}
+		err := tooManyEvaluations(b.limits.MaxEvaluations)
 		b.stop(err)
 		return err
 	}
 	return nil
+}
+
+func tooManyEvaluations(limit int64) *limitError {
+	return &limitError{code: gqlTooManyEvaluations, status: http.StatusBadRequest, limit: limit,
+		msg: fmt.Sprintf("the request asks for more than %d evaluations (evaluateCart and dynamicBlocks fields, aliases included), the most one request may run: split it", limit)}
 }
 
 // costTracer counts the fields each request resolves against its budget;

@@ -29,6 +29,25 @@ type numberProblem struct {
 // checkNumbers returns the first number literal of doc that breaks the
 // contract, if any.
 func checkNumbers(doc string) (numberProblem, bool) {
+	s := scanDocument(doc)
+	return s.number, s.bad
+}
+
+// docScan is what scanDocument learns of a document before graphql-go
+// parses it.
+type docScan struct {
+	number numberProblem // the first number literal that breaks the contract
+	bad    bool          // whether there is one
+	// evaluations counts the evaluateCart and dynamicBlocks fields written
+	// in selection sets: a lower bound of the evaluations the request runs
+	// (a fragment spread twice runs its fields twice), so a document over
+	// the limit is refused before its arguments are even read.
+	evaluations int64
+}
+
+// scanDocument reads doc's tokens once, for checkNumbers and the
+// evaluation count. It stops at the first bad number.
+func scanDocument(doc string) (scan docScan) {
 	toks := gqlTokens(doc)
 	// frames is the nesting of the token being read: what each open
 	// bracket began, and for values, the path so far.
@@ -80,6 +99,9 @@ func checkNumbers(doc string) (numberProblem, bool) {
 		case t.kind == tokName && f.kind == 's':
 			if next() != ":" {
 				f.field = t.text
+				if t.text == "evaluateCart" || t.text == "dynamicBlocks" {
+					scan.evaluations++
+				}
 			}
 		case t.text == "(":
 			kind, path := byte('a'), ""
@@ -109,7 +131,8 @@ func checkNumbers(doc string) (numberProblem, bool) {
 		case t.kind == tokNumber:
 			p, _ := valuePath()
 			if msg := numberLiteral(t.text); msg != "" {
-				return numberProblem{field: p, msg: msg, line: t.line, col: t.col}, true
+				scan.number, scan.bad = numberProblem{field: p, msg: msg, line: t.line, col: t.col}, true
+				return scan
 			}
 			if f.kind == 'a' || f.kind == 'o' {
 				f.field = ""
@@ -121,7 +144,7 @@ func checkNumbers(doc string) (numberProblem, bool) {
 			}
 		}
 	}
-	return numberProblem{}, false
+	return scan
 }
 
 // numberLiteral says what is wrong with a GraphQL number literal, or "".

@@ -107,7 +107,12 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		writeGQLError(w, aerr)
 		return
 	}
-	if p, found := checkNumbers(params.Query); found {
+	scan := scanDocument(params.Query)
+	if scan.evaluations > s.opt.GraphQL.MaxEvaluations {
+		tooManyEvaluations(s.opt.GraphQL.MaxEvaluations).answer(w)
+		return
+	}
+	if p := scan.number; scan.bad {
 		ext := map[string]any{"code": gqlValidationFailed}
 		msg := p.msg
 		if p.field != "" {

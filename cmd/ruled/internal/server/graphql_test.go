@@ -363,6 +363,21 @@ func TestGraphQLLimits(t *testing.T) {
 	if n := b.fields.Load(); n*10 > DefaultMaxFields {
 		t.Errorf("the introspection query resolves %d fields, more than a tenth of DefaultMaxFields", n)
 	}
+
+	// The evaluation budget holds at run time too, whatever the document
+	// scan counted: the third evaluation stops the request.
+	cctx, stop := context.WithCancelCause(context.Background())
+	defer stop(nil)
+	eb := &budget{limits: GraphQLLimits{MaxEvaluations: 2, MaxFields: DefaultMaxFields}, stop: stop}
+	cctx = context.WithValue(cctx, gqlKey{}, &gqlRequest{g: s.live.Load(), budget: eb})
+	q := `{ a: dynamicBlocks(placements: []) { placement } b: dynamicBlocks(placements: []) { placement } c: dynamicBlocks(placements: []) { placement } }`
+	s.schema.Exec(cctx, q, "", nil)
+	if le, ok := stopped(cctx); !ok || le.code != gqlTooManyEvaluations || eb.evals.Load() != 3 {
+		t.Errorf("three evaluations under a budget of two: stopped %v %v after %d", le, ok, eb.evals.Load())
+	}
+	if got := scanDocument(q).evaluations; got != 3 {
+		t.Errorf("scanDocument counts %d evaluations, want 3", got)
+	}
 }
 
 // introspectionQuery is graphql-js's getIntrospectionQuery() (v16).
