@@ -50,7 +50,7 @@ func TestGraphQLJS(t *testing.T) {
 	}
 
 	var logs syncBuffer
-	s, ts := start(t, Options{GraphQL: GraphQLLimits{MaxEvaluations: 4}, Logger: newLogger(&logs)})
+	s, ts := start(t, Options{GraphQL: GraphQLLimits{MaxEvaluations: 4, MaxFields: 5000, Timeout: time.Minute}, Logger: newLogger(&logs)})
 	lj, _ := json.Marshal(s.opt.GraphQL)
 	sdl, _ := filepath.Abs("schema.graphql")
 
