@@ -56,11 +56,38 @@ async function loadSchema() {
   }
 }
 
-$("run").addEventListener("click", run);
+// A link may carry the query and its variables (?query=…&variables=…),
+// as GraphiQL's do; the URL follows the editor after each run, so that the
+// address bar is a link to what was run.
+function fromLink() {
+  const params = new URLSearchParams(location.search);
+  if (params.has("query")) {
+    $("query").defaultValue = params.get("query");
+  }
+  if (params.has("variables")) {
+    $("variables").defaultValue = params.get("variables");
+  }
+}
+
+function toLink() {
+  const params = new URLSearchParams();
+  params.set("query", $("query").value);
+  if ($("variables").value.trim() !== "") {
+    params.set("variables", $("variables").value);
+  }
+  history.replaceState(null, "", location.pathname + "?" + params.toString());
+}
+
+$("run").addEventListener("click", () => {
+  toLink();
+  run();
+});
 document.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
     e.preventDefault();
+    toLink();
     run();
   }
 });
+fromLink();
 loadSchema();
