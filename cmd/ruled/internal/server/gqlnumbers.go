@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -147,12 +148,21 @@ func scanDocument(doc string) (scan docScan) {
 	return scan
 }
 
+// plainNumber is the syntax of a number literal the contract allows:
+// GraphQL's IntValue and FloatValue without an exponent.
+var plainNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
+
+// exponentNumber is a GraphQL FloatValue with an exponent.
+var exponentNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?[eE][+-]?[0-9]+$`)
+
 // numberLiteral says what is wrong with a GraphQL number literal, or "".
 func numberLiteral(lit string) string {
-	mantissa, _, exp := strings.Cut(strings.ToLower(lit), "e")
+	mantissa, _, _ := strings.Cut(strings.ToLower(lit), "e")
 	switch {
-	case exp:
+	case exponentNumber.MatchString(lit):
 		return fmt.Sprintf("want a plain decimal number such as 19.99, got %s (numbers take no exponent, on this API as on the REST API)", lit)
+	case !plainNumber.MatchString(lit):
+		return fmt.Sprintf("want a plain decimal number such as 19.99, got %s", lit)
 	case !strings.Contains(mantissa, "."):
 		if _, err := strconv.ParseInt(mantissa, 10, 64); err != nil {
 			return fmt.Sprintf("the number %s is out of range of a GraphQL number literal: write it as a string (%q)", lit, lit)
@@ -238,10 +248,18 @@ func gqlTokens(doc string) []gqlToken {
 			if c == '$' {
 				kind = tokVariable
 			}
-		case c == '-' || isDigit(c):
+		case c == '-' || isDigit(c) || c == '.' && i+1 < len(doc) && isDigit(doc[i+1]):
+			// As much as graphql-go's scanner reads as one number (0x1F,
+			// 1_000, 1., .5, 1e+5), so that numberLiteral judges all of it.
 			i++
-			for i < len(doc) && (isDigit(doc[i]) || strings.IndexByte(".eE+-", doc[i]) >= 0) {
-				i++
+			for i < len(doc) {
+				d := doc[i]
+				if isDigit(d) || d == '.' || d == '_' || 'a' <= d|0x20 && d|0x20 <= 'z' ||
+					(d == '+' || d == '-') && strings.IndexByte("eEpP", doc[i-1]) >= 0 {
+					i++
+					continue
+				}
+				break
 			}
 			kind = tokNumber
 		case strings.HasPrefix(doc[i:], "..."):
