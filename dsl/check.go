@@ -96,7 +96,7 @@ func (c *checker) not(x *Not, s scope) *node {
 		return c.comparison(x.Cmp, s)
 	}
 	k := c.boolean(c.not(x.Negate, s), "not")
-	return &node{off: x.Pos.Offset, end: x.EndPos.Offset, typ: tBool, kind: "not", kids: []*node{k}, code: "!" + k.code}
+	return &node{off: x.Pos.Offset, end: x.EndPos.Offset, typ: tBool, kind: "not", kids: []*node{k}, code: "!(" + k.code + ")"}
 }
 
 // boolean checks that n can stand where true/false is needed; a bare

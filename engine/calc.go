@@ -350,12 +350,14 @@ func (s *calcState) byPercent(r, i int) money.Decimal {
 	return raw
 }
 
-// byFixed is §3.4: amount per discounted unit, bounded by what is left of them.
+// byFixed is §3.4: amount per discounted unit, bounded by what is left of
+// the whole line (line qty × price − discount so far, as Magento's
+// ByFixedTest::testCalculate has it), not of the max_qty-limited units.
 func (s *calcState) byFixed(r, i int) money.Decimal {
 	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	q := stepQty(ruleQty(a, it.qty), a.Step)
-	return money.Min(a.Amount.Mul(q), q.Mul(it.price).Sub(s.res.itemDiscount[i]))
+	return money.Min(a.Amount.Mul(q), it.qty.Mul(it.price).Sub(s.res.itemDiscount[i]))
 }
 
 // buyXGetY is §3.6 with part 1's changes: X = step, Y = amount, Y > X

@@ -541,6 +541,17 @@ func TestCalcBehaviour(t *testing.T) {
 			want: calcWant{items: []string{"0.00", "19.00"}, itemRules: [][]int{{0, 1, 2}, {0, 1, 2}}},
 		},
 		{
+			// Magento's ByFixedTest::testCalculate (app/code/Magento/SalesRule/
+			// Test/Unit/Model/Rule/Action/Discount/ByFixedTest.php): a 13 × 9000
+			// line already carrying 9100 of discount, then 1000 off with max
+			// qty 1, adds 1000: the cap is the whole line less its discount,
+			// not the max_qty-limited units (9000 − 9100 < 0).
+			name:  "by_fixed caps against the whole line (ByFixedTest)",
+			items: []calcLine{{"9000", "13"}},
+			rules: []calcRuleSpec{{typ: rules.ByFixed, amount: "700"}, {typ: rules.ByFixed, amount: "1000", max: "1"}},
+			want:  calcWant{items: []string{"10100.00"}, ruleItems: []string{"9100.00", "1000.00"}, itemRules: [][]int{{0, 1}}},
+		},
+		{
 			name:  "100% clamps to the row total",
 			items: []calcLine{{"3.33", "3"}},
 			rules: []calcRuleSpec{{typ: rules.ByPercent, amount: "100"}, {typ: rules.ByFixed, amount: "1"}},

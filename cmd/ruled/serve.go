@@ -33,6 +33,11 @@ type serveCmd struct {
 	WriteTimeout     time.Duration `help:"Longest time to write a response." default:"30s"`
 	IdleTimeout      time.Duration `help:"Longest time a keep-alive connection waits for its next request." default:"2m"`
 	ShutdownTimeout  time.Duration `help:"Longest wait for in-flight requests on SIGINT or SIGTERM." default:"15s"`
+
+	GraphQLMaxEvaluations int64         `name:"graphql-max-evaluations" help:"Most evaluateCart and dynamicBlocks fields in one GraphQL request, aliases included (${default})." default:"10" placeholder:"N"`
+	GraphQLMaxFields      int64         `name:"graphql-max-fields" help:"Most fields one GraphQL request resolves, list entries included (${default})." default:"50000" placeholder:"N"`
+	GraphQLMaxDepth       int           `name:"graphql-max-depth" help:"Deepest field nesting of a GraphQL query (${default}; the standard introspection query needs 13)." default:"15" placeholder:"N"`
+	GraphQLTimeout        time.Duration `name:"graphql-timeout" help:"Longest time of one GraphQL request; no field starts after it (${default})." default:"10s"`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -57,6 +62,10 @@ func (c *serveCmd) run(e *env) int {
 		MembershipHeader: c.MembershipHeader,
 		MembershipCookie: c.MembershipCookie,
 		MaxBodyBytes:     c.MaxBody,
+		GraphQL: server.GraphQLLimits{
+			MaxDepth: c.GraphQLMaxDepth, MaxFields: c.GraphQLMaxFields,
+			MaxEvaluations: c.GraphQLMaxEvaluations, Timeout: c.GraphQLTimeout,
+		},
 	})
 	g, err := srv.Reload(server.TriggerStart)
 	if err != nil {
