@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -154,13 +155,18 @@ type Conjunct struct {
 	// with Negate), and can be decided without running Program.
 	Audiences []int
 	Negate    bool
-	// Lines is set when the clause asks a question of every line of the
-	// cart: any, all or none of them (Quantifier) satisfy Lines, an
-	// action.items-style condition (item is the line). Such a clause holds
-	// exactly when the quantifier over Lines does, so lines can be asked
-	// once and shared with rules that select lines the same way.
-	Lines      *Program
+	// Quantifier is set when the clause asks a question of the lines of
+	// the cart, so that lines can be asked once and shared with rules that
+	// select lines the same way: "any", "all" or "none" of them satisfy
+	// Lines; or the "count" of lines that satisfy Lines, or the "sum" of
+	// Field over them, compared (Op: == < <= > >=) with Value. Lines is an
+	// action.items-style condition (item is the line); nil means every
+	// line. The clause holds exactly when the quantifier does.
 	Quantifier string
+	Lines      *Program
+	Field      func(*ItemEnv) int
+	Op         string
+	Value      int
 }
 
 // Conjuncts returns the condition's clauses: it holds exactly when all of
@@ -226,8 +232,64 @@ func (p *Program) conjunct(sub *Program, n *node, opts Options) Conjunct {
 		if errs == nil {
 			c.Lines, c.Quantifier = lines, n.code[:strings.IndexByte(n.code, '(')]
 		}
+	case n.kind == "cmp" && !n.negated && len(n.kids) == 2 && n.kids[0].kind == "call" && n.kids[1].kind == "lit" && n.kids[1].typ == tNumber:
+		p.aggregate(&c, n, opts)
 	}
 	return c
+}
+
+// aggregate reads `count(...) op N` and `sum(...) op N` over the lines, or
+// over filter(items, P), as a Quantifier clause; it leaves c as it is for
+// any other shape.
+func (p *Program) aggregate(c *Conjunct, n *node, opts Options) {
+	call := n.kids[0]
+	value, err := strconv.Atoi(n.kids[1].code)
+	if err != nil || len(call.kids) != 1 {
+		return
+	}
+	switch n.op {
+	case "==", "<", "<=", ">", ">=":
+	default:
+		return
+	}
+	lines := func(body *node) (*Program, bool) {
+		if body.off < 0 || body.end > len(p.src) || body.off >= body.end {
+			return nil, false
+		}
+		l, errs := Compile(p.src[body.off:body.end], Options{Audiences: opts.Audiences, Item: true, Cache: opts.Cache})
+		return l, errs == nil
+	}
+	// The lines asked about: every line, or those filter(items, P) keeps.
+	var keep *Program
+	switch list := call.kids[0]; {
+	case list.code == "Items":
+	case list.kind == "call" && list.fn == "filter" && list.body != nil && len(list.kids) == 1 && list.kids[0].code == "Items":
+		var ok bool
+		if keep, ok = lines(list.body); !ok {
+			return
+		}
+	default:
+		return
+	}
+	switch {
+	case call.fn == "count" && call.body == nil: // count(list)
+		c.Quantifier, c.Lines = "count", keep
+	case call.fn == "count" && keep == nil: // count(items, P)
+		l, ok := lines(call.body)
+		if !ok {
+			return
+		}
+		c.Quantifier, c.Lines = "count", l
+	case call.fn == "sum" && call.body != nil && call.body.kind == "path":
+		get := numberField(strings.Replace(call.body.code, "#.", "Item.", 1))
+		if get == nil {
+			return
+		}
+		c.Quantifier, c.Lines, c.Field = "sum", keep, func(it *ItemEnv) int { return get(nil, it) }
+	default:
+		return
+	}
+	c.Op, c.Value = n.op, value
 }
 
 // required is the audience set n needs (see RequiredAudiences): an

@@ -48,7 +48,11 @@ func TestConjunctsAgree(t *testing.T) {
 		`all(items, item.price > 5) and none(items, item.sku == "gc-1")`,
 		`any(items, any(items, item.sku starts with "so")) and cart.subtotal > 1`,
 		`none(items, item.attributes.brand == "acme")`,
+		`sum(filter(items, item.attributes.brand == "acme"), item.row_total) >= 100 and cart.subtotal > 1`,
+		`sum(items, item.qty) > 5`, `count(items, "shoes" in item.categories) == 1`, `count(filter(items, item.qty >= 2)) < 2`,
+		`sum(filter(items, item.price > 20), item.weight) <= 2.4`,
 	}
+	aggregates := 0
 	lines := 0
 	var m Machine
 	cache := NewCache(testAudiences)
@@ -70,21 +74,35 @@ func TestConjunctsAgree(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c.Lines != nil {
+				if c.Quantifier != "" {
 					lines++
-					n := 0
+					n, total := 0, 0
 					for _, it := range env.Items {
 						le := env
 						le.Item = *it
-						ok, err := m.Eval(c.Lines, &le)
-						if err != nil {
-							t.Fatal(err)
+						ok := true
+						if c.Lines != nil {
+							var err error
+							if ok, err = m.Eval(c.Lines, &le); err != nil {
+								t.Fatal(err)
+							}
 						}
 						if ok {
 							n++
+							if c.Field != nil {
+								total += c.Field(it)
+							}
 						}
 					}
 					q := map[string]bool{"any": n > 0, "all": n == len(env.Items), "none": n == 0}[c.Quantifier]
+					if c.Quantifier == "count" || c.Quantifier == "sum" {
+						aggregates++
+						x := total
+						if c.Quantifier == "count" {
+							x = n * 10000
+						}
+						q = map[string]bool{"==": x == c.Value, "<": x < c.Value, "<=": x <= c.Value, ">": x > c.Value, ">=": x >= c.Value}[c.Op]
+					}
 					if q != v {
 						t.Errorf("%s: clause %q over its lines gives %v, program says %v", src, c.Key, q, v)
 					}
@@ -104,6 +122,9 @@ func TestConjunctsAgree(t *testing.T) {
 				t.Errorf("%s with membership %03b: clauses give %v, the condition %v", src, mask, parts, whole)
 			}
 		}
+	}
+	if aggregates == 0 {
+		t.Error("no clause was read as a count or a sum over lines")
 	}
 	if lines == 0 {
 		t.Error("no clause was read as a question about lines")

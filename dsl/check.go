@@ -25,6 +25,7 @@ type node struct {
 	op       string   // for a comparison: its canonical operator (see Operator.name)
 	negated  bool     // for a comparison: the operator was negated (!=, not in)
 	elems    []string // for a literal list: the code of each element
+	fn       string   // for a call: the function's name
 }
 
 type attrRef struct{ m, name string }
@@ -393,8 +394,8 @@ func (c *checker) unknownField(off int, full string, s scope) {
 }
 
 func (c *checker) call(call *Call, s scope) *node {
-	n := &node{off: call.Pos.Offset, end: call.EndPos.Offset, kind: "call"}
 	name := strings.ToLower(call.Name)
+	n := &node{off: call.Pos.Offset, end: call.EndPos.Offset, kind: "call", fn: name}
 	sig, ok := functions[name]
 	if !ok {
 		names := make([]string, 0, len(functions))
@@ -440,13 +441,16 @@ func (c *checker) call(call *Call, s scope) *node {
 				return c.bad(n.off, n.end)
 			}
 			n.typ, n.code = tNumber, fmt.Sprintf("(len(%s) * %d)", list.code, unit)
+			if list.typ != 0 {
+				n.kids = []*node{list}
+			}
 			break
 		}
 		list, pred, ok := c.iterate(call, s, sig, true)
 		if !ok {
 			return c.bad(n.off, n.end)
 		}
-		n.typ, n.code, n.kids = tNumber, fmt.Sprintf("(count(%s, %s) * %d)", list.code, pred.code, unit), []*node{list}
+		n.typ, n.code, n.kids, n.body = tNumber, fmt.Sprintf("(count(%s, %s) * %d)", list.code, pred.code, unit), []*node{list}, pred
 	case "sum":
 		if !argc(2, 2) {
 			return c.bad(n.off, n.end)
@@ -455,7 +459,7 @@ func (c *checker) call(call *Call, s scope) *node {
 		if !ok {
 			return c.bad(n.off, n.end)
 		}
-		n.typ, n.code, n.kids = tNumber, fmt.Sprintf("sum(%s, %s)", list.code, val.code), []*node{list}
+		n.typ, n.code, n.kids, n.body = tNumber, fmt.Sprintf("sum(%s, %s)", list.code, val.code), []*node{list}, val
 	case "defined":
 		// Magento's "is undefined" (<=>): whether a value was given at all.
 		if !argc(1, 1) {

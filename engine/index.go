@@ -30,10 +30,15 @@ type clause struct {
 	// shopper is in any of them (in none, with negate).
 	auds   []int
 	negate bool
-	// lines is set (≥ 0) when the clause quantifies a line predicate:
-	// any, all or none of the lines satisfy preds[lines].
-	lines int32
+	// quant is set when the clause quantifies over the lines that satisfy
+	// preds[lines] (every line for -1): any, all or none of them, or their
+	// count or the sum of field over them compared (op) with value (see
+	// dsl.Conjunct).
 	quant string
+	lines int32
+	field func(*dsl.ItemEnv) int
+	op    string
+	value int
 }
 
 // index lists rule indexes (into Program.rules, ascending, so in rule
@@ -73,7 +78,7 @@ func (p *Program) share() {
 					id = int32(len(p.clauses))
 					clauses[c.Key] = id
 					p.clauses = append(p.clauses, clause{prog: c.Program, native: c.Program.Native(), auds: c.Audiences, negate: c.Negate,
-						lines: pred(c.Lines), quant: c.Quantifier})
+						quant: c.Quantifier, lines: pred(c.Lines), field: c.Field, op: c.Op, value: c.Value})
 				}
 				r.conj = append(r.conj, id)
 			}

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/ruled/ruled/dsl"
+	"github.com/ruled/ruled/money"
 )
 
 // This file is the indexed walk: the candidates the index gives for the
@@ -202,8 +203,8 @@ func (ev *evaluation) evalClause(id int32) uint8 {
 			}
 		}
 		v = state(member != c.negate)
-	} else if c.lines >= 0 {
-		v = ev.quantify(c.lines, c.quant)
+	} else if c.quant != "" {
+		v = ev.quantify(c)
 		if v == isError {
 			_, err := ev.m.Eval(c.prog, ev.boxed) // the whole clause says what failed
 			s.clauseErr[id] = err
@@ -221,22 +222,58 @@ func (ev *evaluation) evalClause(id int32) uint8 {
 	return v
 }
 
-// quantify asks predicate pred of the lines, in order, until the answer is
-// known: any, all or none of them.
-func (ev *evaluation) quantify(pred int32, quant string) uint8 {
+// quantify answers a clause over the lines: any, all or none of them
+// satisfy its predicate (asked in order until the answer is known), or
+// their count or sum compared with a number.
+func (ev *evaluation) quantify(c *clause) uint8 {
+	count, sum := 0, 0
 	for j := range ev.cart.Items {
-		v, _ := ev.lineMatch(pred, j)
+		v := isTrue
+		if c.lines >= 0 {
+			v, _ = ev.lineMatch(c.lines, j)
+		}
 		switch {
 		case v == isError:
 			return isError
-		case v == isTrue && quant == "any":
+		case v == isFalse:
+			if c.quant == "all" {
+				return isFalse
+			}
+			continue
+		case c.quant == "any":
 			return isTrue
-		case v == isTrue && quant == "none", v == isFalse && quant == "all":
+		case c.quant == "none":
 			return isFalse
 		}
+		count++
+		if c.field != nil {
+			sum += c.field(ev.env.Items[j])
+		}
 	}
-	return state(quant != "any")
+	x := sum
+	switch c.quant {
+	case "any":
+		return isFalse
+	case "all", "none":
+		return isTrue
+	case "count":
+		x = count * dslUnit
+	}
+	switch c.op {
+	case "==":
+		return state(x == c.value)
+	case "<":
+		return state(x < c.value)
+	case "<=":
+		return state(x <= c.value)
+	case ">":
+		return state(x > c.value)
+	}
+	return state(x >= c.value)
 }
+
+// dslUnit is 1 in the fixed-point numbers of conditions.
+var dslUnit, _ = dsl.Number(money.One)
 
 func state(b bool) uint8 {
 	if b {
