@@ -135,6 +135,7 @@ func Module(p *gen.Project) (string, error) {
 			continue
 		}
 		fmt.Fprintf(&b, "\nmatch contains %q if {\n", cr.ID)
+		head := b.Len()
 		if len(cr.Websites) > 0 {
 			fmt.Fprintf(&b, "\tinput.website in %s\n", set(cr.Websites))
 		}
@@ -156,7 +157,10 @@ func Module(p *gen.Project) (string, error) {
 				return "", fmt.Errorf("opa: rule %s: %w", cr.ID, err)
 			}
 		}
-		b.WriteString("\ttrue\n}\n")
+		if b.Len() == head { // a body may not be empty
+			b.WriteString("\ttrue\n")
+		}
+		b.WriteString("}\n")
 	}
 	return b.String(), nil
 }
