@@ -1,13 +1,3 @@
-// Package scan is the "no index" baseline of the benchmarks: every rule's
-// condition, compiled by ruled's condition language (package dsl, which
-// lowers to expr), run one after the other against an environment built
-// as the engine builds it, after the same website, group, date and coupon
-// filters. It answers which rules' conditions match a cart; it does no
-// discount arithmetic.
-//
-// scan imports the rule model, the engine's cart type and dsl; nothing
-// imports it but the benchmarks. A Matcher is immutable and safe for
-// concurrent use.
 package scan
 
 import (
@@ -72,7 +62,7 @@ func New(set *rules.Set) (*Matcher, error) {
 }
 
 // Match appends to dst the ids of the rules whose filters and condition
-// hold for c, in rule-set order.
+// hold for c at c.Now (which must be set), in rule-set order.
 func (m *Matcher) Match(c *engine.Cart, dst []string) ([]string, error) {
 	env, err := m.env(c)
 	if err != nil {
