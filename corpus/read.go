@@ -25,6 +25,7 @@ var Extensions = []string{".ndjson", ".jsonl"}
 type LineError struct {
 	File string
 	Line int
+	Seq  int // the line's position in the corpus, as Entry.Seq
 	Err  error
 }
 
@@ -117,7 +118,7 @@ func scanFile(name string, seq *int, fn func(*Entry, error) error) error {
 		*seq++
 		var ferr error
 		if err := parseLine(slices.Clone(line), e); err != nil {
-			e, ferr = nil, &LineError{File: name, Line: n, Err: err}
+			e, ferr = nil, &LineError{File: name, Line: n, Seq: e.Seq, Err: err}
 		} else if e.ID == "" {
 			e.ID = e.Where()
 		}
