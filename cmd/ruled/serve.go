@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ruled/ruled/cmd/ruled/internal/server"
+	"github.com/ruled/ruled/corpus"
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
@@ -33,19 +34,42 @@ type serveCmd struct {
 	WriteTimeout     time.Duration `help:"Longest time to write a response." default:"30s"`
 	IdleTimeout      time.Duration `help:"Longest time a keep-alive connection waits for its next request." default:"2m"`
 	ShutdownTimeout  time.Duration `help:"Longest wait for in-flight requests on SIGINT or SIGTERM." default:"15s"`
+
+	Record        string        `help:"Record the carts priced into this directory, as a corpus for ruled diff (gzip NDJSON, ids hashed)." placeholder:"DIR" env:"RULED_RECORD"`
+	Sample        float64       `help:"Share of carts recorded, in (0, 1]." default:"1"`
+	RecordMaxSize int64         `help:"Bytes of carts (before compression) in one recorded file before the next starts." default:"67108864" placeholder:"BYTES"`
+	RecordMaxAge  time.Duration `help:"Longest time one recorded file stays open." default:"1h"`
+	RecordQueue   int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
 }
 
 func (c *serveCmd) run(e *env) int {
 	log := c.logger(e.stderr)
 	dir := e.rules
-	srv := server.New(server.Options{
+	opt := server.Options{
 		Compile:          func() (*engine.Program, diag.List, string, error) { return compileVersion(dir) },
 		RulesDir:         dir,
 		Logger:           log,
 		MembershipHeader: c.MembershipHeader,
 		MembershipCookie: c.MembershipCookie,
 		MaxBodyBytes:     c.MaxBody,
-	})
+	}
+	if c.Record != "" {
+		rec, err := c.recorder(log)
+		if err != nil {
+			log.Error("cannot record", "dir", c.Record, "error", err)
+			return exitCantRun
+		}
+		defer func() {
+			err := rec.Close()
+			st := rec.Stats()
+			log.Info("recording stopped", "dir", c.Record, "offered", st.Offered, "sampled", st.Sampled,
+				"written", st.Written, "dropped", st.Dropped, "failed", st.Failed, "files", st.Files, "error", err)
+		}()
+		opt.Record = func(cart *engine.Cart, o engine.Options) {
+			rec.Record(corpus.Sample{Cart: cart, Now: o.Now, Placements: o.Placements, VisitorID: o.VisitorID, View: o.View})
+		}
+	}
+	srv := server.New(opt)
 	g, err := srv.Reload(server.TriggerStart)
 	if err != nil {
 		// Reload logged every diagnostic.
@@ -103,6 +127,24 @@ func (c *serveCmd) run(e *env) int {
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// recorder starts recording as the --record flags say.
+func (c *serveCmd) recorder(log *slog.Logger) (*corpus.Recorder, error) {
+	if c.Sample <= 0 || c.Sample > 1 {
+		return nil, fmt.Errorf("--sample %v: want a share in (0, 1], such as 0.1 for one cart in ten", c.Sample)
+	}
+	rec, err := corpus.NewRecorder(corpus.RecorderOptions{
+		WriterOptions: corpus.WriterOptions{Dir: c.Record, MaxBytes: c.RecordMaxSize, MaxAge: c.RecordMaxAge},
+		Rate:          c.Sample,
+		Queue:         c.RecordQueue,
+		OnError:       func(err error) { log.Warn("recording a cart", "error", err) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("recording carts", "dir", c.Record, "sample", c.Sample, "queue", c.RecordQueue)
+	return rec, nil
 }
 
 // compileVersion is compile with the version of what it read. The hash is

@@ -129,6 +129,9 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 		var res *engine.Result
 		if res, err = p.Evaluate(cart, opt); err == nil {
 			s.metrics.evaluated(api, res)
+			if s.opt.Record != nil && d.cart != nil {
+				s.opt.Record(cart, opt)
+			}
 			return res, nil
 		}
 	}

@@ -46,6 +46,12 @@ type Options struct {
 	MaxBodyBytes int64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Record, when set, is given every cart a decision request sent and
+	// the engine priced, with the options it was priced with (Now the
+	// instant used when the cart has none), for what-if runs (see package
+	// corpus). It is called on the request path, so it must not block;
+	// the cart is not used by the server afterwards.
+	Record func(cart *engine.Cart, opt engine.Options)
 }
 
 // Defaults of Options.
