@@ -187,6 +187,9 @@ func WriteFile(name string, write func(w *bufio.Writer) error) (err error) {
 			_ = os.Remove(f.Name())
 		}
 	}()
+	if err = f.Chmod(0o644); err != nil { // CreateTemp makes it private
+		return err
+	}
 	buf := bufio.NewWriterSize(f, 64<<10)
 	var gz *gzip.Writer
 	out := buf

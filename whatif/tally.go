@@ -73,7 +73,13 @@ func (t *tally) add(base, head *side, it item) {
 	}
 	e := it.e
 	cart, rb, berr := evaluate(base, e, t.opt, false)
-	_, rh, herr := evaluate(head, e, t.opt, false)
+	var rh *engine.Result
+	var herr error
+	if head.shareDecoded && cart != nil {
+		rh, herr = evaluateCart(head, cart, e, t.opt, false)
+	} else {
+		_, rh, herr = evaluate(head, e, t.opt, false)
+	}
 	switch {
 	case berr != nil && herr != nil:
 		t.skip(e.Seq, e.ID, "both", joinErrs(berr, herr))
