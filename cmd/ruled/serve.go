@@ -65,6 +65,7 @@ func (c *serveCmd) run(e *env) int {
 			log.Info("recording stopped", "dir", c.Record, "offered", st.Offered, "sampled", st.Sampled,
 				"written", st.Written, "dropped", st.Dropped, "failed", st.Failed, "files", st.Files, "error", err)
 		}()
+		go reportDrops(e.ctx, rec, log)
 		opt.Record = func(cart *engine.Cart, o engine.Options) {
 			rec.Record(corpus.Sample{Cart: cart, Now: o.Now, Placements: o.Placements, VisitorID: o.VisitorID, View: o.View})
 		}
@@ -145,6 +146,26 @@ func (c *serveCmd) recorder(log *slog.Logger) (*corpus.Recorder, error) {
 	}
 	log.Info("recording carts", "dir", c.Record, "sample", c.Sample, "queue", c.RecordQueue)
 	return rec, nil
+}
+
+// reportDrops warns, at most once a minute, when the recorder dropped
+// samples since the last look: its queue was full, so the recording
+// under-represents the busiest moments.
+func reportDrops(ctx context.Context, rec *corpus.Recorder, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	var seen uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if st := rec.Stats(); st.Dropped > seen {
+				log.Warn("recording dropped samples: the queue was full", "dropped", st.Dropped-seen, "dropped_total", st.Dropped, "written", st.Written)
+				seen = st.Dropped
+			}
+		}
+	}
 }
 
 // compileVersion is compile with the version of what it read. The hash is
