@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -364,4 +365,43 @@ func TestWriteFileAtomic(t *testing.T) {
 	if len(entries) != 1 || len(readLines(t, name)) != 1 {
 		t.Errorf("a failed write left %d files or changed the old one", len(entries))
 	}
+}
+
+// FuzzParseLine: for every line that is a JSON object, the cart parseLine
+// keeps is the object without the corpus fields, as encoding/json sees it.
+func FuzzParseLine(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"a","items":[]}`,
+		`{ "customer" : {"id": "7"}, "id" : 12 , "placements": ["x"], "view": 2, "visitor_id": "v" }`,
+		`{"items":[{"sku":"a\"}","qty":1}],"id":"q\\"}`,
+		`{"\u0069d":"escaped","items":[]}`,
+		`{}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		var want map[string]json.RawMessage
+		if json.Unmarshal([]byte(line), &want) != nil || want == nil || len(bytes.TrimSpace([]byte(line))) == 0 || bytes.TrimSpace([]byte(line))[0] != '{' {
+			return
+		}
+		var e Entry
+		if err := parseLine([]byte(line), &e); err != nil {
+			return // a corpus field of the wrong type
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(e.Cart, &got); err != nil {
+			t.Fatalf("cart %s of %s: %v", e.Cart, line, err)
+		}
+		for _, f := range extraFields {
+			delete(want, f)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("cart %s of %s: %d fields, want %d", e.Cart, line, len(got), len(want))
+		}
+		for k, v := range want {
+			if !bytes.Equal(bytes.TrimSpace(got[k]), bytes.TrimSpace(v)) {
+				t.Fatalf("%s: %s, want %s (line %s)", k, got[k], v, line)
+			}
+		}
+	})
 }

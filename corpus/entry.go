@@ -36,7 +36,8 @@ var extraFields = []string{"id", "placements", "visitor_id", "view"}
 // parseLine splits a corpus line into its cart and the fields beside it.
 // Only a line that is not a JSON object, or a field beside the cart of the
 // wrong type, is an error here: what is wrong inside a cart is the engine's
-// to say when it is evaluated.
+// to say when it is evaluated (a line the scan below cannot follow is left
+// whole for it).
 func parseLine(line []byte, e *Entry) error {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 || line[0] != '{' {
@@ -46,27 +47,18 @@ func parseLine(line []byte, e *Entry) error {
 	if !hasExtra(line) {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil {
-		return err
+	ms, ok := topLevel(line)
+	if !ok {
+		return nil
 	}
 	var rest bytes.Buffer
+	rest.Grow(len(line))
 	rest.WriteByte('{')
 	extra := false
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		name, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if slices.Contains(extraFields, name) {
+	for _, m := range ms {
+		if slices.Contains(extraFields, m.name) {
 			extra = true
-			if err := e.setExtra(name, raw); err != nil {
+			if err := e.setExtra(m.name, m.value); err != nil {
 				return err
 			}
 			continue
@@ -74,19 +66,127 @@ func parseLine(line []byte, e *Entry) error {
 		if rest.Len() > 1 {
 			rest.WriteByte(',')
 		}
-		key, _ := json.Marshal(name)
-		rest.Write(key)
-		rest.WriteByte(':')
-		rest.Write(raw)
-	}
-	if _, err := dec.Token(); err != nil {
-		return err
+		rest.Write(m.raw)
 	}
 	if extra {
 		rest.WriteByte('}')
 		e.Cart = rest.Bytes()
 	}
 	return nil
+}
+
+// member is one top-level member of an object: its name, its value's text
+// and the text of the whole `"name": value`.
+type member struct {
+	name       string
+	value, raw []byte
+}
+
+// topLevel lists the members of the object in b without decoding their
+// values. It reports false for text it cannot follow.
+func topLevel(b []byte) ([]member, bool) {
+	i := skipSpace(b, 1)
+	var ms []member
+	if i < len(b) && b[i] == '}' {
+		return ms, skipSpace(b, i+1) == len(b)
+	}
+	for i < len(b) {
+		start := i
+		if b[i] != '"' {
+			return nil, false
+		}
+		end, ok := skipString(b, i)
+		if !ok {
+			return nil, false
+		}
+		var name string
+		if bytes.IndexByte(b[i:end], '\\') >= 0 {
+			if json.Unmarshal(b[i:end], &name) != nil {
+				return nil, false
+			}
+		} else {
+			name = string(b[i+1 : end-1])
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(b, i+1)
+		vstart := i
+		if i, ok = skipValue(b, i); !ok {
+			return nil, false
+		}
+		ms = append(ms, member{name: name, value: b[vstart:i], raw: b[start:i]})
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return ms, skipSpace(b, i+1) == len(b)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i].
+func skipString(b []byte, i int) (int, bool) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// skipValue returns the index just past the value starting at b[i].
+func skipValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, ok := skipString(b, j)
+				if !ok {
+					return 0, false
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j, j > i
 }
 
 // setExtra reads one of the fields beside the cart.
@@ -121,6 +221,9 @@ func (e *Entry) setExtra(name string, raw json.RawMessage) error {
 // cheap test that spares most lines a second pass. "id" also occurs in the
 // customer, so a false positive costs only time.
 func hasExtra(line []byte) bool {
+	if bytes.Contains(line, []byte(`\u`)) {
+		return true // a name may be written with escapes
+	}
 	for _, f := range extraFields {
 		if bytes.Contains(line, []byte(`"`+f+`"`)) {
 			return true
