@@ -35,7 +35,7 @@ func (c *diffCmd) run(e *env) int {
 	if st, err := os.Stat(c.Base); err != nil || !st.IsDir() {
 		tree, err := gitrev.Checkout(e.ctx, e.rules, c.Base)
 		if err != nil {
-			fmt.Fprintln(e.stderr, "ruled diff: --base:", err)
+			fmt.Fprintf(e.stderr, "ruled diff: --base %s is not a directory, and as a git revision: %v\n", c.Base, err)
 			return exitCantRun
 		}
 		defer tree.Remove()

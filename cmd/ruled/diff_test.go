@@ -129,7 +129,7 @@ func TestDiffErrors(t *testing.T) {
 		want string
 	}{
 		{"no such corpus", []string{"--rules", base, "diff", "--base", base, "--corpus", "testdata/none.ndjson"}, "no such file"},
-		{"no such revision", []string{"--rules", base, "diff", "--base", "no-such-branch", "--corpus", carts}, "--base: git revision no-such-branch: not a commit"},
+		{"no such revision", []string{"--rules", base, "diff", "--base", "no-such-branch", "--corpus", carts}, "--base no-such-branch is not a directory, and as a git revision: git revision no-such-branch: not a commit"},
 		{"rules with errors", []string{"--rules", "testdata/broken", "diff", "--base", base, "--corpus", carts}, "the rules of testdata/broken have errors"},
 		{"bad instant", []string{"--rules", base, "diff", "--base", base, "--corpus", carts, "--at", "tomorrow"}, `--at: "tomorrow" is not an RFC 3339 time`},
 	} {
