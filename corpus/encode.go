@@ -100,7 +100,7 @@ type itemJSON struct {
 	SKU        string         `json:"sku"`
 	Name       string         `json:"name,omitempty"`
 	Qty        money.Decimal  `json:"qty"`
-	Price      money.Decimal  `json:"price"`
+	Price      string         `json:"price"`
 	Weight     *money.Decimal `json:"weight,omitempty"`
 	Categories []string       `json:"categories,omitempty"`
 	Attributes map[string]any `json:"attributes,omitempty"`
@@ -108,7 +108,7 @@ type itemJSON struct {
 
 type shippingJSON struct {
 	Method   string         `json:"method,omitempty"`
-	Amount   *money.Decimal `json:"amount,omitempty"`
+	Amount   string `json:"amount,omitempty"`
 	Country  string         `json:"country,omitempty"`
 	Region   string         `json:"region,omitempty"`
 	Postcode string         `json:"postcode,omitempty"`
@@ -144,7 +144,7 @@ func (a *Anonymizer) Encode(s Sample) ([]byte, error) {
 		out.Customer = &customerJSON{ID: a.ID(c.Customer.ID), Group: c.Customer.Group}
 	}
 	for i, it := range c.Items {
-		j := itemJSON{SKU: it.SKU, Name: it.Name, Qty: it.Qty, Price: it.Price, Categories: it.Categories}
+		j := itemJSON{SKU: it.SKU, Name: it.Name, Qty: it.Qty, Price: amount(c, it.Price), Categories: it.Categories}
 		if !it.Weight.IsZero() {
 			w := it.Weight
 			j.Weight = &w
@@ -160,8 +160,7 @@ func (a *Anonymizer) Encode(s Sample) ([]byte, error) {
 	if sh := c.Shipping; sh.Method != "" || !sh.Amount.IsZero() || sh.Country != "" || sh.Region != "" || sh.Postcode != "" {
 		sh := &shippingJSON{Method: c.Shipping.Method, Country: c.Shipping.Country, Region: c.Shipping.Region, Postcode: Postcode(c.Shipping.Postcode)}
 		if !c.Shipping.Amount.IsZero() {
-			amt := c.Shipping.Amount
-			sh.Amount = &amt
+			sh.Amount = amount(c, c.Shipping.Amount)
 		}
 		out.Shipping = sh
 	}
@@ -169,6 +168,15 @@ func (a *Anonymizer) Encode(s Sample) ([]byte, error) {
 		out.Payment = &paymentJSON{Method: c.Payment.Method}
 	}
 	return json.Marshal(out)
+}
+
+// amount writes an amount with the digits of the cart's currency, as
+// results do ("139.00").
+func amount(c *engine.Cart, a money.Decimal) string {
+	if c.Currency.Code == "" {
+		return a.String()
+	}
+	return c.Currency.Format(a)
 }
 
 func attrValue(v engine.Attr) any {

@@ -83,6 +83,9 @@ func Compare(ctx context.Context, base, head Side, src Source, opt Options) (*Re
 	errStop := errors.New("stopped")
 	var pending []item
 	send := func() error {
+		if ctx.Err() != nil {
+			return errStop
+		}
 		select {
 		case work <- pending:
 			pending = make([]item, 0, batch)

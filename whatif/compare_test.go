@@ -3,10 +3,12 @@ package whatif
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +195,23 @@ func TestRender(t *testing.T) {
 				t.Errorf("%s (-golden +got):\n%s", golden, diff)
 			}
 		})
+	}
+}
+
+// TestCompareCancelled: a comparison stops when its context ends.
+func TestCompareCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p := ruleSet(t)
+	endless := func(fn func(*corpus.Entry, error) error) error {
+		for i := 0; ; i++ {
+			e := &corpus.Entry{ID: strconv.Itoa(i), Seq: i, Cart: []byte(`{"items":[]}`)}
+			if err := fn(e, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := Compare(ctx, Side{"a", p}, Side{"b", p}, endless, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
 	}
 }
