@@ -107,11 +107,11 @@ type itemJSON struct {
 }
 
 type shippingJSON struct {
-	Method   string         `json:"method,omitempty"`
+	Method   string `json:"method,omitempty"`
 	Amount   string `json:"amount,omitempty"`
-	Country  string         `json:"country,omitempty"`
-	Region   string         `json:"region,omitempty"`
-	Postcode string         `json:"postcode,omitempty"`
+	Country  string `json:"country,omitempty"`
+	Region   string `json:"region,omitempty"`
+	Postcode string `json:"postcode,omitempty"`
 }
 
 type paymentJSON struct {
