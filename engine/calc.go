@@ -24,9 +24,9 @@ type calcItem struct {
 // calcRule is a rule that passed its conditions.
 type calcRule struct {
 	id      string
-	action  rules.Action // Items is ignored here: matches says what it selected
-	stop    bool         // stop_further_rules
-	matches []bool       // matches[i]: the action's item condition selected item i (input order)
+	action  *rules.Action // Items is ignored here: matches says what it selected
+	stop    bool          // stop_further_rules
+	matches []bool        // matches[i]: the action's item condition selected item i (input order)
 }
 
 // calcInput is everything calculate reads. calculate does not modify it.
@@ -36,6 +36,11 @@ type calcInput struct {
 	rules    []calcRule    // in application order (priority asc, id asc)
 	subtotal money.Decimal // Σ rowTotal
 	shipping money.Decimal // shipping amount before discounts; 0 = none
+	// order is the item order every rule loops in (see itemOrder); nil
+	// means the order the rules' own matches give.
+	order []int
+	// skips asks for ruleSkips, which only explanations read.
+	skips bool
 }
 
 // skipReason says why a rule did not process an item.
@@ -102,28 +107,43 @@ var (
 // floats, does not modify in, and is safe to call concurrently.
 func calculate(in *calcInput) *calcResult {
 	n, m := len(in.items), len(in.rules)
+	// One allocation per element type: a cart of n lines and m rules makes
+	// a handful of allocations, not one per line or rule.
+	decs := make([]money.Decimal, 4*n+3*m)
+	ints := make([]int, n*m+n)
+	take := func(k int) []money.Decimal {
+		d := decs[:k:k]
+		decs = decs[k:]
+		return d
+	}
 	res := &calcResult{
-		itemDiscount:      make([]money.Decimal, n),
+		itemDiscount:      take(n),
 		itemRules:         make([][]int, n),
-		ruleItems:         make([]money.Decimal, m),
-		ruleShipping:      make([]money.Decimal, m),
+		ruleItems:         take(m),
+		ruleShipping:      take(m),
 		ruleApplied:       make([]bool, m),
 		ruleSkips:         make([][]skip, m),
 		shippingStoppedBy: -1,
 		freeShippingBy:    -1,
-		itemFreeQty:       make([]money.Decimal, n),
+		itemFreeQty:       take(n),
+	}
+	for i := range res.itemRules {
+		res.itemRules[i] = ints[i*m : i*m : (i+1)*m]
 	}
 	s := &calcState{
 		in:        in,
 		res:       res,
-		pct:       make([]money.Decimal, n),
-		stoppedBy: make([]int, n),
-		freeUnits: make([]money.Decimal, m),
+		pct:       take(n),
+		stoppedBy: ints[n*m:],
+		freeUnits: take(m),
 	}
 	for i := range s.stoppedBy {
 		s.stoppedBy[i] = -1
 	}
-	order := itemOrder(in)
+	order := in.order
+	if order == nil {
+		order = itemOrder(in)
+	}
 	for r := range in.rules {
 		s.applyRule(r, order)
 	}
@@ -162,28 +182,55 @@ func (in *calcInput) matched(r, i int) bool {
 	return i < len(mm) && mm[i]
 }
 
-// itemOrder is Magento's sortItemsByPriority (§3.1 step 4): for each rule in
-// order, the items it matches move to the front (first rule's items first);
-// the rest keep their input order. It decides which item is a cart_fixed
-// rule's last.
+// itemOrder is Magento's Validator::sortItemsByPriority (§3.1 step 4) over
+// the rules of in: for each rule in order, the items it matches move to the
+// front (first rule's items first); the rest keep their input order. It
+// decides which item is a cart_fixed rule's last and where the percent carry
+// travels. Evaluate builds the order from every candidate rule instead (see
+// calcInput.order); this form serves callers that pass only applied rules.
 func itemOrder(in *calcInput) []int {
-	n := len(in.items)
-	order := make([]int, 0, n)
-	placed := make([]bool, n)
+	o := newItemOrder(len(in.items))
 	for r := range in.rules {
-		for i := range n {
-			if !placed[i] && in.matched(r, i) {
-				placed[i] = true
-				order = append(order, i)
-			}
+		o.place(in.rules[r].matches)
+	}
+	return o.done()
+}
+
+// itemOrdering builds a sortItemsByPriority order one rule at a time.
+type itemOrdering struct {
+	order  []int
+	placed []bool
+}
+
+func newItemOrder(n int) *itemOrdering {
+	return &itemOrdering{order: make([]int, 0, n), placed: make([]bool, n)}
+}
+
+// place moves the items a rule matches, not yet placed, after those placed
+// so far.
+func (o *itemOrdering) place(matches []bool) {
+	if len(o.order) == len(o.placed) {
+		return
+	}
+	for i, m := range matches {
+		if m && !o.placed[i] {
+			o.placed[i] = true
+			o.order = append(o.order, i)
 		}
 	}
-	for i := range n {
-		if !placed[i] {
-			order = append(order, i)
+}
+
+// full reports whether every item has its place.
+func (o *itemOrdering) full() bool { return len(o.order) == len(o.placed) }
+
+// done appends the items no rule matched, in input order.
+func (o *itemOrdering) done() []int {
+	for i, p := range o.placed {
+		if !p {
+			o.order = append(o.order, i)
 		}
 	}
-	return order
+	return o.order
 }
 
 // applyRule runs rule r over the items in loop order.
@@ -196,7 +243,9 @@ func (s *calcState) applyRule(r int, order []int) {
 	}
 	for _, i := range order {
 		if why, by := s.skipFor(r, i); why != 0 {
-			res.ruleSkips[r] = append(res.ruleSkips[r], skip{item: i, reason: why, by: by})
+			if in.skips {
+				res.ruleSkips[r] = append(res.ruleSkips[r], skip{item: i, reason: why, by: by})
+			}
 			continue
 		}
 		var raw money.Decimal
@@ -219,7 +268,9 @@ func (s *calcState) applyRule(r int, order []int) {
 			s.stoppedBy[i] = r
 		}
 	}
-	slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+	if in.skips {
+		slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+	}
 }
 
 // skipFor says why rule r does not process item i, or 0 if it does.
@@ -230,7 +281,7 @@ func (s *calcState) skipFor(r, i int) (skipReason, int) {
 	if by := s.stoppedBy[i]; by >= 0 {
 		return skipStopped, by
 	}
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	qty := s.in.items[i].qty
 	switch a.Type {
 	case rules.ByPercent, rules.ByFixed:
@@ -276,7 +327,7 @@ func floorDiv(a, b money.Decimal) money.Decimal {
 // item's cumulative percent gains the rule's percent before rounding, so the
 // percent carry uses the new key.
 func (s *calcState) byPercent(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	p := money.Min(a.Amount, money.Hundred)
 	q := stepQty(ruleQty(a, it.qty), a.Step)
@@ -291,7 +342,7 @@ func (s *calcState) byPercent(r, i int) money.Decimal {
 
 // byFixed is §3.4: amount per discounted unit, bounded by what is left of them.
 func (s *calcState) byFixed(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	q := stepQty(ruleQty(a, it.qty), a.Step)
 	return money.Min(a.Amount.Mul(q), q.Mul(it.price).Sub(s.res.itemDiscount[i]))
@@ -301,7 +352,7 @@ func (s *calcState) byFixed(r, i int) money.Decimal {
 // allowed, free units valued at the effective unit price
 // max(0, price − discount so far / line qty).
 func (s *calcState) buyXGetY(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	x, y := a.Step, a.Amount
 	if x.Sign() <= 0 || y.Sign() <= 0 {
@@ -372,7 +423,7 @@ type cartFixed struct {
 // any rule runs. T depends only on the cart as it arrived, so taking it here
 // is the same as freezing it before the first rule.
 func (s *calcState) newCartFixed(r int) *cartFixed {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	cf := &cartFixed{available: a.Amount, delta: deltaSeed}
 	for i := range s.in.items {
 		if s.in.matched(r, i) {
@@ -401,7 +452,7 @@ func (cf *cartFixed) round(cur money.Currency, v money.Decimal) money.Decimal {
 // lost to the per-item cap are not redistributed.
 func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 	cur := s.in.cur
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	if !cf.started {
 		cf.started = true
@@ -460,7 +511,7 @@ func (s *calcState) shippingLoop() {
 	}
 	for r := range in.rules {
 		rule := &in.rules[r]
-		a := &rule.action
+		a := rule.action
 		if a.ApplyToShipping {
 			prev := res.shippingDiscount
 			var inc money.Decimal
@@ -505,7 +556,7 @@ func (s *calcState) freeShippingPass() {
 			if !in.matched(r, i) {
 				continue
 			}
-			a := &in.rules[r].action
+			a := in.rules[r].action
 			switch a.FreeShipping {
 			case rules.FreeShippingMatching:
 				res.itemFreeQty[i] = ruleQty(a, it.qty)

@@ -36,7 +36,7 @@ func calcBuild(cur string, items []calcLine, rs []calcRuleSpec, shipping string)
 	if !ok {
 		panic(cur)
 	}
-	in := &calcInput{cur: c, shipping: calcDec(shipping)}
+	in := &calcInput{cur: c, shipping: calcDec(shipping), skips: true}
 	for _, it := range items {
 		p, q := calcDec(it.price), calcDec(it.qty)
 		if it.qty == "" {
@@ -60,7 +60,7 @@ func calcBuild(cur string, items []calcLine, rs []calcRuleSpec, shipping string)
 		}
 		in.rules = append(in.rules, calcRule{
 			id: fmt.Sprintf("r%d", k),
-			action: rules.Action{
+			action: &rules.Action{
 				Type: r.typ, Amount: calcDec(r.amount), MaxQty: calcDec(r.max), Step: calcDec(r.step),
 				ApplyToShipping: r.ship, FreeShipping: free,
 			},

@@ -87,12 +87,13 @@ func (c *diffCmd) run(e *env) int {
 
 // compile loads and compiles one side, printing its diagnostics.
 func (c *diffCmd) compile(e *env, dir, label string) (*engine.Program, bool) {
-	prog, diags, err := compile(dir)
+	b, err := load(dir)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "ruled diff: %s: %v\n", label, err)
 		return nil, false
 	}
-	diag.Fprint(e.stderr, diags)
+	diag.Fprint(e.stderr, b.Diags)
+	prog := b.Program
 	if prog == nil {
 		fmt.Fprintf(e.stderr, "ruled diff: the rules of %s have errors\n", label)
 		return nil, false

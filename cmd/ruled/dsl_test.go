@@ -283,17 +283,17 @@ testdata/dslcmd/badcond/promos.rules:5:62: unknown field "item.qyt"; did you mea
 		{"badsyntax", `testdata/dslcmd/badsyntax/promos.rules:9:20: unexpected "{": rule socks (line 6) is not closed; add "}" on the line before this declaration
     rule other "Other" {
                        ^
-1 errors
+1 error
 `},
 		{"badblock", `testdata/dslcmd/badblock/blocks.rules:10:18: unknown audience "VIP Shopers"; did you mean "VIP Shoppers"?
         and audience("VIP Shopers")
                      ^
-1 errors
+1 error
 `},
 		{"dup", `testdata/dslcmd/dup/b.rules:1:6: duplicate rule id "same": already used at testdata/dslcmd/dup/a.yaml:2:9
     rule same "In the .rules language" {
          ^
-1 errors
+1 error
 `},
 	} {
 		code, out, errs := runCLI(t, "", "check", "--rules", "testdata/dslcmd/"+tc.dir)

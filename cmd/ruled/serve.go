@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -45,8 +46,20 @@ type serveCmd struct {
 func (c *serveCmd) run(e *env) int {
 	log := c.logger(e.stderr)
 	dir := e.rules
+	// The first compile takes every core; reloads then compile only what
+	// changed, on half of them, so that requests keep the rest.
+	compiler := &engine.Compiler{}
 	opt := server.Options{
-		Compile:          func() (*engine.Program, diag.List, string, error) { return compileVersion(dir) },
+		Compile: func() (*engine.Program, diag.List, string, error) {
+			b, err := loadWith(dir, compiler)
+			if b != nil && b.Program != nil {
+				compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			}
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return b.Program, b.Diags, b.Version, nil
+		},
 		RulesDir:         dir,
 		Logger:           log,
 		MembershipHeader: c.MembershipHeader,
@@ -166,18 +179,6 @@ func reportDrops(ctx context.Context, rec *corpus.Recorder, log *slog.Logger) {
 			}
 		}
 	}
-}
-
-// compileVersion is compile with the version of what it read. The hash is
-// taken first: should the files change during the load, the version is
-// older than the content, and the next rescan sees a new hash and reloads.
-func compileVersion(dir string) (*engine.Program, diag.List, string, error) {
-	version, err := loader.Hash(dir)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("rules directory: %w", err)
-	}
-	prog, diags, err := compile(dir)
-	return prog, diags, version, err
 }
 
 // watch starts reloading on changes, as --watch says, and returns a channel
