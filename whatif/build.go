@@ -72,6 +72,10 @@ func (t *tally) report(base, head Side) *Report {
 			}
 			rc.weight = rc.weight.Add(d)
 		}
+		if rc.weight.Sign() != 0 {
+			// Only the currencies where the rule's discount moved.
+			rc.Discount = slices.DeleteFunc(rc.Discount, func(a Amounts) bool { return a.Before == a.After })
+		}
 		rs = append(rs, rc)
 	}
 	slices.SortFunc(rs, func(a, b ranked) int {

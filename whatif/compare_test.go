@@ -55,7 +55,7 @@ var (
 func ruleSet(t *testing.T, edits ...edit) *engine.Program {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"audiences.yaml", "rules.yaml", "blocks.yaml"} {
+	for _, name := range []string{"ruled.yaml", "audiences.yaml", "rules.yaml", "blocks.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata/base", name))
 		if err != nil {
 			t.Fatal(err)
@@ -118,26 +118,28 @@ func TestCompare(t *testing.T) {
 		edits []edit
 		want  []string
 	}{
-		{name: "nothing changed", want: []string{"changed 0 of 9, skipped 2"}},
+		{name: "nothing changed", want: []string{"changed 0 of 10, skipped 2"}},
 		{name: "a changed amount", edits: []edit{amountChange}, want: []string{
-			"changed 2 of 9, skipped 2",
-			"rule ten-off-shoes +0 -0 ~2 USD 25.00 → 37.50 (+12.50)",
+			"changed 3 of 10, skipped 2",
+			"rule ten-off-shoes +0 -0 ~3 CAD 12.00 → 18.00 (+6.00); USD 25.00 → 37.50 (+12.50)",
 		}},
 		{name: "a new rule", edits: []edit{newRule}, want: []string{
-			"changed 3 of 9, skipped 2",
+			"changed 3 of 10, skipped 2",
 			"rule socks-3for2 (added) +3 -0 ~0 USD 0.00 → 36.00 (+36.00)",
 		}},
 		{name: "a removed rule", edits: []edit{removedRule}, want: []string{
-			"changed 2 of 9, skipped 2",
-			"rule vip-five (removed) +0 -2 ~0 USD 10.00 → 0.00 (-10.00)",
+			"changed 3 of 10, skipped 2",
+			"rule vip-five (removed) +0 -3 ~0 CAD 5.00 → 0.00 (-5.00); USD 10.00 → 0.00 (-10.00)",
 		}},
 		{name: "a changed audience", edits: []edit{audienceChange}, want: []string{
-			"changed 4 of 9, skipped 2",
-			"rule vip-five +2 -2 ~0 USD 10.00 → 10.00 (+0.00)",
+			// USD gains two carts and loses two alike: only CAD, which
+			// moved, is listed.
+			"changed 5 of 10, skipped 2",
+			"rule vip-five +2 -3 ~0 CAD 5.00 → 0.00 (-5.00)",
 		}},
 		{name: "a block change", edits: []edit{blockChange}, want: []string{
 			// The VIP carts lose the strip, the lapsed one gains it.
-			"changed 3 of 9, skipped 2",
+			"changed 3 of 10, skipped 2",
 			"placement cart.strip 3 of 4",
 		}},
 	} {

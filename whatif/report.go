@@ -76,7 +76,8 @@ type RuleChange struct {
 	NewlyApplies  int `json:"newly_applies"`
 	StopsApplying int `json:"stops_applying"`
 	AmountChanged int `json:"amount_changed"`
-	// Discount is what the rule gave over all carts, per currency.
+	// Discount is what the rule gave over all carts, per currency: the
+	// currencies where it moved, or all when it moved in none.
 	Discount []Amounts `json:"discount"`
 }
 

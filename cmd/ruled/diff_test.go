@@ -73,7 +73,7 @@ func TestDiffGitBase(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("unchanged rules: exit %d\n%s\n%s", code, out, errs)
 	}
-	if !strings.HasPrefix(out, "no change in 9 carts\n") {
+	if !strings.HasPrefix(out, "no change in 10 carts\n") {
 		t.Errorf("stdout:\n%s", out)
 	}
 
@@ -88,16 +88,16 @@ func TestDiffGitBase(t *testing.T) {
 		t.Fatalf("changed rules: exit %d, want 1\n%s\n%s", code, out, errs)
 	}
 	for _, want := range []string{
-		"### ruled diff: 2 of 9 carts change",
+		"### ruled diff: 3 of 10 carts change",
 		"Base `HEAD (" + gitIn(t, repo, "rev-parse", "--short=12", "HEAD") + ")`",
-		"| `ten-off-shoes` 10% off shoes | 0 | 0 | 2 | USD 25.00 → 37.50 (+12.50) |",
+		"| `ten-off-shoes` 10% off shoes | 0 | 0 | 3 | CAD 12.00 → 18.00 (+6.00); USD 25.00 → 37.50 (+12.50) |",
 		"every cart at 2026-11-27T00:00:00Z", // the rules keep UTC
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errs, "ruled diff: 9 carts in") {
+	if !strings.Contains(errs, "ruled diff: 10 carts in") {
 		t.Errorf("stderr: %s", errs)
 	}
 	if data, _ := os.ReadFile(rulesFile); string(data) != changed {
@@ -114,7 +114,7 @@ func TestDiffGitBase(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"rules"`
 	}
-	if code != exitWrong || json.Unmarshal([]byte(out), &rep) != nil || rep.Changed != 2 || len(rep.Rules) != 1 {
+	if code != exitWrong || json.Unmarshal([]byte(out), &rep) != nil || rep.Changed != 3 || len(rep.Rules) != 1 {
 		t.Errorf("json: exit %d, %+v\n%s", code, rep, out)
 	}
 }
