@@ -110,7 +110,8 @@ func calculate(in *calcInput) *calcResult {
 	// One allocation per element type: a cart of n lines and m rules makes
 	// a handful of allocations, not one per line or rule.
 	decs := make([]money.Decimal, 4*n+3*m)
-	ints := make([]int, n*m+n)
+	k := min(m, 4) // rules per line before a line's list grows on its own
+	ints := make([]int, n*k+n)
 	take := func(k int) []money.Decimal {
 		d := decs[:k:k]
 		decs = decs[k:]
@@ -128,13 +129,13 @@ func calculate(in *calcInput) *calcResult {
 		itemFreeQty:       take(n),
 	}
 	for i := range res.itemRules {
-		res.itemRules[i] = ints[i*m : i*m : (i+1)*m]
+		res.itemRules[i] = ints[i*k : i*k : (i+1)*k]
 	}
 	s := &calcState{
 		in:        in,
 		res:       res,
 		pct:       take(n),
-		stoppedBy: ints[n*m:],
+		stoppedBy: ints[n*k:],
 		freeUnits: take(m),
 	}
 	for i := range s.stoppedBy {
@@ -144,8 +145,16 @@ func calculate(in *calcInput) *calcResult {
 	if order == nil {
 		order = itemOrder(in)
 	}
+	stopped := 0 // lines a stop rule applied to
 	for r := range in.rules {
-		s.applyRule(r, order)
+		s.applyRule(r, order, &stopped)
+		// Once every line is stopped, no later rule can touch a line, the
+		// shipping loop ends at or before the stop rule that applied, and
+		// so does the free-shipping pass of each line: the rest would only
+		// record skips, which only explanations read.
+		if stopped == n && !in.skips {
+			break
+		}
 	}
 	s.shippingLoop()
 	s.freeShippingPass()
@@ -234,7 +243,7 @@ func (o *itemOrdering) done() []int {
 }
 
 // applyRule runs rule r over the items in loop order.
-func (s *calcState) applyRule(r int, order []int) {
+func (s *calcState) applyRule(r int, order []int, stopped *int) {
 	in, res := s.in, s.res
 	rule := &in.rules[r]
 	var cf *cartFixed
@@ -264,8 +273,9 @@ func (s *calcState) applyRule(r int, order []int) {
 		res.ruleItems[r] = res.ruleItems[r].Add(inc)
 		res.itemRules[i] = append(res.itemRules[i], r)
 		res.ruleApplied[r] = true
-		if rule.stop {
+		if rule.stop && s.stoppedBy[i] < 0 {
 			s.stoppedBy[i] = r
+			*stopped++
 		}
 	}
 	if in.skips {
@@ -414,7 +424,18 @@ type cartFixed struct {
 	started   bool          // E has been taken
 	count     int           // eligible items not yet processed; ≤ 1 means "this is the last"
 	available money.Decimal // what is left of the rule's amount
-	delta     money.Decimal // the rule's DeltaPriceRound carry
+	// The rule's DeltaPriceRound carry: in 128 bits (wdelta) while every
+	// value fits there, as it does in carts of any ordinary size, else in
+	// delta. Both forms hold the same exact value (money.Wide).
+	wide   bool
+	wdelta money.Wide
+	delta  money.Decimal
+}
+
+// seed resets the carry to deltaSeed.
+func (cf *cartFixed) seed() {
+	cf.wdelta, cf.wide = money.WideOf(deltaSeed)
+	cf.delta = deltaSeed
 }
 
 // newCartFixed prepares rule r. Its eligible items are every item its action
@@ -424,7 +445,8 @@ type cartFixed struct {
 // is the same as freezing it before the first rule.
 func (s *calcState) newCartFixed(r int) *cartFixed {
 	a := s.in.rules[r].action
-	cf := &cartFixed{available: a.Amount, delta: deltaSeed}
+	cf := &cartFixed{available: a.Amount}
+	cf.seed()
 	for i := range s.in.items {
 		if s.in.matched(r, i) {
 			it := &s.in.items[i]
@@ -435,8 +457,19 @@ func (s *calcState) newCartFixed(r int) *cartFixed {
 	return cf
 }
 
-// round is DeltaPriceRound::round: a zero value leaves the carry as it is.
-func (cf *cartFixed) round(cur money.Currency, v money.Decimal) money.Decimal {
+// round is DeltaPriceRound::round of v = num ÷ den (Div's 20 digits; den
+// 1 means v is num): a zero value leaves the carry as it is.
+func (cf *cartFixed) round(cur money.Currency, num, den money.Decimal) money.Decimal {
+	if cf.wide {
+		if rounded, ok := cf.roundWide(cur, num, den); ok {
+			return rounded
+		}
+		cf.wide, cf.delta = false, cf.wdelta.Decimal() // for good: the forms are equal
+	}
+	v := num
+	if !den.Equal(money.One) {
+		v = num.Div(den)
+	}
 	if v.IsZero() {
 		return v
 	}
@@ -444,6 +477,36 @@ func (cf *cartFixed) round(cur money.Currency, v money.Decimal) money.Decimal {
 	rounded := cur.Round(x)
 	cf.delta = x.Sub(rounded)
 	return rounded
+}
+
+// roundWide is round in 128 bits; ok is false, with the carry untouched,
+// when a value does not fit there.
+func (cf *cartFixed) roundWide(cur money.Currency, num, den money.Decimal) (money.Decimal, bool) {
+	v, ok := money.QuoWide(num, den)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	if v.IsZero() {
+		return money.Zero, true
+	}
+	x, ok := v.Add(cf.wdelta)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	rounded, ok := x.Round(cur.Digits)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	r, ok := money.WideOf(rounded)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	d, ok := x.Sub(r)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	cf.wdelta = d
+	return rounded, true
 }
 
 // cartFixedShare is §3.5.2 (and §3.5.4 with apply_to_shipping): the item's
@@ -466,23 +529,24 @@ func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 		return money.Zero // used up; the item still counts as processed
 	}
 	base := it.price.Mul(ruleQty(a, it.qty))
-	var v money.Decimal
+	// The item's share before rounding is vNum ÷ vDen.
+	vNum, vDen := money.Zero, money.One
 	if a.ApplyToShipping {
 		// Earlier discounts are not subtracted here (§3.5.4).
 		if den := cf.total.Add(s.in.shipping); den.Sign() > 0 {
-			v = a.Amount.Mul(base).Div(den)
+			vNum, vDen = a.Amount.Mul(base), den
 		}
 	} else if den := cf.total.Sub(cf.existing); den.Sign() > 0 {
 		num := base.Sub(s.res.itemDiscount[i])
 		if num.Cmp(den) >= 0 {
-			v = a.Amount // ratio capped at 1
+			vNum = a.Amount // ratio capped at 1
 		} else {
-			v = a.Amount.Mul(num).Div(den)
+			vNum, vDen = a.Amount.Mul(num), den
 		}
 	}
-	share := money.Min(base, cf.round(cur, v))
+	share := money.Min(base, cf.round(cur, vNum, vDen))
 	if cf.count <= 1 {
-		cf.delta = deltaSeed
+		cf.seed()
 		share = money.Min(share, cf.available)
 	} else {
 		cf.count--
@@ -490,7 +554,7 @@ func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 	share = cur.Round(share)
 	cf.available = cf.available.Sub(share)
 	if cf.available.Sign() <= 0 {
-		cf.delta = deltaSeed
+		cf.seed()
 	}
 	return cur.Round(money.Min(base, share))
 }

@@ -151,6 +151,7 @@ func (ev *evaluation) buildEnv() (input, error) {
 	}
 	in.items = make([]calcItem, len(c.Items))
 	lines := make([]dsl.ItemEnv, len(c.Items)) // one allocation for every line
+	reads := ev.p.reads
 	for i := range c.Items {
 		it := &c.Items[i]
 		line = i
@@ -161,12 +162,17 @@ func (ev *evaluation) buildEnv() (input, error) {
 		totalQty, weight, prices = totalQty.Add(it.Qty), weight.Add(rowWeight), prices.Add(it.Price)
 		ie := &lines[i]
 		*ie = dsl.ItemEnv{
-			SKU: dsl.Fold(it.SKU), Name: dsl.Fold(it.Name),
 			Qty: number("qty", it.Qty), Price: number("price", it.Price), RowTotal: number("price", row),
 			Weight: number("weight", it.Weight), RowWeight: number("weight", rowWeight),
 			Categories: foldAll(it.Categories),
 		}
-		if len(it.Attributes) > 0 {
+		if reads.sku {
+			ie.SKU = dsl.Fold(it.SKU)
+		}
+		if reads.name {
+			ie.Name = dsl.Fold(it.Name)
+		}
+		if reads.attrs && len(it.Attributes) > 0 {
 			ie.Attrs = make(map[string]dsl.Value, len(it.Attributes))
 			for k, a := range it.Attributes {
 				ie.Attrs[k] = attrValue(a)

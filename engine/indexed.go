@@ -124,6 +124,11 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 			ev.res.Errors = append(ev.res.Errors, RuleError{Rule: r.ID, Message: err.Error()})
 			continue
 		}
+		if !r.Action.ApplyToShipping && !slices.Contains(matches, true) {
+			// No line and not the shipping: the arithmetic would only
+			// record that it skipped every line.
+			continue
+		}
 		in.rules = append(in.rules, calcRule{id: r.ID, action: &r.Action, stop: r.StopFurtherRules, matches: matches})
 		in.ruleIndex = append(in.ruleIndex, int(i))
 	}

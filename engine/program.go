@@ -35,8 +35,12 @@ type Program struct {
 	predNative []dsl.Native // preds as Go code, where they have that form
 	idx        index
 	cache      *dsl.Cache
-	machines   sync.Pool // *dsl.Machine
-	scratch    sync.Pool // *scratch
+	// reads says which line fields some condition reads; the environment
+	// leaves the others empty (folding names and building attribute maps
+	// for every line is most of its cost).
+	reads    lineFields
+	machines sync.Pool // *dsl.Machine
+	scratch  sync.Pool // *scratch
 }
 
 // rule is a cart rule ready to evaluate.
@@ -147,8 +151,32 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 		return nil, l
 	}
 	p.share()
+	p.reads = readsOf(compiled)
 	p.machines.New = func() any { return new(dsl.Machine) }
 	return p, l
+}
+
+// lineFields are line fields a condition may read.
+type lineFields struct{ sku, name, attrs bool }
+
+func readsOf(c conditions) lineFields {
+	var f lineFields
+	for _, cc := range c {
+		if cc.prog == nil {
+			continue
+		}
+		for _, path := range cc.prog.Paths() {
+			switch {
+			case path == "item.sku":
+				f.sku = true
+			case path == "item.name":
+				f.name = true
+			case strings.HasPrefix(path, "item.attributes"):
+				f.attrs = true
+			}
+		}
+	}
+	return f
 }
 
 // conditionKey is a condition to compile: its text and kind.
