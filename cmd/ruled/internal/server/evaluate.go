@@ -121,7 +121,7 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 		var res *engine.Result
 		if res, err = p.Evaluate(cart, opt); err == nil {
 			s.metrics.evaluated(api, res)
-			if s.opt.Record != nil && d.cart != nil {
+			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent
 				s.opt.Record(cart, opt)
 			}
 			return res, nil
