@@ -44,6 +44,11 @@ var layers = []layer{
 		within: []string{"rules", "diag", "money", "dsl"}, forbid: []string{"net/http"}},
 	{dir: "ruletest", says: []string{"it must not import net/http, the server or the CLI library"},
 		within: []string{"engine", "loader", "diag", "money", "membership", "dsl", "rules"}, forbid: []string{"net/http", "github.com/alecthomas/kong"}},
+	{dir: "corpus", says: []string{"it imports engine for the cart model and nothing of HTTP, YAML or the loader"},
+		within: []string{"engine", "dsl", "rules", "money", "diag"}, forbid: []string{"net/http", "os/exec", "go.yaml.in/"}},
+	{dir: "whatif", says: []string{"it never reads rule files (the caller compiles both sets) and imports nothing of HTTP or git"},
+		within: []string{"corpus", "engine", "dsl", "rules", "money", "diag"}, forbid: []string{"net/http", "os/exec", "go.yaml.in/"}},
+	{dir: "gitrev", says: []string{"gitrev knows nothing of rules"}, within: []string{}},
 	{dir: "cmd/ruled/internal/server", says: []string{"It must not import the loader or fsnotify"},
 		within: []string{"engine", "diag", "money", "membership", "dsl", "rules"}, forbid: []string{"go.yaml.in/", "github.com/fsnotify/"}},
 }

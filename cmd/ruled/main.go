@@ -37,6 +37,9 @@ type cli struct {
 	Eval  withRules[evalCmd, *evalCmd]   `cmd:"" help:"Evaluate a cart (JSON file, or - for stdin) and print what it gets."`
 	Serve withRules[serveCmd, *serveCmd] `cmd:"" help:"Serve decisions over HTTP (REST and GraphQL), reloading the rules when their files change."`
 	Test  withRules[testCmd, *testCmd]   `cmd:"" help:"Run the test cases (*.test.yaml): compare each cart's result with its golden file and its expect block."`
+	Diff  withRules[diffCmd, *diffCmd]   `cmd:"" help:"Show what a rule change does to a corpus of real carts: per rule, totals, the largest increases, dynamic blocks. Exit 1 when any cart changes."`
+
+	Corpus corpusCmd `cmd:"" help:"Recorded carts for ruled diff: import other shapes, summarise."`
 
 	// Authoring tools: the .rules language and editor support.
 	Fmt     withRules[fmtCmd, *fmtCmd] `cmd:"" help:"Lay out .rules files canonically and normalise the conditions of YAML rule files."`

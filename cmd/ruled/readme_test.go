@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,6 +71,9 @@ func TestReadmeExamples(t *testing.T) {
 		switch {
 		case ex.lang == "sh" || ex.lang == "json" || output.MatchString(first):
 			// Commands, the cart contract, and what ruled prints.
+		case ex.lang == "markdown":
+			// An excerpt of a ruled diff report: every line is in the golden.
+			checkExcerpt(t, ex, "../../whatif/testdata/report.golden.md")
 		case ex.lang == "yaml" && strings.HasPrefix(first, "# yaml-language-server:"):
 			// An editor's directive.
 		case ex.lang == "yaml" && (strings.HasPrefix(first, "cases:") || strings.HasPrefix(first, "- name:")):
@@ -198,6 +202,21 @@ func runCases(t *testing.T, line int, text string) {
 			if f.Code != ruletest.CodeGoldenMissing {
 				t.Errorf("README.md:%d: case %q: %s %s", line, c.Name, f.Code, f.Message)
 			}
+		}
+	}
+}
+
+// checkExcerpt fails for every line of ex that golden does not hold.
+func checkExcerpt(t *testing.T, ex example, golden string) {
+	t.Helper()
+	data, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	for i, line := range strings.Split(strings.TrimSpace(ex.text), "\n") {
+		if line != "" && !slices.Contains(lines, line) {
+			t.Errorf("README.md:%d: %s does not hold %q", ex.line+i, golden, line)
 		}
 	}
 }

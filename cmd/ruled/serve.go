@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ruled/ruled/cmd/ruled/internal/server"
+	"github.com/ruled/ruled/corpus"
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
@@ -38,6 +40,11 @@ type serveCmd struct {
 	GraphQLMaxFields      int64         `name:"graphql-max-fields" help:"Most fields one GraphQL request resolves, list entries included (${default})." default:"50000" placeholder:"N"`
 	GraphQLMaxDepth       int           `name:"graphql-max-depth" help:"Deepest field nesting of a GraphQL query (${default}; the standard introspection query needs 13)." default:"15" placeholder:"N"`
 	GraphQLTimeout        time.Duration `name:"graphql-timeout" help:"Longest time of one GraphQL request; no field starts after it (${default})." default:"10s"`
+	Record        string        `help:"Record the carts priced into this directory, as a corpus for ruled diff (gzip NDJSON, ids hashed)." placeholder:"DIR" env:"RULED_RECORD"`
+	Sample        float64       `help:"Share of carts recorded, in (0, 1]." default:"1"`
+	RecordMaxSize int64         `help:"Bytes of carts (before compression) in one recorded file before the next starts." default:"67108864" placeholder:"BYTES"`
+	RecordMaxAge  time.Duration `help:"Longest time one recorded file stays open." default:"1h"`
+	RecordQueue   int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -46,7 +53,7 @@ func (c *serveCmd) run(e *env) int {
 	// The first compile takes every core; reloads then compile only what
 	// changed, on half of them, so that requests keep the rest.
 	compiler := &engine.Compiler{}
-	srv := server.New(server.Options{
+	opt := server.Options{
 		Compile: func() (*engine.Program, diag.List, string, error) {
 			b, err := loadWith(dir, compiler)
 			if b != nil && b.Program != nil {
@@ -66,7 +73,25 @@ func (c *serveCmd) run(e *env) int {
 			MaxDepth: c.GraphQLMaxDepth, MaxFields: c.GraphQLMaxFields,
 			MaxEvaluations: c.GraphQLMaxEvaluations, Timeout: c.GraphQLTimeout,
 		},
-	})
+	}
+	if c.Record != "" {
+		rec, err := c.recorder(log)
+		if err != nil {
+			log.Error("cannot record", "dir", c.Record, "error", err)
+			return exitCantRun
+		}
+		defer func() {
+			err := rec.Close()
+			st := rec.Stats()
+			log.Info("recording stopped", "dir", c.Record, "offered", st.Offered, "sampled", st.Sampled,
+				"written", st.Written, "dropped", st.Dropped, "failed", st.Failed, "files", st.Files, "error", err)
+		}()
+		go reportDrops(e.ctx, rec, log)
+		opt.Record = func(cart *engine.Cart, o engine.Options) {
+			rec.Record(corpus.Sample{Cart: cart, Now: o.Now, Placements: o.Placements, VisitorID: o.VisitorID, View: o.View})
+		}
+	}
+	srv := server.New(opt)
 	g, err := srv.Reload(server.TriggerStart)
 	if err != nil {
 		// Reload logged every diagnostic.
@@ -124,6 +149,44 @@ func (c *serveCmd) run(e *env) int {
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// recorder starts recording as the --record flags say.
+func (c *serveCmd) recorder(log *slog.Logger) (*corpus.Recorder, error) {
+	if c.Sample <= 0 || c.Sample > 1 {
+		return nil, fmt.Errorf("--sample %v: want a share in (0, 1], such as 0.1 for one cart in ten", c.Sample)
+	}
+	rec, err := corpus.NewRecorder(corpus.RecorderOptions{
+		WriterOptions: corpus.WriterOptions{Dir: c.Record, MaxBytes: c.RecordMaxSize, MaxAge: c.RecordMaxAge},
+		Rate:          c.Sample,
+		Queue:         c.RecordQueue,
+		OnError:       func(err error) { log.Warn("recording a cart", "error", err) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("recording carts", "dir", c.Record, "sample", c.Sample, "queue", c.RecordQueue)
+	return rec, nil
+}
+
+// reportDrops warns, at most once a minute, when the recorder dropped
+// samples since the last look: its queue was full, so the recording
+// under-represents the busiest moments.
+func reportDrops(ctx context.Context, rec *corpus.Recorder, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	var seen uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if st := rec.Stats(); st.Dropped > seen {
+				log.Warn("recording dropped samples: the queue was full", "dropped", st.Dropped-seen, "dropped_total", st.Dropped, "written", st.Written)
+				seen = st.Dropped
+			}
+		}
+	}
 }
 
 // watch starts reloading on changes, as --watch says, and returns a channel

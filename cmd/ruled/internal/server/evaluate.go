@@ -121,6 +121,9 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 		var res *engine.Result
 		if res, err = p.Evaluate(cart, opt); err == nil {
 			s.metrics.evaluated(api, res)
+			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent
+				s.opt.Record(cart, opt)
+			}
 			return res, nil
 		}
 	}

@@ -49,6 +49,12 @@ type Options struct {
 	// GraphQL bounds the cost of a GraphQL request; zero fields take
 	// their defaults.
 	GraphQL GraphQLLimits
+	// Record, when set, is given every cart a decision request sent and
+	// the engine priced, with the options it was priced with (Now the
+	// instant used when the cart has none), for what-if runs (see package
+	// corpus). It is called on the request path, so it must not block;
+	// the cart is not used by the server afterwards.
+	Record func(cart *engine.Cart, opt engine.Options)
 }
 
 // Defaults of Options.
