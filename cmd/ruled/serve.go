@@ -40,11 +40,11 @@ type serveCmd struct {
 	GraphQLMaxFields      int64         `name:"graphql-max-fields" help:"Most fields one GraphQL request resolves, list entries included (${default})." default:"50000" placeholder:"N"`
 	GraphQLMaxDepth       int           `name:"graphql-max-depth" help:"Deepest field nesting of a GraphQL query (${default}; the standard introspection query needs 13)." default:"15" placeholder:"N"`
 	GraphQLTimeout        time.Duration `name:"graphql-timeout" help:"Longest time of one GraphQL request; no field starts after it (${default})." default:"10s"`
-	Record        string        `help:"Record the carts priced into this directory, as a corpus for ruled diff (gzip NDJSON, ids hashed)." placeholder:"DIR" env:"RULED_RECORD"`
-	Sample        float64       `help:"Share of carts recorded, in (0, 1]." default:"1"`
-	RecordMaxSize int64         `help:"Bytes of carts (before compression) in one recorded file before the next starts." default:"67108864" placeholder:"BYTES"`
-	RecordMaxAge  time.Duration `help:"Longest time one recorded file stays open." default:"1h"`
-	RecordQueue   int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
+	Record                string        `help:"Record the carts priced into this directory, as a corpus for ruled diff (gzip NDJSON, ids hashed)." placeholder:"DIR" env:"RULED_RECORD"`
+	Sample                float64       `help:"Share of carts recorded, in (0, 1]." default:"1"`
+	RecordMaxSize         int64         `help:"Bytes of carts (before compression) in one recorded file before the next starts." default:"67108864" placeholder:"BYTES"`
+	RecordMaxAge          time.Duration `help:"Longest time one recorded file stays open." default:"1h"`
+	RecordQueue           int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
 }
 
 func (c *serveCmd) run(e *env) int {
