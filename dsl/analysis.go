@@ -183,6 +183,9 @@ func (p *Program) RequiredAudiences() []int { return p.required }
 func (p *Program) analyse(opts Options) error {
 	p.required = required(p.root)
 	p.native = nativeOf(p.root)
+	if opts.Item {
+		p.mask = maskOf(p.root)
+	}
 	var kids []*node
 	flatten(p.root, &kids)
 	if len(kids) == 1 {

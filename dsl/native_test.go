@@ -29,6 +29,8 @@ func TestNativeAgrees(t *testing.T) {
 		`item.attributes.size <= 42`, `item.attributes.missing == "x"`, `not item.attributes.missing == "x"`,
 		`item.price >= 20 and "shoes" in item.categories`, `item.sku == "gc-1" or item.qty > 2`,
 		`cart.subtotal > 100 and item.qty > 1`,
+		`item.sku in ["sh-1", "gc-1"] and not "socks" in item.categories`, `item.sku != "so-1" or "shoes" in item.categories`,
+		`"running" not in item.categories and item.sku not in ["gc-1"]`, `audience("VIP Shoppers") and item.qty > 1`,
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	envs := []Env{testEnv()}
@@ -68,7 +70,14 @@ func TestNativeAgrees(t *testing.T) {
 				}
 				continue
 			}
-			for _, it := range e.Items {
+			mask := p.Mask()
+			if mask == nil {
+				t.Errorf("%s: no mask form", src)
+			}
+			var lines Lines
+			lines.Reset(&e)
+			bits := mask(&lines)
+			for j, it := range e.Items {
 				le := e
 				le.Item = *it
 				want, err := m.Eval(p, &le)
@@ -77,6 +86,9 @@ func TestNativeAgrees(t *testing.T) {
 				}
 				if got := n(&e, it); got != want {
 					t.Errorf("%s on %s: native %v, expr %v", src, it.SKU, got, want)
+				}
+				if got := bits&(1<<j) != 0; got != want {
+					t.Errorf("%s on %s: mask %v, expr %v", src, it.SKU, got, want)
 				}
 			}
 		}

@@ -60,6 +60,7 @@ type Program struct {
 	conj      []Conjunct
 	required  []int
 	native    Native
+	mask      Mask
 }
 
 // Source returns the condition's text.

@@ -66,6 +66,7 @@ func (p *Program) share() {
 			preds[key] = id
 			p.preds = append(p.preds, prog)
 			p.predNative = append(p.predNative, prog.Native())
+			p.predMask = append(p.predMask, prog.Mask())
 		}
 		return id
 	}

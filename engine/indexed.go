@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/bits"
 	"slices"
 
 	"github.com/ruled/ruled/dsl"
@@ -26,6 +27,13 @@ type scratch struct {
 	clauseErr  map[int32]error
 	setClauses []int32   // clauses to reset
 	predVal    [][]uint8 // per predicate: per line, nil until asked
+	// With at most dsl.MaxMaskLines lines, predicates that have a mask
+	// form are answered for every line at once.
+	masks     bool
+	lines     dsl.Lines
+	linesSet  bool
+	predMask  []uint64
+	maskKnown []bool
 	predAll    [][]bool  // per predicate: every line's match, nil until asked
 	setPreds   []int32
 	bytes      []uint8 // arena for predVal rows
@@ -46,8 +54,10 @@ func (p *Program) getScratch(lines int) *scratch {
 	s, _ := p.scratch.Get().(*scratch)
 	if s == nil {
 		s = &scratch{clauseVal: make([]uint8, len(p.clauses)), predVal: make([][]uint8, len(p.preds)),
-			predAll: make([][]bool, len(p.preds)), clauseErr: map[int32]error{}}
+			predAll: make([][]bool, len(p.preds)), clauseErr: map[int32]error{},
+			predMask: make([]uint64, len(p.preds)), maskKnown: make([]bool, len(p.preds))}
 	}
+	s.masks, s.linesSet = lines <= dsl.MaxMaskLines, false
 	s.bytes, s.bools = s.bytes[:0], s.bools[:0]
 	s.all = s.takeBools(lines)
 	for j := range s.all {
@@ -67,6 +77,7 @@ func (p *Program) putScratch(s *scratch) {
 	}
 	for _, id := range s.setPreds {
 		s.predVal[id], s.predAll[id] = nil, nil
+		s.maskKnown[id] = false
 	}
 	clear(s.clauseErr)
 	s.setClauses, s.setPreds = s.setClauses[:0], s.setPreds[:0]
@@ -226,6 +237,11 @@ func (ev *evaluation) evalClause(id int32) uint8 {
 // satisfy its predicate (asked in order until the answer is known), or
 // their count or sum compared with a number.
 func (ev *evaluation) quantify(c *clause) uint8 {
+	if c.lines >= 0 {
+		if m, ok := ev.mask(c.lines); ok {
+			return ev.quantifyMask(c, m)
+		}
+	}
 	count, sum := 0, 0
 	for j := range ev.cart.Items {
 		v := isTrue
@@ -259,17 +275,42 @@ func (ev *evaluation) quantify(c *clause) uint8 {
 	case "count":
 		x = count * dslUnit
 	}
-	switch c.op {
-	case "==":
-		return state(x == c.value)
-	case "<":
-		return state(x < c.value)
-	case "<=":
-		return state(x <= c.value)
-	case ">":
-		return state(x > c.value)
+	return compare(x, c.op, c.value)
+}
+
+// quantifyMask is quantify over the lines a mask holds.
+func (ev *evaluation) quantifyMask(c *clause, m uint64) uint8 {
+	switch c.quant {
+	case "any":
+		return state(m != 0)
+	case "all":
+		return state(m == ev.s.lines.All())
+	case "none":
+		return state(m == 0)
 	}
-	return state(x >= c.value)
+	x := 0
+	if c.quant == "count" {
+		x = bits.OnesCount64(m) * dslUnit
+	} else {
+		for r := m; r != 0; r &= r - 1 {
+			x += c.field(ev.env.Items[bits.TrailingZeros64(r)])
+		}
+	}
+	return compare(x, c.op, c.value)
+}
+
+func compare(x int, op string, v int) uint8 {
+	switch op {
+	case "==":
+		return state(x == v)
+	case "<":
+		return state(x < v)
+	case "<=":
+		return state(x <= v)
+	case ">":
+		return state(x > v)
+	}
+	return state(x >= v)
 }
 
 // dslUnit is 1 in the fixed-point numbers of conditions.
@@ -282,8 +323,34 @@ func state(b bool) uint8 {
 	return isFalse
 }
 
+// mask answers predicate pred for every line at once, when the cart and
+// the predicate allow it (ok).
+func (ev *evaluation) mask(pred int32) (m uint64, ok bool) {
+	s := ev.s
+	f := ev.p.predMask[pred]
+	if !s.masks || f == nil {
+		return 0, false
+	}
+	if s.maskKnown[pred] {
+		return s.predMask[pred], true
+	}
+	if !s.linesSet {
+		s.lines.Reset(&ev.env)
+		s.linesSet = true
+	}
+	m = f(&s.lines)
+	s.predMask[pred], s.maskKnown[pred] = m, true
+	if s.predVal[pred] == nil && s.predAll[pred] == nil {
+		s.setPreds = append(s.setPreds, pred)
+	}
+	return m, true
+}
+
 // lineMatch runs predicate pred on line j, at most once per evaluation.
 func (ev *evaluation) lineMatch(pred int32, j int) (uint8, error) {
+	if m, ok := ev.mask(pred); ok {
+		return state(m&(1<<j) != 0), nil
+	}
 	s := ev.s
 	row := s.predVal[pred]
 	if row == nil {
@@ -323,6 +390,13 @@ func (ev *evaluation) matches(pred int32) ([]bool, error) {
 		return m, nil
 	}
 	m := s.takeBools(len(s.all))
+	if bits, ok := ev.mask(pred); ok {
+		for j := range m {
+			m[j] = bits&(1<<j) != 0
+		}
+		s.predAll[pred] = m
+		return m, nil
+	}
 	for j := range m {
 		v, err := ev.lineMatch(pred, j)
 		if err != nil {
@@ -373,9 +447,8 @@ func (ev *evaluation) itemOrder(applied []int) []int {
 		if failed {
 			continue
 		}
-		row := s.predVal[r.pred]
 		for j := range n {
-			if !o.placed[j] && row[j] == isTrue {
+			if v, _ := ev.lineMatch(r.pred, j); !o.placed[j] && v == isTrue {
 				o.placed[j] = true
 				o.order = append(o.order, j)
 			}

@@ -33,6 +33,7 @@ type Program struct {
 	clauses    []clause
 	preds      []*dsl.Program
 	predNative []dsl.Native // preds as Go code, where they have that form
+	predMask   []dsl.Mask   // preds over every line at once, where they have that form
 	idx        index
 	cache      *dsl.Cache
 	// reads says which line fields some condition reads; the environment
