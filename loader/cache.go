@@ -41,6 +41,13 @@ type Cache struct {
 	mu    sync.Mutex
 	name  string             // the root's name in positions
 	files map[string]*parsed // by path in the tree
+	// The last load: its version, Set and diagnostics. A load that finds
+	// the same version returns them again, unless a content file came from
+	// outside what the version covers (a hidden directory).
+	version string
+	set     *rules.Set
+	diags   diag.List
+	outside bool
 }
 
 // Stats says what one load did and how long each stage took.
@@ -115,6 +122,7 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 	defer c.mu.Unlock()
 	if c.name != name || c.files == nil {
 		c.name, c.files = name, map[string]*parsed{}
+		c.version, c.set, c.diags, c.outside = "", nil, nil, false
 	}
 	var st Stats
 	start := time.Now()
@@ -161,6 +169,11 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 	})
 	st.Version = version
 	st.Read = time.Since(start)
+	if rootErr == nil && len(jobs) == 0 && version == c.version && c.set != nil && !c.outside {
+		// Nothing changed: the Set is read-only, so the last one is this
+		// one.
+		return c.set, slices.Clone(c.diags), st, nil
+	}
 
 	start = time.Now()
 	c.parse(jobs, file)
@@ -183,9 +196,12 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 		}
 	}
 	set := a.assemble(items)
-	diags := a.diags
 	st.Validate = time.Since(start)
-	return set, diags, st, rootErr
+	if rootErr != nil {
+		return set, a.diags, st, rootErr
+	}
+	c.version, c.set, c.diags, c.outside = version, set, a.diags, a.outside
+	return set, slices.Clone(a.diags), st, nil
 }
 
 // parse parses the jobs, at most Workers at a time, each into its item.
@@ -258,12 +274,15 @@ func parseFile(file string, k kind, data []byte, sum [sha256.Size]byte) *parsed 
 
 // assembly builds one Set from the items of a load.
 type assembly struct {
-	fsys   fs.FS
-	name   string
-	data   map[string][]byte // the bytes this load read, by path
-	set    *rules.Set
-	diags  diag.List
-	unread map[diag.Pos]bool // see reader.unread
+	fsys fs.FS
+	name string
+	data map[string][]byte // the bytes this load read, by path
+	// outside is set when a content file was read that the load's walk
+	// did not read (it is not covered by the version).
+	outside bool
+	set     *rules.Set
+	diags   diag.List
+	unread  map[diag.Pos]bool // see reader.unread
 }
 
 // assemble builds the Set from the items, in walk order, then validates it
@@ -346,5 +365,6 @@ func (a *assembly) read(p string) ([]byte, error) {
 		}
 		return data, nil
 	}
+	a.outside = true
 	return readFile(a.fsys, p)
 }

@@ -136,6 +136,9 @@ func TestCacheIncremental(t *testing.T) {
 			if st.Parsed != s.parsed {
 				t.Errorf("parsed %d files, want %d (reused %d)", st.Parsed, s.parsed, st.Reused)
 			}
+			if s.same && set != history[len(history)-1].set {
+				t.Error("same content, yet a new Set: want the last one again")
+			}
 			if (st.Version == version) != s.same {
 				t.Errorf("version %s after %s; same as before: %v, want %v", st.Version, version, st.Version == version, s.same)
 			}
@@ -216,6 +219,24 @@ func TestCacheLoadDir(t *testing.T) {
 	must(t, os.Rename(dir+".old", dir))
 	if _, _, st, err = c.Load(dir); err != nil || st.Parsed != 0 {
 		t.Errorf("directory back: %v, parsed %d files again", err, st.Parsed)
+	}
+}
+
+// TestCacheHiddenContentFile reads a block's content file from a hidden
+// directory, which the version does not cover: an unchanged version must
+// not stop the cache from reading it again.
+func TestCacheHiddenContentFile(t *testing.T) {
+	fsys := fstest.MapFS{
+		"blocks.yaml":     {Data: []byte("placements: [{id: home, name: Home}]\nblocks:\n  - {id: b, name: B, placement: home, content_file: .private/b.html}\n")},
+		".private/b.html": {Data: []byte("<p>one</p>")},
+	}
+	var c Cache
+	c.LoadFS(fsys, "p")
+	fsys[".private/b.html"] = &fstest.MapFile{Data: []byte("<p>two</p>")}
+	set, diags, _ := c.LoadFS(fsys, "p")
+	sameLoad(t, fsys, set, diags)
+	if len(set.Blocks) != 1 || set.Blocks[0].Content != "<p>two</p>" {
+		t.Errorf("blocks %+v, want the content read again", set.Blocks)
 	}
 }
 
