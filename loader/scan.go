@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -138,10 +139,14 @@ func readScanned(fsys fs.FS, p string) *scanned {
 		f.sum = sha256.Sum256(fmt.Appendf(nil, "%d %d", info.Size(), info.ModTime().UnixNano()))
 		return f
 	}
-	data, err := io.ReadAll(io.LimitReader(file, maxFileSize+1))
-	if err != nil {
+	// Read into a buffer of the size Stat gave (and a little more, so that
+	// the end is seen without growing it), as os.ReadFile does.
+	var buf bytes.Buffer
+	buf.Grow(int(max(info.Size(), 0)) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(file, maxFileSize+1)); err != nil {
 		return fail(err)
 	}
+	data := buf.Bytes()
 	f.tag, f.data, f.sum = 'c', data, sha256.Sum256(data)
 	return f
 }
