@@ -3,39 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/ruled/ruled/diag"
-	"github.com/ruled/ruled/engine"
-	"github.com/ruled/ruled/loader"
 )
 
 type checkCmd struct {
 	Format string `help:"Output format: text or json." enum:"text,json" default:"text"`
-}
-
-// compile loads and compiles a rules directory: exactly what serve does
-// before it swaps a new rule set in. The error is for a directory that
-// cannot be read at all; problems in the files are diagnostics.
-func compile(dir string) (*engine.Program, diag.List, error) {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rules directory: %w", err)
-	}
-	if !st.IsDir() {
-		return nil, nil, fmt.Errorf("rules directory %s: not a directory", dir)
-	}
-	set, diags := loader.Load(dir)
-	// Conditions are compiled even when the files have other problems, so
-	// that one run reports everything; a program is only kept when nothing
-	// at all is wrong.
-	prog, more := engine.Compile(set)
-	diags = merge(diags, more)
-	if diags.HasErrors() {
-		prog = nil
-	}
-	return prog, diags, nil
 }
 
 // merge adds to l the diagnostics of more that l does not already hold at

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,8 +12,6 @@ import (
 	"time"
 
 	"github.com/ruled/ruled/cmd/ruled/internal/server"
-	"github.com/ruled/ruled/diag"
-	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
 )
 
@@ -33,18 +30,21 @@ type serveCmd struct {
 	WriteTimeout     time.Duration `help:"Longest time to write a response." default:"30s"`
 	IdleTimeout      time.Duration `help:"Longest time a keep-alive connection waits for its next request." default:"2m"`
 	ShutdownTimeout  time.Duration `help:"Longest wait for in-flight requests on SIGINT or SIGTERM." default:"15s"`
+	RuleSeries       int           `help:"Most rules with a series of their own in ruled_rule_applications_total; the others count under rule=\"_other\" (${default})." default:"500" placeholder:"N"`
 }
 
 func (c *serveCmd) run(e *env) int {
 	log := c.logger(e.stderr)
 	dir := e.rules
+	b := &builder{dir: dir}
 	srv := server.New(server.Options{
-		Compile:          func() (*engine.Program, diag.List, string, error) { return compileVersion(dir) },
+		Compile:          b.build,
 		RulesDir:         dir,
 		Logger:           log,
 		MembershipHeader: c.MembershipHeader,
 		MembershipCookie: c.MembershipCookie,
 		MaxBodyBytes:     c.MaxBody,
+		MaxRuleSeries:    c.RuleSeries,
 	})
 	g, err := srv.Reload(server.TriggerStart)
 	if err != nil {
@@ -58,7 +58,7 @@ func (c *serveCmd) run(e *env) int {
 
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	watched := c.watch(ctx, dir, srv, g, log)
+	watched := c.watch(ctx, dir, srv, log)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -105,22 +105,10 @@ func (c *serveCmd) run(e *env) int {
 	return exitOK
 }
 
-// compileVersion is compile with the version of what it read. The hash is
-// taken first: should the files change during the load, the version is
-// older than the content, and the next rescan sees a new hash and reloads.
-func compileVersion(dir string) (*engine.Program, diag.List, string, error) {
-	version, err := loader.Hash(dir)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("rules directory: %w", err)
-	}
-	prog, diags, err := compile(dir)
-	return prog, diags, version, err
-}
-
 // watch starts reloading on changes, as --watch says, and returns a channel
 // closed when the watch has stopped (nil with --watch=off). A watch that
 // cannot use file notifications falls back to polling.
-func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, g *engine.Generation, log *slog.Logger) <-chan struct{} {
+func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, log *slog.Logger) <-chan struct{} {
 	if c.Watch == "off" {
 		return nil
 	}
@@ -128,10 +116,9 @@ func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, g 
 		Quiet: c.Debounce, MaxWait: c.DebounceMax, Rescan: c.Rescan, Poll: c.Watch == "poll",
 		OnError: func(err error) { log.Warn("watching the rules", "error", err) },
 	}
-	onChange := func() {
-		log.Info("rule files changed: reloading")
-		_, _ = srv.Reload(server.TriggerWatch)
-	}
+	// The watch says the files may have changed; the reload reads them
+	// and changes nothing when their version is the one last read.
+	onChange := func() { _, _ = srv.Reload(server.TriggerWatch) }
 	done, err := loader.Watch(ctx, dir, opt, onChange)
 	if err != nil && !opt.Poll {
 		log.Warn("file notifications unavailable: polling instead", "error", err, "interval", opt.Rescan.String())
@@ -142,11 +129,10 @@ func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, g 
 		log.Error("cannot watch the rules: reload with SIGHUP or POST /v1/reload", "error", err)
 		return nil
 	}
-	// The watch's baseline is the tree as it is now; the rule set in service
-	// was read before. Anything that changed in between is reloaded now.
-	if h, err := loader.Hash(dir); err == nil && h != g.Version {
-		onChange()
-	}
+	// The rule set in service was read before the watch began: anything
+	// that changed in between is reloaded now (reading the files is all
+	// this costs when nothing did).
+	onChange()
 	return done
 }
 
