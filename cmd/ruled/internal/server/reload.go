@@ -207,12 +207,23 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	}
 	s.log.Info("rule set loaded", attrs...)
 	s.logDiagnostics(diags)
-	// The generation replaced goes once its last request ends; what the
-	// build left behind is garbage now. Returning it to the system keeps
-	// the resident size near what the rule set in service needs, instead
-	// of the high-water mark of the build.
-	debug.FreeOSMemory()
+	s.releaseMemory()
 	return g, nil
+}
+
+// releaseMemory returns what the last build left behind to the system, so
+// that the resident size at rest follows what the rule set in service
+// needs rather than the high-water mark of the build. It is a full
+// collection, which takes a while on a big heap: it runs in the background,
+// never holding up the next reload, and one at a time.
+func (s *Server) releaseMemory() {
+	if !s.releasing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer s.releasing.Store(false)
+		debug.FreeOSMemory()
+	}()
 }
 
 // logDiagnostics logs each diagnostic as file:line:col: message, with its

@@ -95,13 +95,14 @@ type Server struct {
 	schema  *graphql.Schema
 	handler http.Handler
 
-	reloadMu sync.Mutex  // one reload at a time
-	pendMu   sync.Mutex  // guards pending
-	pending  *reloadCall // the next reload, shared by the triggers waiting for it
-	lastRead string      // the version (or error) the last reload read; guarded by reloadMu
-	lastErr  error       // what the last reload returned; guarded by reloadMu
-	stateMu  sync.Mutex
-	state    reloadState // guarded by stateMu
+	reloadMu  sync.Mutex  // one reload at a time
+	pendMu    sync.Mutex  // guards pending
+	pending   *reloadCall // the next reload, shared by the triggers waiting for it
+	lastRead  string      // the version (or error) the last reload read; guarded by reloadMu
+	lastErr   error       // what the last reload returned; guarded by reloadMu
+	releasing atomic.Bool // a releaseMemory is running
+	stateMu   sync.Mutex
+	state     reloadState // guarded by stateMu
 
 	idPrefix string        // of generated request ids: random per process
 	idSeq    atomic.Uint64 // of generated request ids
