@@ -109,6 +109,11 @@ type item struct {
 	file  *parsed
 }
 
+func (it *item) misplaced(file string) {
+	it.diags.Warn(diag.Pos{File: file}, "misplaced-config",
+		"ruled.yaml is only read at the root of the rules directory: this one is ignored")
+}
+
 // job is a rule file to parse.
 type job struct {
 	item *item
@@ -143,10 +148,14 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 		switch {
 		case f.walkErr:
 			it.diags.Add(diag.Pos{File: file(f.path)}, "read-error", "%s", readErrorText(f.path, f.err))
-		case f.tag == 'e':
-			if k != skipped {
-				it.diags.Add(diag.Pos{File: file(f.path)}, "read-error", "%s", readErrorText(f.path, f.err))
+		case f.tag == 'e' && (k == skipped || (k == misplacedConfig && !f.link)):
+			// Not read by Load, so not reported: a misplaced ruled.yaml is
+			// ignored unread (below), unless only following its link fails.
+			if k == misplacedConfig {
+				it.misplaced(file(f.path))
 			}
+		case f.tag == 'e':
+			it.diags.Add(diag.Pos{File: file(f.path)}, "read-error", "%s", readErrorText(f.path, f.err))
 		case f.tag == 'l':
 			if f.link && f.info.IsDir() {
 				it.diags.Warn(diag.Pos{File: file(f.path)}, "symlinked-dir",
@@ -154,8 +163,7 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 			}
 		case k == skipped:
 		case k == misplacedConfig:
-			it.diags.Warn(diag.Pos{File: file(f.path)}, "misplaced-config",
-				"ruled.yaml is only read at the root of the rules directory: this one is ignored")
+			it.misplaced(file(f.path))
 		case f.tag == 's' || len(f.data) > maxFileSize:
 			it.diags.Add(diag.Pos{File: file(f.path)}, "file-too-large", "file is larger than 1 MiB: split it into several files")
 		default:
