@@ -33,10 +33,10 @@ import (
 // another one (a different name) starts afresh. Its methods may be called
 // from several goroutines; loads run one at a time.
 type Cache struct {
-	// Workers bounds how many files are parsed at once; 0 means half of
+	// Parallel bounds how many files are parsed at once; 0 means half of
 	// GOMAXPROCS, at least 1, so that a reload leaves processors to the
 	// requests being served.
-	Workers int
+	Parallel int
 
 	mu    sync.Mutex
 	name  string             // the root's name in positions
@@ -212,14 +212,14 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 	return set, slices.Clone(a.diags), st, nil
 }
 
-// parse parses the jobs, at most Workers at a time, each into its item.
+// parse parses the jobs, at most Parallel at a time, each into its item.
 func (c *Cache) parse(jobs []job, file func(string) string) {
-	workers := c.Workers
-	if workers <= 0 {
-		workers = max(1, runtime.GOMAXPROCS(0)/2)
+	n := c.Parallel
+	if n <= 0 {
+		n = max(1, runtime.GOMAXPROCS(0)/2)
 	}
-	workers = min(workers, len(jobs))
-	if workers <= 1 {
+	n = min(n, len(jobs))
+	if n <= 1 {
 		for _, j := range jobs {
 			j.item.file = parseFile(file(j.item.path), j.kind, j.data, j.sum)
 		}
@@ -227,7 +227,7 @@ func (c *Cache) parse(jobs []job, file func(string) string) {
 	}
 	next := make(chan job)
 	var wg sync.WaitGroup
-	for range workers {
+	for range n {
 		wg.Go(func() {
 			for j := range next {
 				j.item.file = parseFile(file(j.item.path), j.kind, j.data, j.sum)

@@ -174,11 +174,11 @@ func TestCacheAcrossBrokenProjects(t *testing.T) {
 	}
 }
 
-// TestCacheParallel parses with several workers: the result does not
+// TestCacheParallel parses several files at once: the result does not
 // depend on the order the files were parsed in.
 func TestCacheParallel(t *testing.T) {
 	fsys := demoFS(t)
-	c := Cache{Workers: 4}
+	c := Cache{Parallel: 4}
 	set, diags, st := c.LoadFS(fsys, "p")
 	if st.Parsed != 10 {
 		t.Errorf("parsed %d files, want 10", st.Parsed)

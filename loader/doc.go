@@ -36,7 +36,7 @@
 // the loader keeps no reference to it. A Cache keeps, per rule file, what
 // parsing it gave, shared with the last Set it returned (so that Set must
 // be treated as read-only); its loads run one at a time, and parse the
-// changed files on at most Cache.Workers goroutines (by default half the
+// changed files on at most Cache.Parallel goroutines (by default half the
 // processors), so that a reload leaves room for the requests being served.
 // A directory that changes during a call may yield a mix of old and new
 // files; callers that reload (a watcher) load again after the change
