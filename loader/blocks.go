@@ -163,9 +163,9 @@ func (r *reader) jsonValue(n *yaml.Node) (any, bool) {
 const maxContentFile = 256 << 10
 
 // contents reads the content files of blocks declared in the file at p
-// (a path in the loader's file system). A content file must stay inside the
-// rules directory, so that the watcher sees it change.
-func (l *loader) contents(p string, blocks []rules.Block) {
+// (a path in the loader's file system) into the blocks. A content file must
+// stay inside the rules directory, so that the watcher sees it change.
+func (a *assembly) contents(p string, blocks []rules.Block) {
 	for i := range blocks {
 		b := &blocks[i]
 		if b.ContentFile == "" {
@@ -174,27 +174,27 @@ func (l *loader) contents(p string, blocks []rules.Block) {
 		pos := b.FieldPos("content_file")
 		rel := path.Clean(path.Join(path.Dir(p), b.ContentFile))
 		if path.IsAbs(b.ContentFile) || rel == ".." || strings.HasPrefix(rel, "../") {
-			l.diags.Add(pos, "content-file-outside", "content_file %q is outside the rules directory: keep content files beside the rules", b.ContentFile)
+			a.diags.Add(pos, "content-file-outside", "content_file %q is outside the rules directory: keep content files beside the rules", b.ContentFile)
 			continue
 		}
-		if to, inside := resolveInside(l.fsys, rel); !inside {
-			l.diags.Add(pos, "content-file-outside", "content_file %q leads through a symbolic link to %s, outside the rules directory: keep content files beside the rules", b.ContentFile, to)
+		if to, inside := resolveInside(a.fsys, rel); !inside {
+			a.diags.Add(pos, "content-file-outside", "content_file %q leads through a symbolic link to %s, outside the rules directory: keep content files beside the rules", b.ContentFile, to)
 			continue
 		}
-		data, err := readFile(l.fsys, rel)
+		data, err := a.read(rel)
 		if err == nil && len(data) > maxContentFile {
 			err = errors.New("larger than 256 KiB")
 		}
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				l.diags.Add(pos, "missing-content-file", "content_file %q does not exist (looked for %s)", b.ContentFile, l.file(rel))
+				a.diags.Add(pos, "missing-content-file", "content_file %q does not exist (looked for %s)", b.ContentFile, path.Join(a.name, rel))
 			} else {
-				l.diags.Add(pos, "unreadable-content-file", "content_file %q cannot be read: %v", b.ContentFile, err)
+				a.diags.Add(pos, "unreadable-content-file", "content_file %q cannot be read: %v", b.ContentFile, err)
 			}
 			continue
 		}
 		b.Content = string(data)
-		l.set.Files = append(l.set.Files, rel)
+		a.set.Files = append(a.set.Files, rel)
 	}
 }
 

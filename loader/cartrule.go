@@ -76,7 +76,7 @@ func (r *reader) action(n *yaml.Node, rule *rules.CartRule) {
 	}
 	a := &rule.Action
 	for _, e := range entries {
-		v, field := e.value, "action."+e.name
+		v, field := e.value, actionFields[e.name]
 		rule.Fields[field] = r.pos(v)
 		if isNull(v) {
 			continue

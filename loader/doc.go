@@ -4,7 +4,8 @@
 // with the file position of every rule, field and condition byte, and every
 // problem found reported as a diag.Diagnostic. It also reads test-case files
 // (*.test.yaml, see LoadTests) and watches a directory for changes (Watch,
-// Hash), so that a server can reload.
+// Hash), so that a server can reload; a Cache reloads incrementally,
+// parsing only the files that changed since its last load.
 //
 // loader owns the file format: the directory layout (which files are read,
 // which are skipped), the YAML keys and their types, and the mapping of
@@ -33,12 +34,17 @@
 // golden-conflict. rules.Validate adds its own.
 //
 // Concurrency: Load and LoadFS keep no state between calls and may run
-// concurrently, even on the same directory. Each call reads its files one
-// after the other and returns a new Set that belongs to the caller; the
-// loader keeps no reference to it. A directory that changes during a call
-// may yield a mix of old and new files; callers that reload (a watcher)
-// load again after the change settles and swap the whole Set. Watch calls
-// its onChange from a single goroutine, never concurrently with itself;
-// a caller should load once after Watch returns, so that a change made
-// before the watch began is not missed.
+// concurrently, even on the same directory. Each call reads each file once,
+// one after the other, and returns a new Set that belongs to the caller;
+// the loader keeps no reference to it. A Cache keeps, per rule file, what
+// parsing it gave, shared with the last Set it returned (so that Set must
+// be treated as read-only); its loads run one at a time, and parse the
+// changed files on at most Cache.Parallel goroutines (by default half the
+// processors), so that a reload leaves room for the requests being served.
+// A directory that changes during a call may yield a mix of old and new
+// files; callers that reload (a watcher) load again after the change
+// settles and swap the whole Set. Watch calls its onChange from a single
+// goroutine, never concurrently with itself; a caller should load once
+// after Watch returns, so that a change made before the watch began is not
+// missed.
 package loader

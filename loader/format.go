@@ -21,6 +21,15 @@ var (
 		"priority", "stop_further_rules", "coupon", "when", "action",
 	}
 	actionKeys = []string{"type", "amount", "max_qty", "step", "apply_to_shipping", "free_shipping", "items"}
+	// actionFields names each action key in a rule's Fields ("action.type"):
+	// built once, not once per rule.
+	actionFields = func() map[string]string {
+		m := make(map[string]string, len(actionKeys))
+		for _, k := range actionKeys {
+			m[k] = "action." + k
+		}
+		return m
+	}()
 
 	// audienceFileKeys are the top-level keys of audiences.yaml.
 	audienceFileKeys = []string{"audiences"}

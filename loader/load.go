@@ -4,10 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/ruled/ruled/diag"
@@ -23,10 +20,8 @@ const maxFileSize = 1 << 20
 // everything that could be read. Positions name files as dir joined with
 // their path inside it.
 func Load(dir string) (*rules.Set, diag.List) {
-	if dir == "" {
-		dir = "."
-	}
-	return LoadFS(os.DirFS(dir), filepath.ToSlash(dir))
+	set, diags, _, _ := new(Cache).Load(dir)
+	return set, diags
 }
 
 // LoadFS is Load for the rules directory at the root of fsys. name is how
@@ -37,36 +32,8 @@ func Load(dir string) (*rules.Set, diag.List) {
 // After reading, LoadFS appends the diagnostics of rules.Validate, attaches
 // source lines to every diagnostic and sorts them.
 func LoadFS(fsys fs.FS, name string) (*rules.Set, diag.List) {
-	l := &loader{
-		fsys:   fsys,
-		name:   name,
-		unread: map[diag.Pos]bool{},
-		set: &rules.Set{
-			Config:  rules.Config{Fields: map[string]diag.Pos{}},
-			Sources: diag.Sources{},
-		},
-	}
-	l.walk()
-	slices.Sort(l.set.Files)
-	// Where a value could not be read, the set holds a default in its place;
-	// what Validate says about that default ("amount is 0" under "amount is
-	// the string "ten"") is noise.
-	checked := slices.DeleteFunc(rules.Validate(l.set), func(d diag.Diagnostic) bool { return l.unread[d.Pos] })
-	l.diags = append(l.diags, checked...)
-	l.set.Sources.Attach(l.diags)
-	l.diags.Sort()
-	return l.set, l.diags
-}
-
-// loader is the state of one LoadFS call.
-type loader struct {
-	fsys  fs.FS
-	name  string
-	set   *rules.Set
-	diags diag.List
-	// unread holds the positions of values reported as unreadable (wrong
-	// type, not a number, not a date).
-	unread map[diag.Pos]bool
+	set, diags, _ := new(Cache).LoadFS(fsys, name)
+	return set, diags
 }
 
 // kind is what a file in a rules directory holds.
@@ -118,120 +85,21 @@ func ignored(base string) bool {
 		base == "4913" // vim's probe for a writable directory
 }
 
-// walk reads every project file under the root, in lexical order.
-func (l *loader) walk() {
-	fs.WalkDir(l.fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			l.readError(p, err)
-			if p == "." {
-				return fs.SkipAll
-			}
-			return nil
-		case p == ".":
-			if !d.IsDir() {
-				l.diags.Add(diag.Pos{File: l.name}, "read-error", "cannot read rules directory: not a directory")
-			}
-			return nil
-		case ignored(d.Name()):
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		case d.IsDir():
-			return nil
-		}
-		k := classify(p)
-		if d.Type()&fs.ModeSymlink != 0 {
-			// ConfigMap mounts link every file; follow links to files, but
-			// not to directories, which could loop.
-			info, err := fs.Stat(l.fsys, p)
-			switch {
-			case err != nil:
-				if k != skipped {
-					l.readError(p, err)
-				}
-				return nil
-			case info.IsDir():
-				l.diags.Warn(diag.Pos{File: l.file(p)}, "symlinked-dir",
-					"directory is a symbolic link and is not read: ruled follows links to files only")
-				return nil
-			case !info.Mode().IsRegular():
-				return nil
-			}
-		} else if !d.Type().IsRegular() {
-			return nil
-		}
-		l.read(p, k)
-		return nil
-	})
-}
-
-// file is how the file at p is named in positions.
-func (l *loader) file(p string) string { return path.Join(l.name, p) }
-
-func (l *loader) readError(p string, err error) {
+// readErrorText says that the file at p (the root for ".") could not be
+// read, and why, without repeating the path the position already names.
+func readErrorText(p string, err error) string {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	what := "cannot read"
 	if p == "." {
-		what = "cannot read rules directory"
+		return "cannot read rules directory: " + err.Error()
 	}
-	l.diags.Add(diag.Pos{File: l.file(p)}, "read-error", "%s: %v", what, err)
+	return "cannot read: " + err.Error()
 }
 
 // errTooLarge is returned by readFile for files over maxFileSize.
 var errTooLarge = errors.New("file too large")
-
-// read reads and decodes the file at p.
-func (l *loader) read(p string, k kind) {
-	switch k {
-	case skipped:
-		return
-	case misplacedConfig:
-		l.diags.Warn(diag.Pos{File: l.file(p)}, "misplaced-config",
-			"ruled.yaml is only read at the root of the rules directory: this one is ignored")
-		return
-	}
-	data, err := readFile(l.fsys, p)
-	switch {
-	case errors.Is(err, errTooLarge):
-		l.diags.Add(diag.Pos{File: l.file(p)}, "file-too-large", "file is larger than 1 MiB: split it into several files")
-		return
-	case err != nil:
-		l.readError(p, err)
-		return
-	case k == rulesFile:
-		l.readRules(p, data)
-		return
-	}
-	src := newSource(l.file(p), data)
-	l.set.Files = append(l.set.Files, p)
-	l.set.Sources[src.name] = src.text()
-	if off, code, msg := checkText(data); off >= 0 {
-		l.diags.Add(src.pos(off), code, "%s", msg)
-		return
-	}
-	r := &reader{src: src, diags: &l.diags, unread: l.unread}
-	r.guard(func() {
-		for _, doc := range r.documents() {
-			switch k {
-			case configFile:
-				r.config(doc, &l.set.Config)
-			case audienceFile:
-				l.set.Audiences = append(l.set.Audiences, r.audienceFile(doc)...)
-			case ruleFile:
-				cart, places, blocks := r.ruleFile(doc)
-				l.contents(p, blocks)
-				l.set.CartRules = append(l.set.CartRules, cart...)
-				l.set.Placements = append(l.set.Placements, places...)
-				l.set.Blocks = append(l.set.Blocks, blocks...)
-			}
-		}
-	})
-}
 
 // readFile reads at most maxFileSize bytes of the file at p; it does not
 // trust the size Stat reports.

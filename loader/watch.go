@@ -2,12 +2,8 @@ package loader
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,14 +13,19 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// This file watches a rules directory and says when its content changed.
-// It never maps events onto files: any event under the tree only marks it
-// dirty; after the burst settles the whole tree is hashed, and a different
-// hash is a change. That one rule covers editors that save by rename,
-// Kubernetes ConfigMap mounts (whose ..data symlink is swapped without an
-// event for the files linked through it), git checkouts and half-written
-// files alike. The reload itself, and the decision to keep the last good
-// rule set when the new one is broken, belong to the caller.
+// This file watches a rules directory and says when its content may have
+// changed. It never maps events onto files: any event under the tree only
+// marks it dirty; after the burst settles the caller is told, and reads the
+// tree again. That one rule covers editors that save by rename, Kubernetes
+// ConfigMap mounts (whose ..data symlink is swapped without an event for
+// the files linked through it), git checkouts and half-written files alike.
+//
+// The watch does not read the files itself: whether anything changed is
+// for the caller's load to say (a Cache reads every file once per load,
+// hashes it, parses only the changed ones, and reports the tree's Version;
+// an equal version is no change). Hashing here as well would read every
+// file twice per change. The reload itself, and the decision to keep the
+// last good rule set when the new one is broken, belong to the caller.
 
 // WatchOptions tune Watch. The zero value is the production setting.
 type WatchOptions struct {
@@ -34,17 +35,17 @@ type WatchOptions struct {
 	// MaxWait bounds the wait for quiet, so that a steady trickle of events
 	// cannot put a rescan off for ever (default 2s).
 	MaxWait time.Duration
-	// Rescan is the interval of the periodic full rescan, the safety net for
-	// file systems without notifications (NFS, FUSE, some bind mounts) and
-	// for lost events (default 1m). With Poll it is the poll interval.
+	// Rescan is the interval of the periodic rescan (the caller is told to
+	// read the tree again), the safety net for file systems without
+	// notifications (NFS, FUSE, some bind mounts) and for lost events
+	// (default 1m). With Poll it is the poll interval.
 	Rescan time.Duration
-	// Poll, when set, uses no file notifications at all: the tree is hashed
-	// every Rescan.
+	// Poll, when set, uses no file notifications at all: the caller is told
+	// to read the tree every Rescan.
 	Poll bool
 	// OnError, when set, is told of problems that do not stop the watch: a
 	// directory that could not be watched, an overflowing event queue (a
-	// rescan follows at once), a tree that could not be hashed. It is called
-	// from the watch's goroutines.
+	// rescan follows at once). It is called from the watch's goroutines.
 	OnError func(error)
 }
 
@@ -72,25 +73,30 @@ func (o *WatchOptions) defaults() {
 
 // Watch watches the rules directory dir, with every directory below it
 // (those created later too), and calls onChange when the content of the tree
-// has changed: after events settle (see WatchOptions), on an event queue
-// overflow, and when the periodic rescan finds a different Hash. onChange
-// runs on one goroutine, never concurrently with itself; events that arrive
-// while it runs are coalesced into at most one more call.
+// may have changed: after events that can change content settle (see
+// WatchOptions; a chmod or an editor's scratch file is no such event), on
+// an event queue overflow, and at every periodic rescan. onChange reads the
+// tree and decides by content (see Cache, Stats.Version): a rescan, or a
+// file written again with the same bytes, is no change. onChange runs on
+// one goroutine, never concurrently with itself; events that arrive while
+// it runs are coalesced into at most one more call.
 //
-// Watch returns once the watch is in place and the tree's current content is
-// its baseline: load the rule set after Watch returns, and no change can fall
-// between the load and the watch. The error is for a directory that cannot
-// be read or a watch that cannot be set up (inotify limits, say); fall back
-// to Poll then. Watching stops when ctx is done; the returned channel is
-// closed once every goroutine has ended and the notifications are released.
+// Watch returns once the watch is in place: load the rule set after Watch
+// returns (or call onChange once), and no change can fall between the load
+// and the watch. The error is for a directory that cannot be read or a
+// watch that cannot be set up (inotify limits, say); fall back to Poll
+// then. Watching stops when ctx is done; the returned channel is closed
+// once every goroutine has ended and the notifications are released.
 func Watch(ctx context.Context, dir string, opt WatchOptions, onChange func()) (<-chan struct{}, error) {
 	opt.defaults()
-	base, err := Hash(dir)
-	if err != nil {
+	if st, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("watch %s: %w", dir, err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("watch %s: not a directory", dir)
 	}
-	w := &watcher{dir: dir, opt: opt, onChange: onChange, last: base, kick: make(chan struct{}, 1)}
+	w := &watcher{dir: dir, opt: opt, onChange: onChange, kick: make(chan struct{}, 1)}
 	if !opt.Poll {
+		var err error
 		if w.fsw, err = fsnotify.NewWatcher(); err != nil {
 			return nil, fmt.Errorf("watch %s: %w", dir, err)
 		}
@@ -122,7 +128,6 @@ type watcher struct {
 	onChange func()
 	fsw      *fsnotify.Watcher // nil when polling
 	kick     chan struct{}     // asks the worker for a rescan; capacity 1, so requests coalesce
-	last     string            // the hash of the last content seen; the worker's alone
 }
 
 // loop turns events, the debounce timer and the rescan ticker into kicks
@@ -188,7 +193,9 @@ func (w *watcher) request() {
 	}
 }
 
-// work rescans on each kick and calls onChange when the hash differs.
+// work calls onChange on each kick. A tree that cannot be read is told
+// too: the caller's reload fails and reports it, and keeps the last good
+// set.
 func (w *watcher) work() {
 	for range w.kick {
 		if w.fsw != nil {
@@ -196,17 +203,6 @@ func (w *watcher) work() {
 			// between a Create and its Add; watching them again is cheap.
 			w.addTree(w.dir)
 		}
-		h, err := Hash(w.dir)
-		if err != nil {
-			w.opt.OnError(fmt.Errorf("watch %s: %w", w.dir, err))
-			// A tree that cannot be read is a change too: the caller's
-			// reload will fail and report it, and keep the last good set.
-			h = "unreadable: " + err.Error()
-		}
-		if h == w.last {
-			continue
-		}
-		w.last = h
 		w.onChange()
 	}
 }
@@ -296,89 +292,4 @@ func (w *watcher) close() {
 	}()
 	w.fsw.Close()
 	<-drained
-}
-
-// Hash identifies the content of the rules directory dir: the first 64 bits,
-// in hex, of a SHA-256 over the path and content of every file Load could
-// read (every file of the tree but hidden ones and editors' backups, with
-// symbolic links to files followed). Equal hashes mean equal content. A file
-// that cannot be read counts with its error, so that it becoming readable is
-// a change. The error is for a root that cannot be read at all.
-//
-// Test-case and other files that are not rules count too: hashing a little
-// more than needed costs a reload that changes nothing, while hashing too
-// little would miss a change.
-func Hash(dir string) (string, error) {
-	if dir == "" {
-		dir = "."
-	}
-	st, err := os.Stat(dir)
-	if err != nil {
-		return "", err
-	}
-	if !st.IsDir() {
-		return "", fmt.Errorf("%s: not a directory", dir)
-	}
-	fsys := os.DirFS(dir)
-	h := sha256.New()
-	record := func(p string, tag byte, data []byte) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(data)))
-		h.Write([]byte(p))
-		h.Write([]byte{0, tag})
-		h.Write(n[:])
-		h.Write(data)
-	}
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			if p == "." {
-				return err
-			}
-			record(p, 'e', []byte(err.Error()))
-			return nil
-		case p == ".":
-			return nil
-		case ignored(d.Name()):
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		case d.IsDir():
-			return nil
-		}
-		tag, data := hashFile(fsys, p)
-		record(p, tag, data)
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)[:8]), nil
-}
-
-// hashFile returns what stands for the file at p in a Hash: its content ('c'),
-// its size and modification time when it is larger than Load reads ('s'),
-// or its error ('e'). Links to directories and other non-regular files
-// count as present ('l'), as Load only warns about them.
-func hashFile(fsys fs.FS, p string) (byte, []byte) {
-	info, err := fs.Stat(fsys, p) // follows symbolic links
-	switch {
-	case err != nil:
-		return 'e', []byte(err.Error())
-	case !info.Mode().IsRegular():
-		return 'l', []byte(info.Mode().String())
-	case info.Size() > maxFileSize:
-		return 's', fmt.Appendf(nil, "%d %d", info.Size(), info.ModTime().UnixNano())
-	}
-	f, err := fsys.Open(p)
-	if err != nil {
-		return 'e', []byte(err.Error())
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return 'e', []byte(err.Error())
-	}
-	return 'c', data
 }

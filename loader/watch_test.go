@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -127,7 +128,10 @@ func TestHashConfigMap(t *testing.T) {
 }
 
 // watching starts a watch of dir with short timings and no periodic rescan
-// to speak of, so that what it sees it saw through notifications.
+// to speak of, so that what it sees it saw through notifications. Its
+// onChange loads the tree through a Cache, as a server does, and reports a
+// change when the version read differs from the last one: calls counts
+// onChange's calls, changes the new versions.
 func watching(t *testing.T, dir string, opt WatchOptions) (changes <-chan struct{}, calls *atomic.Int32) {
 	t.Helper()
 	if opt.Quiet == 0 {
@@ -142,10 +146,25 @@ func watching(t *testing.T, dir string, opt WatchOptions) (changes <-chan struct
 	opt.OnError = func(err error) { t.Logf("watch: %v", err) }
 	ch := make(chan struct{}, 100)
 	calls = new(atomic.Int32)
+	var cache Cache
+	var mu sync.Mutex
+	last := "" // the version last loaded
+	load := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		_, _, st, _ := cache.Load(dir)
+		changed := st.Version != last
+		last = st.Version
+		return changed
+	}
+	// The baseline: nothing changes between this load and the watch.
+	load()
 	ctx, cancel := context.WithCancel(context.Background())
 	done, err := Watch(ctx, dir, opt, func() {
 		calls.Add(1)
-		ch <- struct{}{}
+		if load() {
+			ch <- struct{}{}
+		}
 	})
 	if err != nil {
 		cancel()

@@ -11,7 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/ruled/ruled/cmd/ruled/internal/server"
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
@@ -26,51 +29,84 @@ type build struct {
 	// Diags are the problems the loader and the compiler found, each once
 	// (diag.Merge), sorted, with source lines.
 	Diags diag.List
-	// Version is the hash of the files (loader.Hash), taken before they
-	// were read: should they change during the load, the version is older
-	// than the content, and the next rescan sees a new hash and reloads.
+	// Version identifies the bytes read (see loader.Hash): every file's
+	// content was read once, and the version and the rules both come
+	// from those bytes.
 	Version string
+	// Stages are the timed steps (read, parse, validate, compile); Files
+	// counts the files read and Parsed those parsed afresh.
+	Stages        []server.Stage
+	Files, Parsed int
 }
 
-// load runs the pipeline on dir. The error is for a directory that cannot
-// be read at all; problems in the files, and a directory that holds no
-// rules, are diagnostics.
-func load(dir string) (*build, error) { return loadWith(dir, nil) }
+// pipeline builds one rules directory, again and again as serve reloads
+// it: its loader.Cache parses only the files whose content changed, its
+// engine.Compiler compiles only the conditions it has not compiled before,
+// and a version already built is given back as it was. Every build equals
+// what a build from scratch gives (check, eval and test build from scratch
+// with load).
+type pipeline struct {
+	dir      string
+	cache    loader.Cache
+	compiler engine.Compiler
 
-// loadWith is load compiling with c, which reuses what the last version of
-// the rules compiled to (nil: compile everything).
-func loadWith(dir string, c *engine.Compiler) (*build, error) {
-	st, err := os.Stat(dir)
+	mu   sync.Mutex // one build at a time
+	last *build
+}
+
+// load runs the pipeline on dir from scratch. The error is for a directory
+// that cannot be read at all; problems in the files, and a directory that
+// holds no rules, are diagnostics.
+func load(dir string) (*build, error) { return (&pipeline{dir: dir}).run() }
+
+// run builds the directory: exactly what `ruled check` runs.
+func (p *pipeline) run() (*build, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := os.Stat(p.dir)
 	if err != nil {
 		return nil, fmt.Errorf("rules directory: %w", err)
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("rules directory %s: not a directory", dir)
+		return nil, fmt.Errorf("rules directory %s: not a directory", p.dir)
 	}
-	version, err := loader.Hash(dir)
+	set, diags, stats, err := p.cache.Load(p.dir)
 	if err != nil {
 		return nil, fmt.Errorf("rules directory: %w", err)
 	}
-	set, diags := loader.Load(dir)
+	b := &build{Version: stats.Version, Files: stats.Files, Parsed: stats.Parsed,
+		Stages: []server.Stage{{Name: "read", Duration: stats.Read}, {Name: "parse", Duration: stats.Parse}, {Name: "validate", Duration: stats.Validate}}}
+	if p.last != nil && p.last.Version == stats.Version {
+		// The same bytes: what was compiled from them still holds.
+		b.Program, b.Diags = p.last.Program, p.last.Diags
+		b.Stages = append(b.Stages, server.Stage{Name: "compile"})
+		p.last = b
+		return b, nil
+	}
+	start := time.Now()
 	// Conditions are compiled even when the files have other problems, so
 	// that one run reports everything; a program is only kept when nothing
 	// at all is wrong.
-	compile := engine.Compile
-	if c != nil {
-		compile = c.Compile
-	}
-	prog, more := compile(set)
+	prog, more := p.compiler.Compile(set)
+	b.Stages = append(b.Stages, server.Stage{Name: "compile", Duration: time.Since(start)})
 	diags = diag.Merge(diags, more)
 	if !diags.HasErrors() {
-		if msg := noRules(dir, set); msg != "" {
-			diags.Add(diag.Pos{File: filepath.ToSlash(filepath.Clean(dir))}, "no-rules", "%s", msg)
+		if msg := noRules(p.dir, set); msg != "" {
+			diags.Add(diag.Pos{File: filepath.ToSlash(filepath.Clean(p.dir))}, "no-rules", "%s", msg)
 		}
 	}
 	set.Sources.Attach(diags)
-	if diags.HasErrors() {
-		prog = nil
+	if !diags.HasErrors() {
+		b.Program = prog
 	}
-	return &build{Program: prog, Diags: diags, Version: version}, nil
+	b.Diags = diags
+	p.last = b
+	return b, nil
+}
+
+// serverBuild is b as the server takes it.
+func (b *build) serverBuild() *server.Build {
+	return &server.Build{Program: b.Program, Diagnostics: b.Diags, Version: b.Version, Stages: b.Stages, Files: b.Files, Parsed: b.Parsed}
 }
 
 // noRules says what dir holds when it holds no cart rule, placement or

@@ -15,7 +15,6 @@ import (
 
 	"github.com/ruled/ruled/cmd/ruled/internal/server"
 	"github.com/ruled/ruled/corpus"
-	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
 )
@@ -45,24 +44,25 @@ type serveCmd struct {
 	RecordMaxSize         int64         `help:"Bytes of carts (before compression) in one recorded file before the next starts." default:"67108864" placeholder:"BYTES"`
 	RecordMaxAge          time.Duration `help:"Longest time one recorded file stays open." default:"1h"`
 	RecordQueue           int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
+	RuleSeries            int           `help:"Most rules with a series of their own in ruled_rule_applications_total; the others count under rule=\"_other\" (${default})." default:"500" placeholder:"N"`
 }
 
 func (c *serveCmd) run(e *env) int {
 	log := c.logger(e.stderr)
 	dir := e.rules
-	// The first compile takes every core; reloads then compile only what
-	// changed, on half of them, so that requests keep the rest.
-	compiler := &engine.Compiler{}
+	// The first build takes every core; reloads then parse and compile
+	// only what changed, on half of them, so that requests keep the rest.
+	p := &pipeline{dir: dir}
 	opt := server.Options{
-		Compile: func() (*engine.Program, diag.List, string, error) {
-			b, err := loadWith(dir, compiler)
-			if b != nil && b.Program != nil {
-				compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
-			}
+		Compile: func() (*server.Build, error) {
+			b, err := p.run()
 			if err != nil {
-				return nil, nil, "", err
+				return nil, err
 			}
-			return b.Program, b.Diags, b.Version, nil
+			if b.Program != nil {
+				p.compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			}
+			return b.serverBuild(), nil
 		},
 		RulesDir:         dir,
 		Logger:           log,
@@ -73,6 +73,7 @@ func (c *serveCmd) run(e *env) int {
 			MaxDepth: c.GraphQLMaxDepth, MaxFields: c.GraphQLMaxFields,
 			MaxEvaluations: c.GraphQLMaxEvaluations, Timeout: c.GraphQLTimeout,
 		},
+		MaxRuleSeries: c.RuleSeries,
 	}
 	if c.Record != "" {
 		rec, err := c.recorder(log)
@@ -104,7 +105,7 @@ func (c *serveCmd) run(e *env) int {
 
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	watched := c.watch(ctx, dir, srv, g, log)
+	watched := c.watch(ctx, dir, srv, log)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -192,7 +193,7 @@ func reportDrops(ctx context.Context, rec *corpus.Recorder, log *slog.Logger) {
 // watch starts reloading on changes, as --watch says, and returns a channel
 // closed when the watch has stopped (nil with --watch=off). A watch that
 // cannot use file notifications falls back to polling.
-func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, g *engine.Generation, log *slog.Logger) <-chan struct{} {
+func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, log *slog.Logger) <-chan struct{} {
 	if c.Watch == "off" {
 		return nil
 	}
@@ -200,10 +201,9 @@ func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, g 
 		Quiet: c.Debounce, MaxWait: c.DebounceMax, Rescan: c.Rescan, Poll: c.Watch == "poll",
 		OnError: func(err error) { log.Warn("watching the rules", "error", err) },
 	}
-	onChange := func() {
-		log.Info("rule files changed: reloading")
-		_, _ = srv.Reload(server.TriggerWatch)
-	}
+	// The watch says the files may have changed; the reload reads them
+	// and changes nothing when their version is the one last read.
+	onChange := func() { _, _ = srv.Reload(server.TriggerWatch) }
 	done, err := loader.Watch(ctx, dir, opt, onChange)
 	if err != nil && !opt.Poll {
 		log.Warn("file notifications unavailable: polling instead", "error", err, "interval", opt.Rescan.String())
@@ -214,11 +214,10 @@ func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, g 
 		log.Error("cannot watch the rules: reload with SIGHUP or POST /v1/reload", "error", err)
 		return nil
 	}
-	// The watch's baseline is the tree as it is now; the rule set in service
-	// was read before. Anything that changed in between is reloaded now.
-	if h, err := loader.Hash(dir); err == nil && h != g.Version {
-		onChange()
-	}
+	// The rule set in service was read before the watch began: anything
+	// that changed in between is reloaded now (reading the files is all
+	// this costs when nothing did).
+	onChange()
 	return done
 }
 

@@ -101,11 +101,11 @@ var decimalEqual = cmp.Comparer(func(a, b money.Decimal) bool { return a.Equal(b
 
 func demoProgram(t testing.TB) *engine.Program {
 	t.Helper()
-	p, diags, _, err := compileDir(demo)()
-	if err != nil || p == nil {
-		t.Fatalf("compiling the demo: %v %v", err, diags)
+	b, err := compileDir(demo)()
+	if err != nil || b.Program == nil {
+		t.Fatalf("compiling the demo: %v %v", err, b)
 	}
-	return p
+	return b.Program
 }
 
 func TestEvaluateBody(t *testing.T) {

@@ -17,7 +17,11 @@
 // Concurrency: a Server is safe for concurrent use. The rule set in service
 // is an engine.Generation behind an engine.Live; every request loads it once
 // and uses it to the end, so a request never mixes two rule sets. Reload
-// compiles off the request path, is serialized (one reload at a time), and
-// swaps only a program that compiled without errors. A Server holds no
-// package-level state: its metrics live in its own registry.
+// compiles off the request path on the goroutine that asked for it (the
+// CompileFunc bounds any parallelism of its own), runs one reload at a
+// time, coalesces the triggers that arrive meanwhile into one more reload,
+// and swaps only a program that compiled without errors; each stage is
+// timed in logs, metrics and /v1/status. A Server holds no package-level
+// state: its metrics live in its own registry, with the per-rule series
+// bounded (Options.MaxRuleSeries).
 package server

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,12 +24,14 @@ type metrics struct {
 	duration     *prometheus.HistogramVec // route, code
 	inflight     prometheus.Gauge
 	evaluations  *prometheus.CounterVec // api, result
-	applications *prometheus.CounterVec // rule
+	applications *ruleCounts            // rule
 	placements   *prometheus.CounterVec // placement, result
 	blocksServed *prometheus.CounterVec // placement, block
 
 	reloads          *prometheus.CounterVec // trigger, result
 	reloadDuration   prometheus.Histogram
+	stageDuration    *prometheus.HistogramVec // stage
+	coalesced        prometheus.Counter
 	lastReloadOK     prometheus.Gauge
 	lastReloadOKTime prometheus.Gauge
 	reloadErrors     prometheus.Gauge
@@ -36,7 +41,12 @@ type metrics struct {
 	blocks           prometheus.Gauge
 }
 
-func newMetrics() *metrics {
+// OtherRules is the rule label under which applications of rules without
+// a series of their own are counted. It cannot be a rule id, which starts
+// with a letter or a digit.
+const OtherRules = "_other"
+
+func newMetrics(maxRuleSeries int) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_http_requests_total",
@@ -55,10 +65,12 @@ func newMetrics() *metrics {
 		Name: "ruled_evaluations_total",
 		Help: "Cart evaluations, by API (rest, graphql) and result (ok, invalid: the cart was rejected).",
 	}, []string{"api", "result"})
-	m.applications = prometheus.NewCounterVec(prometheus.CounterOpts{
+	m.applications = newRuleCounts(prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_rule_applications_total",
-		Help: "Cart evaluations a rule applied in, by rule id.",
-	}, []string{"rule"})
+		Help: fmt.Sprintf("Cart evaluations a rule applied in, by rule id. Only rules that applied have a series, "+
+			"at most %d of them (the first to apply); the applications of other rules count under rule=%q. "+
+			"A rule removed from the rule set loses its series at the next reload.", maxRuleSeries, OtherRules),
+	}, []string{"rule"}), maxRuleSeries)
 	m.placements = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_placement_requests_total",
 		Help: "Placements filled, by placement id and result (filled: at least one block, empty: none matched).",
@@ -69,12 +81,21 @@ func newMetrics() *metrics {
 	}, []string{"placement", "block"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_reloads_total",
-		Help: "Rule set reloads, by trigger (start, watch, signal, api) and result (success, failure).",
+		Help: "Rule set reloads, by trigger (start, watch, signal, api) and result (success, failure; unchanged: the watch saw the version in service).",
 	}, []string{"trigger", "result"})
 	m.reloadDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "ruled_reload_duration_seconds",
-		Help:    "Time to load and compile the rule set.",
+		Help:    "Time to load and compile the rule set and swap it in.",
 		Buckets: prometheus.ExponentialBuckets(.001, 4, 8),
+	})
+	m.stageDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "ruled_reload_stage_duration_seconds",
+		Help:    "Time of each stage of a reload: read (walk and hash the files), parse (the changed ones), validate, compile, swap.",
+		Buckets: prometheus.ExponentialBuckets(.0005, 4, 8),
+	}, []string{"stage"})
+	m.coalesced = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "ruled_reload_coalesced_total",
+		Help: "Reload triggers that arrived while a reload ran and were served by the next one.",
 	})
 	m.lastReloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "ruled_reload_last_success",
@@ -104,8 +125,8 @@ func newMetrics() *metrics {
 		Name: "ruled_rule_set_blocks",
 		Help: "Dynamic blocks in the rule set in service.",
 	})
-	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluations, m.applications, m.placements, m.blocksServed,
-		m.reloads, m.reloadDuration, m.lastReloadOK, m.lastReloadOKTime, m.reloadErrors,
+	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluations, m.applications.vec, m.placements, m.blocksServed,
+		m.reloads, m.reloadDuration, m.stageDuration, m.coalesced, m.lastReloadOK, m.lastReloadOKTime, m.reloadErrors,
 		m.info, m.cartRules, m.audiences, m.blocks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -133,12 +154,13 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 }
 
 // evaluated counts a successful evaluation, the rules that applied and the
-// blocks chosen. Placement and block ids come from the rule set (the engine
-// rejects unknown placements), so their labels are bounded by the files.
+// blocks chosen. Rule labels are bounded by ruleCounts; placement and block
+// ids come from the rule set (the engine rejects unknown placements), and
+// a project has few of them, so their labels are bounded by the files.
 func (m *metrics) evaluated(api string, res *engine.Result) {
 	m.evaluations.WithLabelValues(api, "ok").Inc()
 	for _, a := range res.AppliedRules {
-		m.applications.WithLabelValues(a.ID).Inc()
+		m.applications.inc(a.ID)
 	}
 	for pl, bs := range res.Blocks {
 		result := "filled"
@@ -155,6 +177,11 @@ func (m *metrics) evaluated(api string, res *engine.Result) {
 // swapped records the rule set now in service.
 func (m *metrics) swapped(g *engine.Generation) {
 	set := g.Program.Set()
+	ids := make(map[string]bool, len(set.CartRules))
+	for i := range set.CartRules {
+		ids[set.CartRules[i].ID] = true
+	}
+	m.applications.keep(ids)
 	m.info.Reset()
 	m.info.WithLabelValues(g.Version).Set(1)
 	m.cartRules.Set(float64(len(set.CartRules)))
@@ -167,5 +194,69 @@ func (m *metrics) handler(log *slog.Logger) http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		ErrorHandling: promhttp.ContinueOnError,
+	})
+}
+
+// ruleCounts counts rule applications by rule id with a bounded number of
+// series: a rule gets a series of its own the first time it applies, while
+// fewer than max rules have one; the applications of the others count under
+// OtherRules. A project of 10,000 rules cannot make 10,000 series, and the
+// rules that do apply, the ones worth watching, are the ones that get them.
+// keep drops the series of rules gone from the rule set, freeing room.
+type ruleCounts struct {
+	vec   *prometheus.CounterVec
+	other prometheus.Counter
+	max   int64
+	byID  sync.Map // rule id → prometheus.Counter; read lock-free on every evaluation
+	n     atomic.Int64
+	mu    sync.Mutex // serializes adding and dropping series
+}
+
+func newRuleCounts(vec *prometheus.CounterVec, max int) *ruleCounts {
+	return &ruleCounts{vec: vec, other: vec.WithLabelValues(OtherRules), max: int64(max)}
+}
+
+// inc counts one application of rule id.
+func (r *ruleCounts) inc(id string) {
+	if c, ok := r.byID.Load(id); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
+	r.add(id).Inc()
+}
+
+// add returns the counter of rule id, giving it a series when there is
+// room, else the OtherRules counter.
+func (r *ruleCounts) add(id string) prometheus.Counter {
+	if r.n.Load() >= r.max {
+		return r.other
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.byID.Load(id); ok {
+		return c.(prometheus.Counter)
+	}
+	if r.n.Load() >= r.max {
+		return r.other
+	}
+	c := r.vec.WithLabelValues(id)
+	r.byID.Store(id, c)
+	r.n.Add(1)
+	return c
+}
+
+// keep drops the series of every rule not in ids. An evaluation of the
+// generation just replaced may still count a dropped rule once more; its
+// series then waits for the next reload.
+func (r *ruleCounts) keep(ids map[string]bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.byID.Range(func(k, _ any) bool {
+		if id := k.(string); !ids[id] {
+			r.byID.Delete(id)
+			r.vec.DeleteLabelValues(id)
+			r.n.Add(-1)
+		}
+		return true
 	})
 }

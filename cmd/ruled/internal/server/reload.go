@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/ruled/ruled/diag"
@@ -57,33 +58,115 @@ type reloadState struct {
 
 // reloadReport is one reload attempt.
 type reloadReport struct {
-	At          time.Time `json:"at"`
-	Trigger     string    `json:"trigger"`
-	OK          bool      `json:"ok"`
-	DurationMS  float64   `json:"duration_ms"`
+	At         time.Time `json:"at"`
+	Trigger    string    `json:"trigger"`
+	OK         bool      `json:"ok"`
+	DurationMS float64   `json:"duration_ms"`
+	// Stages are the steps of the reload with their durations: those of
+	// the Build (read, parse, compile), then swap.
+	Stages []stageReport `json:"stages,omitempty"`
+	// Files counts the files read, Parsed those parsed afresh.
+	Files  int `json:"files"`
+	Parsed int `json:"parsed"`
+	// Coalesced counts the triggers that arrived while an earlier reload
+	// ran and were served by this one.
+	Coalesced   int       `json:"coalesced,omitempty"`
 	Version     string    `json:"version,omitempty"` // the version it read
 	Error       string    `json:"error,omitempty"`
 	Diagnostics diag.List `json:"diagnostics,omitempty"`
 }
 
-// Reload compiles the rule set afresh and, when it has no errors, swaps it
-// in whole; otherwise the rule set in service stays and the error, a
-// *ReloadError, says why (it is also logged, diagnostic by diagnostic, and
-// shown on /v1/status and in metrics). Reloads run one at a time.
-func (s *Server) Reload(trigger string) (*engine.Generation, error) {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	start := time.Now()
-	prog, diags, version, err := s.opt.Compile()
-	elapsed := time.Since(start)
-	s.metrics.reloadDuration.Observe(elapsed.Seconds())
-	rep := &reloadReport{At: s.opt.Now(), Trigger: trigger, DurationMS: float64(elapsed.Microseconds()) / 1000, Version: version, Diagnostics: diags}
+type stageReport struct {
+	Stage      string  `json:"stage"`
+	DurationMS float64 `json:"duration_ms"`
+}
 
-	if err != nil || prog == nil {
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// reloadCall is one reload and the triggers waiting for it.
+type reloadCall struct {
+	trigger   string // the first trigger: the reload's name in logs and metrics
+	force     bool   // a trigger other than the watch asked for it
+	coalesced int    // triggers that joined it
+	done      chan struct{}
+	g         *engine.Generation
+	err       error
+}
+
+// Reload reads and compiles the rule set and, when it has no errors, swaps
+// it in whole; otherwise the rule set in service stays and the error, a
+// *ReloadError, says why (it is also logged, diagnostic by diagnostic, and
+// shown on /v1/status and in metrics).
+//
+// Reloads run one at a time, and triggers coalesce: a trigger that arrives
+// while a reload runs waits for the next one, which reads the files after
+// every trigger waiting for it and whose result they all share. A reload
+// asked for by the watch alone that reads the version last read changes
+// nothing: it returns what the last reload gave, without a new generation.
+func (s *Server) Reload(trigger string) (*engine.Generation, error) {
+	s.pendMu.Lock()
+	if c := s.pending; c != nil {
+		c.coalesced++
+		c.force = c.force || trigger != TriggerWatch
+		s.pendMu.Unlock()
+		s.metrics.coalesced.Inc()
+		<-c.done
+		return c.g, c.err
+	}
+	c := &reloadCall{trigger: trigger, force: trigger != TriggerWatch, done: make(chan struct{})}
+	s.pending = c
+	s.pendMu.Unlock()
+
+	s.reloadMu.Lock()
+	// From here on the files may already be read: later triggers wait for
+	// the next reload.
+	s.pendMu.Lock()
+	s.pending = nil
+	force, coalesced := c.force, c.coalesced
+	s.pendMu.Unlock()
+	c.g, c.err = s.reloadNow(c.trigger, force, coalesced)
+	s.reloadMu.Unlock()
+	close(c.done)
+	return c.g, c.err
+}
+
+// reloadNow is one reload; s.reloadMu is held.
+func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.Generation, error) {
+	start := time.Now()
+	b, err := s.opt.Compile()
+	if err == nil && b == nil {
+		err = errors.New("the compile step returned nothing")
+	}
+	if b == nil {
+		b = &Build{}
+	}
+	read := b.Version
+	if err != nil {
+		read = "error: " + err.Error()
+	}
+	if !force && s.lastRead != "" && read == s.lastRead {
+		s.metrics.reloads.WithLabelValues(trigger, "unchanged").Inc()
+		s.log.Debug("rule files unchanged", "trigger", trigger, "version", b.Version, "duration_ms", ms(time.Since(start)))
+		return s.live.Load(), s.lastErr
+	}
+	s.lastRead = read
+	elapsed := time.Since(start)
+	rep := &reloadReport{At: s.opt.Now(), Trigger: trigger, Version: b.Version, Diagnostics: b.Diagnostics,
+		Files: b.Files, Parsed: b.Parsed, Coalesced: coalesced}
+	for _, st := range b.Stages {
+		rep.Stages = append(rep.Stages, stageReport{st.Name, ms(st.Duration)})
+		s.metrics.stageDuration.WithLabelValues(st.Name).Observe(st.Duration.Seconds())
+	}
+	diags := b.Diagnostics
+
+	if err != nil || b.Program == nil {
+		rep.DurationMS = ms(elapsed)
+		s.metrics.reloadDuration.Observe(elapsed.Seconds())
 		rerr := &ReloadError{Err: err, Diagnostics: diags}
 		if g := s.live.Load(); g != nil {
 			rerr.Kept = g.Version
 		}
+		s.lastErr = rerr
 		rep.Error = rerr.Error()
 		s.metrics.reloads.WithLabelValues(trigger, "failure").Inc()
 		s.metrics.lastReloadOK.Set(0)
@@ -91,25 +174,56 @@ func (s *Server) Reload(trigger string) (*engine.Generation, error) {
 		s.stateMu.Lock()
 		s.state.last, s.state.failure = rep, rep
 		s.stateMu.Unlock()
-		s.log.Error("reload failed", "trigger", trigger, "error", rerr.Error(), "errors", diags.Errors(), "version_read", version)
+		s.log.Error("reload failed", "trigger", trigger, "error", rerr.Error(), "errors", diags.Errors(), "version_read", b.Version)
 		s.logDiagnostics(diags)
 		return nil, rerr
 	}
 
+	swapStart := time.Now()
 	rep.OK = true
 	s.stateMu.Lock() // status sees the generation and its warnings together
-	g := s.live.Swap(prog, version, rep.At)
+	g := s.live.Swap(b.Program, b.Version, rep.At)
 	s.state.last = rep
 	s.state.warnings = diags
+	swap := time.Since(swapStart)
+	rep.Stages = append(rep.Stages, stageReport{"swap", ms(swap)})
+	elapsed += swap
+	rep.DurationMS = ms(elapsed)
 	s.stateMu.Unlock()
+	s.lastErr = nil
+	s.metrics.stageDuration.WithLabelValues("swap").Observe(swap.Seconds())
+	s.metrics.reloadDuration.Observe(elapsed.Seconds())
 	s.metrics.reloads.WithLabelValues(trigger, "success").Inc()
 	s.metrics.lastReloadOK.Set(1)
 	s.metrics.reloadErrors.Set(0)
 	s.metrics.swapped(g)
-	s.log.Info("rule set loaded", "trigger", trigger, "version", version, "generation", g.Seq,
-		"summary", prog.Summary(), "warnings", len(diags), "duration_ms", rep.DurationMS)
+	attrs := []any{"trigger", trigger, "version", b.Version, "generation", g.Seq, "summary", b.Program.Summary(),
+		"warnings", len(diags), "duration_ms", rep.DurationMS, "files", b.Files, "parsed", b.Parsed}
+	for _, st := range rep.Stages {
+		attrs = append(attrs, st.Stage+"_ms", st.DurationMS)
+	}
+	if coalesced > 0 {
+		attrs = append(attrs, "coalesced", coalesced)
+	}
+	s.log.Info("rule set loaded", attrs...)
 	s.logDiagnostics(diags)
+	s.releaseMemory()
 	return g, nil
+}
+
+// releaseMemory returns what the last build left behind to the system, so
+// that the resident size at rest follows what the rule set in service
+// needs rather than the high-water mark of the build. It is a full
+// collection, which takes a while on a big heap: it runs in the background,
+// never holding up the next reload, and one at a time.
+func (s *Server) releaseMemory() {
+	if !s.releasing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer s.releasing.Store(false)
+		debug.FreeOSMemory()
+	}()
 }
 
 // logDiagnostics logs each diagnostic as file:line:col: message, with its

@@ -2,11 +2,16 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
@@ -27,17 +32,20 @@ func (c *switchable) set(version string, diags diag.List, err error) {
 	c.version, c.diags, c.err = version, diags, err
 }
 
-func (c *switchable) compile() (*engine.Program, diag.List, string, error) {
+func (c *switchable) compile() (*Build, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil {
-		return nil, nil, "", c.err
+		return nil, c.err
 	}
 	if c.diags.HasErrors() {
-		return nil, c.diags, c.version, nil
+		return &Build{Diagnostics: c.diags, Version: c.version}, nil
 	}
-	prog, _, _, _ := compileDir(demo)()
-	return prog, c.diags, c.version, nil
+	b, err := compileDir(demo)()
+	if err != nil {
+		return nil, err
+	}
+	return &Build{Program: b.Program, Diagnostics: c.diags, Version: c.version}, nil
 }
 
 func metricsText(t *testing.T, url string) string {
@@ -179,5 +187,131 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(text, "\n"+name) {
 			t.Errorf("metrics lack %s", name)
 		}
+	}
+}
+
+// blocking is a CompileFunc whose builds wait until the test lets them go,
+// and which counts them.
+type blocking struct {
+	builds  atomic.Int32
+	entered chan struct{} // a build started
+	release chan struct{} // lets one build finish
+	prog    *engine.Program
+}
+
+func (c *blocking) compile() (*Build, error) {
+	n := c.builds.Add(1)
+	c.entered <- struct{}{}
+	<-c.release
+	return &Build{Program: c.prog, Version: fmt.Sprintf("v%d", n)}, nil
+}
+
+// TestReloadCoalesces fires triggers while a reload runs: they share one
+// more reload, started after all of them, instead of running one each.
+func TestReloadCoalesces(t *testing.T) {
+	demoBuild, err := compileDir(demo)()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &blocking{entered: make(chan struct{}, 10), release: make(chan struct{}), prog: demoBuild.Program}
+	s := New(Options{Compile: c.compile})
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+
+	first := make(chan *engine.Generation)
+	go func() {
+		g, _ := s.Reload(TriggerStart)
+		first <- g
+	}()
+	<-c.entered // the first reload is reading the files
+
+	const waiting = 5
+	results := make(chan *engine.Generation, waiting)
+	for i := range waiting {
+		trigger := []string{TriggerWatch, TriggerAPI, TriggerSignal}[i%3]
+		go func() {
+			g, err := s.Reload(trigger)
+			if err != nil {
+				t.Errorf("Reload(%s): %v", trigger, err)
+			}
+			results <- g
+		}()
+	}
+	// Every trigger is waiting once the metric has counted it.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(metricsText(t, ts.URL), fmt.Sprintf("\nruled_reload_coalesced_total %d\n", waiting-1)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("triggers did not coalesce:\n%s", metricsText(t, ts.URL))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.release <- struct{}{}
+	if g := <-first; g == nil || g.Seq != 1 || g.Version != "v1" {
+		t.Fatalf("first reload: %+v", g)
+	}
+	<-c.entered // the one reload every waiting trigger shares
+	c.release <- struct{}{}
+	for range waiting {
+		if g := <-results; g == nil || g.Seq != 2 || g.Version != "v2" {
+			t.Errorf("coalesced reload: %+v, want generation 2 (v2)", g)
+		}
+	}
+	if n := c.builds.Load(); n != 2 {
+		t.Errorf("%d builds for 1 + %d triggers, want 2", n, waiting)
+	}
+	_, _, st := call(t, "GET", ts.URL+"/v1/status", "", "")
+	last, _ := st["last_reload"].(map[string]any)
+	if last["coalesced"] != float64(waiting-1) {
+		t.Errorf("last reload: %v, want %d coalesced", last, waiting-1)
+	}
+}
+
+// TestReloadUnchanged: the watch finding the version last read changes
+// nothing; an asked-for reload still swaps a new generation in.
+func TestReloadUnchanged(t *testing.T) {
+	s, ts := start(t, Options{})
+	g, err := s.Reload(TriggerWatch)
+	if err != nil || g.Seq != 1 {
+		t.Fatalf("watch reload of unchanged files: %+v, %v; want generation 1 still", g, err)
+	}
+	if g, err := s.Reload(TriggerSignal); err != nil || g.Seq != 2 {
+		t.Fatalf("SIGHUP reload of unchanged files: %+v, %v; want generation 2", g, err)
+	}
+	wantMetrics(t, metricsText(t, ts.URL),
+		`ruled_reloads_total{result="unchanged",trigger="watch"} 1`,
+		`ruled_reloads_total{result="success",trigger="signal"} 1`)
+
+	// The stages of the reload in service are on /v1/status.
+	_, _, st := call(t, "GET", ts.URL+"/v1/status", "", "")
+	last, _ := st["last_reload"].(map[string]any)
+	var names []string
+	for _, v := range last["stages"].([]any) {
+		names = append(names, v.(map[string]any)["stage"].(string))
+	}
+	if want := []string{"read", "parse", "validate", "compile", "swap"}; !slices.Equal(names, want) {
+		t.Errorf("stages %v, want %v", names, want)
+	}
+	if last["files"].(float64) < 10 || last["parsed"].(float64) < 10 {
+		t.Errorf("files %v, parsed %v", last["files"], last["parsed"])
+	}
+	text := metricsText(t, ts.URL)
+	for _, stage := range names {
+		if !strings.Contains(text, `ruled_reload_stage_duration_seconds_count{stage="`+stage+`"} 2`) {
+			t.Errorf("metrics lack the %s stage of both reloads", stage)
+		}
+	}
+
+	// A broken version read again by the watch is not reported again.
+	c := &switchable{version: "v1"}
+	var logs syncBuffer
+	s2, _ := start(t, Options{Compile: c.compile, Logger: newLogger(&logs)})
+	c.set("v2", diag.List{{Pos: diag.Pos{File: "r.yaml", Line: 1, Col: 1}, Code: "yaml-syntax", Message: "syntax error"}}, nil)
+	for range 3 {
+		if _, err := s2.Reload(TriggerWatch); err == nil {
+			t.Fatal("reload of a broken set: no error")
+		}
+	}
+	if n := strings.Count(logs.String(), `msg="reload failed"`); n != 1 {
+		t.Errorf("the same broken files were reported %d times, want once:\n%s", n, logs.String())
 	}
 }

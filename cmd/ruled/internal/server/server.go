@@ -23,11 +23,36 @@ import (
 	"github.com/ruled/ruled/engine"
 )
 
-// CompileFunc loads and compiles the rule set afresh: exactly what `ruled
-// check` runs. version identifies the content read (see loader.Hash); err
-// is for a rules directory that cannot be read at all, and problems in the
-// files are diagnostics, with a nil program when any is an error.
-type CompileFunc func() (prog *engine.Program, diags diag.List, version string, err error)
+// CompileFunc loads and compiles the rule set: exactly what `ruled check`
+// runs. It may reuse what it read and compiled before (files that did not
+// change, conditions compiled before), as long as the Build is what
+// compiling the files afresh gives. The error is for a rules directory that
+// cannot be read at all; problems in the files are diagnostics, with a nil
+// Program when any is an error.
+type CompileFunc func() (*Build, error)
+
+// Build is what a CompileFunc made of the rules directory.
+type Build struct {
+	// Program is the compiled rule set; nil when Diagnostics hold an error.
+	Program *engine.Program
+	// Diagnostics are every problem found, errors and warnings, sorted.
+	Diagnostics diag.List
+	// Version identifies the content read (see loader.Hash). A watch
+	// reload that reads the version last read changes nothing.
+	Version string
+	// Stages are the steps of the build in order (read, parse, compile),
+	// with their durations, for logs, metrics and /v1/status.
+	Stages []Stage
+	// Files counts the files read; Parsed those parsed afresh, the others
+	// having come unchanged from an earlier build.
+	Files, Parsed int
+}
+
+// Stage is one timed step of a reload.
+type Stage struct {
+	Name     string
+	Duration time.Duration
+}
 
 // Options configure a Server.
 type Options struct {
@@ -44,6 +69,10 @@ type Options struct {
 	MembershipCookie string
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBody).
 	MaxBodyBytes int64
+	// MaxRuleSeries bounds the series of ruled_rule_applications_total:
+	// rules that applied get one each up to this many, the others share
+	// one labelled OtherRules (default DefaultMaxRuleSeries).
+	MaxRuleSeries int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// GraphQL bounds the cost of a GraphQL request; zero fields take
@@ -61,6 +90,9 @@ type Options struct {
 const (
 	DefaultMembership = "aep-segments-membership"
 	DefaultMaxBody    = 1 << 20
+	// DefaultMaxRuleSeries keeps the metric of rule applications well
+	// within what a Prometheus server stores comfortably per metric.
+	DefaultMaxRuleSeries = 500
 )
 
 // Server serves decisions from the rule set in service.
@@ -72,9 +104,14 @@ type Server struct {
 	schema  *graphql.Schema
 	handler http.Handler
 
-	reloadMu sync.Mutex // one reload at a time
-	stateMu  sync.Mutex
-	state    reloadState // guarded by stateMu
+	reloadMu  sync.Mutex  // one reload at a time
+	pendMu    sync.Mutex  // guards pending
+	pending   *reloadCall // the next reload, shared by the triggers waiting for it
+	lastRead  string      // the version (or error) the last reload read; guarded by reloadMu
+	lastErr   error       // what the last reload returned; guarded by reloadMu
+	releasing atomic.Bool // a releaseMemory is running
+	stateMu   sync.Mutex
+	state     reloadState // guarded by stateMu
 
 	idPrefix string        // of generated request ids: random per process
 	idSeq    atomic.Uint64 // of generated request ids
@@ -101,9 +138,12 @@ func New(opt Options) *Server {
 		opt.Now = time.Now
 	}
 	opt.GraphQL.defaults()
+	if opt.MaxRuleSeries <= 0 {
+		opt.MaxRuleSeries = DefaultMaxRuleSeries
+	}
 	var seed [4]byte
 	_, _ = rand.Read(seed[:])
-	s := &Server{opt: opt, log: opt.Logger, metrics: newMetrics(), idPrefix: hex.EncodeToString(seed[:])}
+	s := &Server{opt: opt, log: opt.Logger, metrics: newMetrics(opt.MaxRuleSeries), idPrefix: hex.EncodeToString(seed[:])}
 	s.schema = s.newSchema()
 	s.handler = s.routes()
 	return s

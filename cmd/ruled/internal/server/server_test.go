@@ -15,7 +15,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
 )
@@ -34,17 +33,22 @@ var demoNow = time.Date(2026, 10, 16, 20, 0, 0, 0, time.UTC)
 // compileDir is what `ruled check` runs, for the tests of this package
 // (which, as a package, must not import the loader).
 func compileDir(dir string) CompileFunc {
-	return func() (*engine.Program, diag.List, string, error) {
-		version, err := loader.Hash(dir)
+	return func() (*Build, error) {
+		set, diags, st, err := new(loader.Cache).Load(dir)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, err
 		}
-		set, diags := loader.Load(dir)
+		b := &Build{Version: st.Version, Files: st.Files, Parsed: st.Parsed,
+			Stages: []Stage{{"read", st.Read}, {"parse", st.Parse}, {"validate", st.Validate}}}
 		if diags.HasErrors() {
-			return nil, diags, version, nil
+			b.Diagnostics = diags
+			return b, nil
 		}
-		prog, more := engine.Compile(set)
-		return prog, append(diags, more...), version, nil
+		start := time.Now()
+		b.Program, b.Diagnostics = engine.Compile(set)
+		b.Stages = append(b.Stages, Stage{"compile", time.Since(start)})
+		b.Diagnostics = append(diags, b.Diagnostics...)
+		return b, nil
 	}
 }
 
@@ -162,7 +166,8 @@ func TestEvaluateResult(t *testing.T) {
 		t.Fatalf("status %d: %v", code, plain)
 	}
 	// The same cart through the engine directly gives the same answer.
-	prog, _, _, _ := compileDir(demo)()
+	b, _ := compileDir(demo)()
+	prog := b.Program
 	c, err := engine.DecodeCart([]byte(cart), prog.CartDefaults())
 	if err != nil {
 		t.Fatal(err)
