@@ -34,16 +34,16 @@ type scratch struct {
 	linesSet  bool
 	predMask  []uint64
 	maskKnown []bool
-	predAll    [][]bool  // per predicate: every line's match, nil until asked
-	setPreds   []int32
-	bytes      []uint8 // arena for predVal rows
-	bools      []bool  // arena for predAll rows, placed, all
-	all        []bool  // every line matches
-	lineEnv    []dsl.Env
-	lineBuilt  []bool
-	cands      []int32
-	extra      []int32
-	order      []int
+	predAll   [][]bool // per predicate: every line's match, nil until asked
+	setPreds  []int32
+	bytes     []uint8 // arena for predVal rows
+	bools     []bool  // arena for predAll rows, placed, all
+	all       []bool  // every line matches
+	lineEnv   []dsl.Env
+	lineBuilt []bool
+	cands     []int32
+	extra     []int32
+	order     []int
 }
 
 // maxPooledLines bounds the memory a pooled scratch keeps: one very large
