@@ -128,7 +128,7 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 		cart.Segments = membership.Union(cart.Segments, d.ids)
 		var res *engine.Result
 		if res, err = p.Evaluate(cart, opt); err == nil {
-			s.metrics.evaluated(api, res)
+			s.metrics.evaluated(api, cart.Currency, res)
 			return res, nil
 		}
 	}

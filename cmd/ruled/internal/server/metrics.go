@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/money"
 )
 
 // metrics are a Server's Prometheus metrics, in a registry of its own.
@@ -34,6 +35,8 @@ type metrics struct {
 	cartRules        prometheus.Gauge
 	audiences        prometheus.Gauge
 	blocks           prometheus.Gauge
+
+	usage ruleUsage // what each rule applied and gave, exactly, for the dashboard
 }
 
 func newMetrics() *metrics {
@@ -132,11 +135,13 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(route, code).Observe(d.Seconds())
 }
 
-// evaluated counts a successful evaluation, the rules that applied and the
-// blocks chosen. Placement and block ids come from the rule set (the engine
-// rejects unknown placements), so their labels are bounded by the files.
-func (m *metrics) evaluated(api string, res *engine.Result) {
+// evaluated counts a successful evaluation of a cart priced in currency, the
+// rules that applied and the blocks chosen. Placement and block ids come
+// from the rule set (the engine rejects unknown placements), so their labels
+// are bounded by the files.
+func (m *metrics) evaluated(api string, currency money.Currency, res *engine.Result) {
 	m.evaluations.WithLabelValues(api, "ok").Inc()
+	m.usage.add(currency, res)
 	for _, a := range res.AppliedRules {
 		m.applications.WithLabelValues(a.ID).Inc()
 	}
