@@ -51,8 +51,11 @@ func startServer(t *testing.T) *server {
 	copyDir(t, filepath.Join(root, "testdata", "demo"), s.Rules)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--rules", s.Rules, "--addr", "127.0.0.1:0",
+	// Served from its parent folder, as `--rules demo`, so that pages and
+	// screenshots show paths an author would see.
+	cmd := exec.CommandContext(ctx, bin, "serve", "--rules", "demo", "--addr", "127.0.0.1:0",
 		"--log-format", "json", "--debounce", "50ms", "--debounce-max", "500ms")
+	cmd.Dir = tmp
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	stderr, err := cmd.StderrPipe()
