@@ -137,6 +137,7 @@ func schemaDefs() jsObj {
 			"description": jsText("what the audience is"),
 			"origin":      jsText("default Experience Platform"),
 			"updated":     jsDesc("instant", "when the audience last changed"),
+			"removed":     jsDesc("instant", "when the CDP stopped activating the audience while rules still used it (written by ruled audiences pull)"),
 		}, "id", "name"),
 		"audienceFile": jsObject("audiences.yaml: the audience registry", jsObj{"audiences": jsList("audiences", jsRef("audience"))}),
 		"configFile": jsObject("ruled.yaml: project settings", jsObj{
