@@ -37,6 +37,9 @@ type cli struct {
 	Serve serveCmd `cmd:"" help:"Serve decisions over HTTP (REST and GraphQL), reloading the rules when their files change."`
 	Test  testCmd  `cmd:"" help:"Run the test cases (*.test.yaml): compare each cart's result with its golden file and its expect block."`
 
+	// The audience registry and its import from Experience Platform.
+	Audiences audiencesCmd `cmd:"" help:"Import audiences from Experience Platform, test the connection, list the registry."`
+
 	// Authoring tools: the .rules language and editor support.
 	Fmt     fmtCmd     `cmd:"" help:"Lay out .rules files canonically and normalise the conditions of YAML rule files."`
 	Convert convertCmd `cmd:"" help:"Convert a rule file between YAML and the .rules language (by its extension)."`
@@ -65,6 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.UsageOnError(),
+		kong.Vars{"secret_env": SecretEnv},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "ruled:", err)

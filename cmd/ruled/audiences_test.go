@@ -1,0 +1,195 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ruled/ruled/cdp/cdptest"
+)
+
+// platformDemo is the demo store's audiences as Platform lists them, with
+// what has changed there since audiences.yaml was written: VIP Shoppers has
+// a new description (the hand-written one stays), High Cart Abandoners is
+// no longer activated (a rule uses it: kept, marked), and Gift Buyers is
+// new.
+func platformDemo() []cdptest.Audience {
+	day := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	origin := func(a cdptest.Audience, o string) cdptest.Audience {
+		a.OriginName, a.Type = o, "ExternalSegment"
+		return a
+	}
+	return []cdptest.Audience{
+		cdptest.NewAudience("a791c66e-df31-4216-bf09-4f07500b5c0f", "VIP Shoppers", "Top 2% by revenue (CDP wording)", day),
+		cdptest.NewAudience("894a1d6f-ff5a-4b23-b517-0cfd81ba7d94", "Churn Risk", "", day),
+		cdptest.NewAudience("63fb2125-1cae-4879-9520-a8bcee7f8287", "Lapsed Customers", "", day),
+		cdptest.NewAudience("312d2e7b-7eaf-48f2-aa4e-6d661f6e8887", "New Subscribers", "", day),
+		origin(cdptest.NewAudience("19503b05-c43a-42e9-ba4d-8d4397195d75", "Outdoor Enthusiasts", "", day), "AUDIENCE_MANAGER"),
+		origin(cdptest.NewAudience("c3d4559d-e897-415b-8b7c-5b131e173e24", "Loyalty Gold", "", day), "CUSTOM_UPLOAD"),
+		cdptest.NewAudience("5a0c4d2e-1111-4c3b-9d2e-0f1e2d3c4b5a", "Gift Buyers", "Bought a gift card in the last year.", day.Add(time.Hour)),
+	}
+}
+
+// platformArgs point a command at the fake, with the secret in the
+// environment only.
+func platformArgs(t *testing.T, fake *cdptest.Server, extra ...string) []string {
+	t.Setenv(SecretEnv, cdptest.ClientSecret)
+	return append([]string{"--client-id", cdptest.ClientID, "--org-id", cdptest.OrgID,
+		"--token-url", fake.TokenURL(), "--api-url", fake.APIURL()}, extra...)
+}
+
+func copyDemoTree(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "demo")
+	if err := os.CopyFS(dir, os.DirFS("../../testdata/demo")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestAudiencesTestConnection(t *testing.T) {
+	fake := cdptest.Start(t, platformDemo()...)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		secret string
+		code   int
+		want   string
+	}{
+		{"ok", nil, cdptest.ClientSecret, exitOK, "connection ok: organization " + cdptest.OrgID + ", sandbox prod"},
+		{"bad secret", nil, "not-the-secret", exitWrong, "the client id or client secret is wrong: invalid client_secret parameter"},
+		{"wrong org", []string{"--org-id", "0000@AdobeOrg"}, cdptest.ClientSecret, exitWrong, "the organization id is wrong"},
+		{"missing scope", []string{"--scopes", "openid,AdobeID,target_sdk"}, cdptest.ClientSecret, exitWrong, "a scope is not granted to this credential"},
+		{"unknown sandbox", []string{"--sandbox", "qa"}, cdptest.ClientSecret, exitWrong, `sandbox "qa"`},
+		{"no secret", nil, "", exitWrong, "missing client secret"},
+		{"network", []string{"--api-url", "http://127.0.0.1:1", "--timeout", "5s"}, cdptest.ClientSecret, exitCantRun, "network: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"audiences", "test-connection"}, platformArgs(t, fake, tc.args...)...)
+			t.Setenv(SecretEnv, tc.secret)
+			code, out, errs := runCLI(t, "", args...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Fatalf("exit %d, want %d with %q\nstdout: %s\nstderr: %s", code, tc.code, tc.want, out, errs)
+			}
+			if tc.secret != "" && strings.Contains(out+errs, tc.secret) {
+				t.Errorf("the secret was printed")
+			}
+		})
+	}
+}
+
+func TestAudiencesPull(t *testing.T) {
+	fake := cdptest.Start(t, platformDemo()...)
+	dir := copyDemoTree(t)
+	file := filepath.Join(dir, "audiences.yaml")
+	// An audience nothing uses, gone from Platform: dropped.
+	old, _ := os.ReadFile(file)
+	extra := "\n  - id: 0d7e2f4a-2222-4b1c-8e3d-123456789abc\n    name: Retired Segment\n    origin: Experience Platform\n"
+	if err := os.WriteFile(file, append(old, extra...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	args := append([]string{"audiences", "pull", "--rules", dir}, platformArgs(t, fake)...)
+	code, out, errs := runCLI(t, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	want := "added (1): Gift Buyers\n" +
+		"updated (6): Churn Risk, Lapsed Customers, Loyalty Gold, New Subscribers, Outdoor Enthusiasts, VIP Shoppers\n" +
+		"removed (1): Retired Segment\n" +
+		"no longer activated, kept and marked removed because rules or blocks use them (1): High Cart Abandoners\n" +
+		"wrote " + file + ": 8 audiences\n"
+	if out != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", out, want)
+	}
+	b, _ := os.ReadFile(file)
+	text := string(b)
+	for _, w := range []string{
+		"# Audiences published to Northwind Outfitters",      // the file's own comment stays
+		"description: Top 2% of customers by 12-month net",  // the hand-written description stays
+		"name: Gift Buyers\n    description: Bought a gift", // the new one has the CDP's
+		"name: High Cart Abandoners",
+		"    removed: 20", // marked, with the time of the pull
+		"origin: Custom upload",
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("audiences.yaml lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "Retired Segment") || strings.Contains(text, cdptest.ClientSecret) {
+		t.Errorf("audiences.yaml:\n%s", text)
+	}
+	if names := orderOf(text, "name: "); !sortedFold(names) {
+		t.Errorf("audiences not sorted by name: %q", names)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".audiences.yaml.*")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+
+	// The pulled registry loads, and the listing flags the kept audience.
+	if code, out, errs := runCLI(t, "", "check", "--rules", dir); code != exitOK {
+		t.Fatalf("check after pull: exit %d\n%s%s", code, out, errs)
+	}
+	_, list, _ := runCLI(t, "", "audiences", "list", "--rules", dir, "--search", "abandon")
+	if !strings.Contains(list, "rule abandoner-nudge-packs-10 (NO LONGER ACTIVATED since") || !strings.HasSuffix(list, "1 of 8 audiences\n") {
+		t.Errorf("list:\n%s", list)
+	}
+
+	// Pulling again changes nothing, byte for byte.
+	code, out, _ = runCLI(t, "", args...)
+	after, _ := os.ReadFile(file)
+	if code != exitOK || out != file+" is up to date: 8 audiences\n" || string(after) != text {
+		t.Errorf("second pull: exit %d, %q; file changed: %v", code, out, string(after) != text)
+	}
+}
+
+func TestAudiencesPullRefusesWhatBreaksRules(t *testing.T) {
+	aud := platformDemo()
+	aud[0].Name = "VIP Customers" // rules say audience("VIP Shoppers")
+	fake := cdptest.Start(t, aud...)
+	dir := copyDemoTree(t)
+	file := filepath.Join(dir, "audiences.yaml")
+	before, _ := os.ReadFile(file)
+	code, out, errs := runCLI(t, "", append([]string{"audiences", "pull", "--rules", dir}, platformArgs(t, fake)...)...)
+	if code != exitWrong || out != "" || !strings.Contains(errs, "was not written") || !strings.Contains(errs, `unknown audience "VIP Shoppers"`) {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	if after, _ := os.ReadFile(file); string(after) != string(before) {
+		t.Error("audiences.yaml changed")
+	}
+}
+
+func TestAudiencesPullRetriesThenFails(t *testing.T) {
+	fake := cdptest.Start(t, platformDemo()...)
+	fake.Lock()
+	for range 5 {
+		fake.Faults = append(fake.Faults, cdptest.Fault{Path: "audiences", Status: 503, Body: `{"title":"Service Unavailable"}`})
+	}
+	fake.Unlock()
+	dir := copyDemoTree(t)
+	code, _, errs := runCLI(t, "", append([]string{"audiences", "pull", "--rules", dir}, platformArgs(t, fake)...)...)
+	if code != exitCantRun || !strings.Contains(errs, "server error after 5 attempts") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+}
+
+func orderOf(text, prefix string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if s, ok := strings.CutPrefix(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "- ")), prefix); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortedFold(l []string) bool {
+	for i := 1; i < len(l); i++ {
+		if strings.ToLower(l[i-1]) > strings.ToLower(l[i]) {
+			return false
+		}
+	}
+	return true
+}
