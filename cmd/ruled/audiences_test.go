@@ -107,7 +107,7 @@ func TestAudiencesPull(t *testing.T) {
 	b, _ := os.ReadFile(file)
 	text := string(b)
 	for _, w := range []string{
-		"# Audiences published to Northwind Outfitters",      // the file's own comment stays
+		"# Audiences published to Northwind Outfitters",     // the file's own comment stays
 		"description: Top 2% of customers by 12-month net",  // the hand-written description stays
 		"name: Gift Buyers\n    description: Bought a gift", // the new one has the CDP's
 		"name: High Cart Abandoners",
