@@ -27,7 +27,7 @@ type platformFlags struct {
 	ClientID string        `help:"Client id of the OAuth server-to-server credential (Developer Console); the secret is read from ${secret_env} only." env:"RULED_AEP_CLIENT_ID" placeholder:"ID"`
 	OrgID    string        `name:"org-id" help:"IMS organization id, e.g. 1234ABCD5678@AdobeOrg." env:"RULED_AEP_ORG_ID" placeholder:"ORG"`
 	Sandbox  string        `help:"Experience Platform sandbox (${default})." default:"prod" env:"RULED_AEP_SANDBOX" placeholder:"NAME"`
-	Scopes   []string      `help:"OAuth scopes, comma-separated (default: the credential's Experience Platform scopes)." env:"RULED_AEP_SCOPES" placeholder:"SCOPE,..."`
+	Scopes   []string      `help:"OAuth scopes, comma-separated (default: the credential's Experience Platform scopes)." env:"RULED_AEP_SCOPES" placeholder:"SCOPE"`
 	TokenURL string        `name:"token-url" help:"IMS token endpoint (${default})." default:"https://ims-na1.adobelogin.com/ims/token/v3" env:"RULED_AEP_TOKEN_URL" placeholder:"URL"`
 	APIURL   string        `name:"api-url" help:"Experience Platform API (${default})." default:"https://platform.adobe.io" env:"RULED_AEP_API_URL" placeholder:"URL"`
 	Timeout  time.Duration `help:"Longest time for the whole exchange (${default})." default:"2m"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,4 +193,48 @@ func sortedFold(l []string) bool {
 		}
 	}
 	return true
+}
+
+func TestServePullAudiences(t *testing.T) {
+	fake := cdptest.Start(t, platformDemo()...)
+	dir := copyDemoTree(t)
+	t.Setenv(SecretEnv, cdptest.ClientSecret)
+	s := serve(t, "--rules", dir, "--debounce", "20ms", "--pull-audiences", "100ms",
+		"--aep-client-id", cdptest.ClientID, "--aep-org-id", cdptest.OrgID, "--aep-token-url", fake.TokenURL(), "--aep-api-url", fake.APIURL())
+	c := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, v, err := getJSON(t, c, "GET", s.url+"/v1/audiences?q=gift", "")
+		if err == nil {
+			if l, _ := v["audiences"].([]any); len(l) == 1 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pulled audience never showed: %v %v\n%s", v, err, s.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(s.log.String(), `"msg":"audiences pulled"`) {
+		t.Errorf("the pull was not logged:\n%s", s.log)
+	}
+	if strings.Contains(s.log.String(), cdptest.ClientSecret) {
+		t.Error("the secret was logged")
+	}
+	// Platform failing later keeps the registry: the next pulls log and wait.
+	fake.Lock()
+	for range 20 {
+		fake.Faults = append(fake.Faults, cdptest.Fault{Path: "audiences", Status: 403, Body: `{"error_code":"403025","message":"Profile is not valid"}`})
+	}
+	fake.Unlock()
+	deadline = time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.log.String(), "audience pull failed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed pull logged:\n%s", s.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code, v, _ := getJSON(t, c, "GET", s.url+"/v1/audiences?q=gift", ""); code != 200 || len(v["audiences"].([]any)) != 1 {
+		t.Errorf("after a failed pull: %d %v", code, v)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -33,6 +34,8 @@ type serveCmd struct {
 	WriteTimeout     time.Duration `help:"Longest time to write a response." default:"30s"`
 	IdleTimeout      time.Duration `help:"Longest time a keep-alive connection waits for its next request." default:"2m"`
 	ShutdownTimeout  time.Duration `help:"Longest wait for in-flight requests on SIGINT or SIGTERM." default:"15s"`
+	PullAudiences    time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
+	AEP              platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -75,6 +78,8 @@ func (c *serveCmd) run(e *env) int {
 		}
 	}()
 
+	pulled := c.pullEvery(ctx, dir, srv, log)
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", c.Addr, "error", err)
@@ -85,6 +90,9 @@ func (c *serveCmd) run(e *env) int {
 		Read: c.ReadTimeout, Write: c.WriteTimeout, Idle: c.IdleTimeout, Shutdown: c.ShutdownTimeout,
 	})
 	cancel()
+	if pulled != nil {
+		<-pulled
+	}
 	if watched != nil {
 		select {
 		case <-watched:
@@ -147,6 +155,58 @@ func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, g 
 	if h, err := loader.Hash(dir); err == nil && h != g.Version {
 		onChange()
 	}
+	return done
+}
+
+// pullEvery pulls the audience registry every --pull-audiences until ctx
+// ends, and returns a channel closed when it has stopped (nil when it does
+// not pull). A pull writes audiences.yaml only when the rules load with the
+// result; the watch then reloads it like any edit (with --watch=off the
+// pull reloads itself). A failed pull is logged and the registry kept.
+func (c *serveCmd) pullEvery(ctx context.Context, dir string, srv *server.Server, log *slog.Logger) <-chan struct{} {
+	if c.PullAudiences <= 0 {
+		return nil
+	}
+	client, err := c.AEP.client()
+	if err != nil {
+		log.Error("cannot pull audiences: the registry stays as it is", "error", err.Error())
+		return nil
+	}
+	file := filepath.Join(dir, "audiences.yaml")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(c.PullAudiences)
+		defer t.Stop()
+		for {
+			pctx, cancel := context.WithTimeout(ctx, c.AEP.Timeout)
+			res, diags, err := pullAudiences(pctx, client, dir, file, false, time.Now().UTC().Truncate(time.Second))
+			cancel()
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				log.Error("audience pull failed: the registry stays as it is", "error", err.Error(), "diagnostics", len(diags))
+				for _, d := range diags {
+					log.Error("rule diagnostic", "diagnostic", d.Error(), "code", d.Code)
+				}
+			case res.Written:
+				ch := res.Changes
+				log.Info("audiences pulled", "file", file, "audiences", res.Audiences, "added", ch.Added, "renamed", len(ch.Renamed),
+					"updated", len(ch.Updated), "removed", ch.Removed, "kept_removed", ch.Kept)
+				if c.Watch == "off" {
+					_, _ = srv.Reload(server.TriggerPull)
+				}
+			default:
+				log.Debug("audiences pulled: no change", "file", file)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	return done
 }
 
