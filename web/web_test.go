@@ -24,10 +24,16 @@ var demoNow = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 
 // demo returns the dashboard over the demo store, with a failed reload
 // after the one in service.
-func demo(t *testing.T) http.Handler {
+func demo(t *testing.T) http.Handler { return demoWith(t, nil) }
+
+// demoWith is demo with the rule set changed by edit before it compiles.
+func demoWith(t *testing.T, edit func(*rules.Set)) http.Handler {
 	t.Helper()
 	dir := filepath.Join("..", "testdata", "demo")
 	set, diags := loader.Load(dir)
+	if edit != nil {
+		edit(set)
+	}
 	prog, more := engine.Compile(set)
 	if diags.HasErrors() || more.HasErrors() {
 		t.Fatalf("demo does not load: %v %v", diags, more)
@@ -179,6 +185,43 @@ func TestImports(t *testing.T) {
 				strings.Contains(path, "/internal/") || strings.HasSuffix(path, "/loader") {
 				t.Errorf("%s imports %s", name, path)
 			}
+		}
+	}
+}
+
+func TestRemovedAudienceFlagged(t *testing.T) {
+	h := demoWith(t, func(set *rules.Set) {
+		for i := range set.Audiences {
+			if set.Audiences[i].Name == "High Cart Abandoners" {
+				set.Audiences[i].Removed = demoNow.Add(-24 * time.Hour)
+			}
+		}
+	})
+	_, body, _ := get(t, h, "GET", "/ui/audiences")
+	for _, w := range []string{"Rules and blocks use audiences no longer activated", `href="/ui/rules/abandoner-nudge-packs-10"`,
+		`<tr class="removed">`, "no longer activated</span>"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("audiences page lacks %q", w)
+		}
+	}
+	_, body, _ = get(t, h, "GET", "/ui/rules/abandoner-nudge-packs-10")
+	if !strings.Contains(body, `class="tag removed"`) || !strings.Contains(body, `<span class="flag error">no longer activated</span>`) {
+		t.Errorf("rule page does not flag the audience:\n%s", body)
+	}
+	_, body, _ = get(t, demo(t), "GET", "/ui/audiences")
+	if strings.Contains(body, "no longer activated") {
+		t.Error("the demo flags an audience no longer activated")
+	}
+}
+
+func TestUnusedAudienceFlagged(t *testing.T) {
+	h := demoWith(t, func(set *rules.Set) {
+		set.Audiences = append(set.Audiences, rules.Audience{ID: "0d7e2f4a-2222-4b1c-8e3d-123456789abc", Name: "Nobody Targets Me", Origin: "Custom upload"})
+	})
+	_, body, _ := get(t, h, "GET", "/ui/audiences?origin=Custom+upload")
+	for _, w := range []string{"2 of 8 audiences", `<span class="flag warn">1 unused</span>`, "Nobody Targets Me\n        <span class=\"flag warn\">unused</span>"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("audiences page lacks %q\n%s", w, body)
 		}
 	}
 }
