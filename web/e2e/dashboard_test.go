@@ -210,6 +210,10 @@ func TestDashboard(t *testing.T) {
 		if !strings.Contains(gql, "evaluateCart(cart: $cart, explain: true, placements: $placements") {
 			t.Errorf("GraphQL query:\n%s", gql)
 		}
+		// The GraphQL request shown answers what the page shows.
+		if got := srv.graphql(t, gqlBody(t, gql), "a791c66e-df31-4216-bf09-4f07500b5c0f"); got != totals["grand-total"] {
+			t.Errorf("the GraphQL request shown gives grand total %q, the page %q", got, totals["grand-total"])
+		}
 		var blocks []string
 		js(t, `Array.from(document.querySelectorAll('[data-placement="cart.promo-strip"] .block-out strong')).map(e => e.textContent)`, &blocks)
 		if len(blocks) != 1 || !strings.HasPrefix(blocks[0], "vip-applied-strip") {
@@ -225,9 +229,10 @@ func TestDashboard(t *testing.T) {
 		var row []string
 		js(t, `Array.from(document.querySelectorAll("#rule-vip-15-everything td")).map(td => td.textContent.trim())`, &row)
 		// Status, priority, action, audiences, coupon, source, applied,
-		// discount: the playground's evaluation and the test's own.
-		if len(row) != 8 || !strings.HasPrefix(row[0], "enabled") || row[6] != "2" || row[7] != "103.48 USD" {
-			t.Errorf("vip-15-everything row after two evaluations of 51.74 off: %q", row)
+		// discount: the playground's evaluation and the test's REST and
+		// GraphQL ones, 51.74 off each.
+		if len(row) != 8 || !strings.HasPrefix(row[0], "enabled") || row[6] != "3" || row[7] != "155.22 USD" {
+			t.Errorf("vip-15-everything row after three evaluations of 51.74 off: %q", row)
 		}
 		var blocks int
 		js(t, `document.querySelectorAll("#block-list tbody tr").length`, &blocks)
@@ -312,4 +317,15 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// gqlBody is the body of the curl command that ends the playground's
+// GraphQL text: the argument of --data-binary, in single quotes.
+func gqlBody(t *testing.T, text string) string {
+	t.Helper()
+	_, arg, ok := strings.Cut(text, "--data-binary '")
+	if !ok || !strings.HasSuffix(arg, "'") {
+		t.Fatalf("no curl body in:\n%s", text)
+	}
+	return strings.ReplaceAll(strings.TrimSuffix(arg, "'"), `'\''`, "'")
 }

@@ -118,6 +118,32 @@ func (s *server) evaluate(t *testing.T, body []byte) map[string]any {
 	return out
 }
 
+// graphql posts a GraphQL request with a membership header and returns
+// evaluateCart's grand total.
+func (s *server) graphql(t *testing.T, body, membership string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("aep-segments-membership", membership)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			EvaluateCart struct {
+				Totals struct{ GrandTotal string }
+			}
+		}
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("POST /graphql: %s, %v %+v\n%s", resp.Status, err, out.Errors, body)
+	}
+	return out.Data.EvaluateCart.Totals.GrandTotal
+}
+
 func copyDir(t *testing.T, from, to string) {
 	t.Helper()
 	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {

@@ -45,6 +45,17 @@ type ruleView struct {
 	Audiences []string `json:"audiences"`
 	File      string   `json:"file"`
 	Line      int32    `json:"line"`
+	// Applied counts the evaluations the rule applied in since the server
+	// started, and Discount is what it took off in them, one exact sum per
+	// currency (REST only; filled by the rules handler).
+	Applied  uint64        `json:"applied"`
+	Discount []usageAmount `json:"discount"`
+}
+
+// usageAmount is a sum of discounts in one currency.
+type usageAmount struct {
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
 }
 
 // Audience sort keys and orders.
@@ -163,10 +174,19 @@ func (s *Server) rules(w http.ResponseWriter, r *http.Request) {
 		notReady(w)
 		return
 	}
+	list := listRules(g, s.opt.Now())
+	usage := s.metrics.usage.snapshot()
+	for i := range list {
+		u := usage[list[i].ID]
+		list[i].Applied, list[i].Discount = u.Applied, []usageAmount{}
+		for _, a := range u.Discount {
+			list[i].Discount = append(list[i].Discount, usageAmount{a.Currency, a.Value})
+		}
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Version string     `json:"version"`
 		Rules   []ruleView `json:"rules"`
-	}{g.Version, listRules(g, s.opt.Now())})
+	}{g.Version, list})
 }
 
 // choice reads an optional query parameter with a fixed set of values; the

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -48,6 +49,16 @@ func TestDashboardMounted(t *testing.T) {
 	row := regexp.MustCompile(`(?s)<tr id="rule-vip-15-everything">.*?</tr>`).FindString(body)
 	if !strings.Contains(row, `<td class="num">2</td>`) || !strings.Contains(row, "30.00 USD") {
 		t.Errorf("the rules page does not count two applications of 15.00:\n%s", row)
+	}
+	// The same counts are in the public REST API.
+	_, _, rules := call(t, "GET", ts.URL+"/v1/rules", "", "")
+	for _, r := range rules["rules"].([]any) {
+		r := r.(map[string]any)
+		if r["id"] == "vip-15-everything" {
+			if r["applied"] != float64(2) || fmt.Sprint(r["discount"]) != "[map[amount:30.00 currency:USD]]" {
+				t.Errorf("/v1/rules counts: applied %v, discount %v", r["applied"], r["discount"])
+			}
+		}
 	}
 	if code, body := page("/ui/status"); code != 200 || !strings.Contains(body, "triggered by start") {
 		t.Errorf("GET /ui/status: %d\n%s", code, body)
