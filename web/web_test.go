@@ -24,10 +24,10 @@ var demoNow = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 
 // demo returns the dashboard over the demo store, with a failed reload
 // after the one in service.
-func demo(t *testing.T) http.Handler { return demoWith(t, nil) }
+func demo(t testing.TB) http.Handler { return demoWith(t, nil) }
 
 // demoWith is demo with the rule set changed by edit before it compiles.
-func demoWith(t *testing.T, edit func(*rules.Set)) http.Handler {
+func demoWith(t testing.TB, edit func(*rules.Set)) http.Handler {
 	t.Helper()
 	dir := filepath.Join("..", "testdata", "demo")
 	set, diags := loader.Load(dir)

@@ -24,6 +24,11 @@ type audienceView struct {
 	// Rules are the ids of the rules whose conditions name the audience,
 	// in application order.
 	Rules []string `json:"rules"`
+	// Blocks are the ids of the dynamic blocks whose conditions name it.
+	Blocks []string `json:"blocks"`
+	// Removed is when the CDP stopped activating the audience (RFC 3339);
+	// absent while it is activated. Rules naming it cannot apply.
+	Removed *string `json:"removed,omitempty"`
 
 	sortTime time.Time // Updated, for sorting
 }
@@ -106,6 +111,12 @@ func listAudiences(g *engine.Generation, q, key, order string) []audienceView {
 			users[a] = append(users[a], ri.Rule.ID)
 		}
 	}
+	blocks := map[string][]string{} // audience name → block ids
+	for _, bi := range g.Program.Blocks(time.Time{}) {
+		for _, a := range bi.Audiences {
+			blocks[a] = append(blocks[a], bi.Block.ID)
+		}
+	}
 	q = strings.ToLower(strings.TrimSpace(q))
 	out := []audienceView{}
 	for _, a := range g.Program.Set().Audiences {
@@ -113,9 +124,12 @@ func listAudiences(g *engine.Generation, q, key, order string) []audienceView {
 			continue
 		}
 		v := audienceView{ID: a.ID, Name: a.Name, Description: a.Description, Origin: a.Origin,
-			Rules: nonNil(users[a.Name]), sortTime: a.Updated}
+			Rules: nonNil(users[a.Name]), Blocks: nonNil(blocks[a.Name]), sortTime: a.Updated}
 		if !a.Updated.IsZero() {
 			v.Updated = bound(a.Updated.Format(time.RFC3339))
+		}
+		if !a.Removed.IsZero() {
+			v.Removed = bound(a.Removed.Format(time.RFC3339))
 		}
 		out = append(out, v)
 	}

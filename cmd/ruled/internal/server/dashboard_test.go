@@ -47,7 +47,7 @@ func TestDashboardMounted(t *testing.T) {
 	}
 	// vip-15-everything applied twice, 15.00 off each time.
 	row := regexp.MustCompile(`(?s)<tr id="rule-vip-15-everything">.*?</tr>`).FindString(body)
-	if !strings.Contains(row, `<td class="num">2</td>`) || !strings.Contains(row, "30.00 USD") {
+	if !strings.Contains(row, `data-label="Applied">2</td>`) || !strings.Contains(row, "30.00 USD") {
 		t.Errorf("the rules page does not count two applications of 15.00:\n%s", row)
 	}
 	// The same counts are in the public REST API.
@@ -59,6 +59,10 @@ func TestDashboardMounted(t *testing.T) {
 				t.Errorf("/v1/rules counts: applied %v, discount %v", r["applied"], r["discount"])
 			}
 		}
+	}
+	_, _, auds := call(t, "GET", ts.URL+"/v1/audiences?q=vip", "", "")
+	if l := auds["audiences"].([]any); len(l) != 1 || fmt.Sprint(l[0].(map[string]any)["blocks"]) != "[vip-hero]" {
+		t.Errorf("/v1/audiences lists the blocks using an audience: %v", auds)
 	}
 	if code, body := page("/ui/status"); code != 200 || !strings.Contains(body, "triggered by start") {
 		t.Errorf("GET /ui/status: %d\n%s", code, body)
