@@ -92,8 +92,16 @@ func TestAudiencesPull(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A dry run says what would change and writes nothing.
+	before, _ := os.ReadFile(file)
+	code, out, errs := runCLI(t, "", append([]string{"audiences", "pull", "--rules", dir, "--dry-run"}, platformArgs(t, fake)...)...)
+	if after, _ := os.ReadFile(file); code != exitOK || !strings.Contains(out, "added (1): Gift Buyers") ||
+		!strings.HasSuffix(out, "not written (--dry-run): 8 audiences\n") || string(after) != string(before) {
+		t.Fatalf("dry run: exit %d, wrote: %v\n%s%s", code, string(after) != string(before), out, errs)
+	}
+
 	args := append([]string{"audiences", "pull", "--rules", dir}, platformArgs(t, fake)...)
-	code, out, errs := runCLI(t, "", args...)
+	code, out, errs = runCLI(t, "", args...)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -218,6 +219,17 @@ func TestDashboard(t *testing.T) {
 		js(t, `Array.from(document.querySelectorAll('[data-placement="cart.promo-strip"] .block-out strong')).map(e => e.textContent)`, &blocks)
 		if len(blocks) != 1 || !strings.HasPrefix(blocks[0], "vip-applied-strip") {
 			t.Errorf("cart.promo-strip shows %q, want the VIP strip", blocks)
+		}
+		// The line builder adds a line to the cart JSON.
+		do(t, "add a line",
+			chromedp.SendKeys(chromedp.CSS("#line-sku"), "NW-SCK-TRAIL-LO"),
+			chromedp.SendKeys(chromedp.CSS("#line-price"), "14.50"),
+			chromedp.SendKeys(chromedp.CSS("#line-cats"), "socks, accessories"),
+			chromedp.Click(chromedp.CSS("#add-line")))
+		var last map[string]any
+		js(t, `(c => c.items[c.items.length - 1])(JSON.parse(document.getElementById("cart").value))`, &last)
+		if last["sku"] != "NW-SCK-TRAIL-LO" || last["qty"] != "1" || last["price"] != "14.50" || fmt.Sprint(last["categories"]) != "[socks accessories]" {
+			t.Errorf("the line added: %v", last)
 		}
 		var scrolled bool
 		js(t, `(document.getElementById("result").scrollIntoView({block: "start"}), true)`, &scrolled)
