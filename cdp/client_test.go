@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -204,5 +205,37 @@ func TestConfig(t *testing.T) {
 		if strings.Contains(s, "very-secret") {
 			t.Errorf("a printed Config shows the secret: %s", s)
 		}
+	}
+}
+
+func TestActivated(t *testing.T) {
+	fake := cdptest.Start(t, fakeAudiences(5)...)
+	aud := fakeAudiences(5)
+	fake.Lock()
+	fake.Flows = map[string][]string{"226fb2e1-db69-4760-b67e-9e671e05abfc": {aud[3].ID, aud[1].ID}}
+	fake.Unlock()
+	c, _ := client(t, fake, nil)
+	ctx := context.Background()
+	ids, err := c.Activated(ctx, "226fb2e1-db69-4760-b67e-9e671e05abfc")
+	if err != nil || !slices.Equal(ids, []string{aud[3].ID, aud[1].ID}) {
+		t.Fatalf("activated %q, %v", ids, err)
+	}
+	pulled, err := c.Audiences(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var active []string
+	for _, a := range cdp.OnlyActivated(pulled, ids) {
+		if a.Active() {
+			active = append(active, a.Name)
+		}
+	}
+	if !slices.Equal(active, []string{"Audience 001", "Audience 003"}) {
+		t.Errorf("active after the dataflow: %q", active)
+	}
+	_, err = c.Activated(ctx, "no-such-flow")
+	var cerr *cdp.Error
+	if !errors.As(err, &cerr) || cerr.Kind != cdp.KindDataflow || !strings.Contains(err.Error(), "no dataflow no-such-flow in sandbox prod") {
+		t.Errorf("unknown dataflow: %v", err)
 	}
 }

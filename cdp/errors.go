@@ -18,6 +18,7 @@ const (
 	KindOrg         Kind = "organization" // the organization id is wrong or the credential is not in it
 	KindPermission  Kind = "permission"   // Platform refused: the credential lacks a product profile or permission
 	KindSandbox     Kind = "sandbox"      // the sandbox does not exist or is not open to the credential
+	KindDataflow    Kind = "dataflow"     // the destination dataflow does not exist in the sandbox
 	KindRateLimited Kind = "rate-limited" // 429, still after the retries
 	KindServer      Kind = "server"       // 5xx, still after the retries
 	KindNetwork     Kind = "network"      // no answer at all

@@ -72,6 +72,9 @@ type Server struct {
 	TokenLife time.Duration
 	// Faults are served first, in order, each once.
 	Faults []Fault
+	// Flows are the destination dataflows: flow id → the audience ids it
+	// activates.
+	Flows map[string][]string
 
 	tokens   map[string]bool // valid tokens
 	issued   int
@@ -85,6 +88,7 @@ func Start(t interface{ Cleanup(func()) }, audiences ...Audience) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /ims/token/v3", s.token)
 	mux.HandleFunc("GET /data/core/ups/audiences", s.audiences)
+	mux.HandleFunc("GET /data/foundation/flowservice/flows/{id}", s.flow)
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
@@ -178,32 +182,7 @@ func (s *Server) audiences(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	q := r.URL.Query()
 	s.requests = append(s.requests, "audiences?start="+q.Get("start"))
-	if s.fault(w, "audiences") {
-		return
-	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	switch {
-	case !ok || tok == "":
-		writeJSON(w, 403, map[string]string{"error_code": "403010", "message": "Oauth token is missing."})
-		return
-	case !s.tokens[tok]:
-		writeJSON(w, 401, map[string]string{"error_code": "401013", "message": "Oauth token is not valid"})
-		return
-	case r.Header.Get("x-api-key") == "":
-		writeJSON(w, 403, map[string]string{"error_code": "403000", "message": "Api Key is required"})
-		return
-	case r.Header.Get("x-api-key") != ClientID:
-		writeJSON(w, 403, map[string]string{"error_code": "403003", "message": "Api Key is invalid"})
-		return
-	case r.Header.Get("x-gw-ims-org-id") == "":
-		writeJSON(w, 400, map[string]string{"error_code": "400003", "message": "Missing header"})
-		return
-	case r.Header.Get("x-gw-ims-org-id") != OrgID:
-		writeJSON(w, 403, map[string]string{"error_code": "403025", "message": "Profile is not valid"})
-		return
-	case r.Header.Get("x-sandbox-name") != Sandbox:
-		writeJSON(w, 404, map[string]any{"type": "http://ns.adobe.com/aep/errors/SANDBOX-404", "title": "Not Found", "status": 404,
-			"detail": "sandbox " + r.Header.Get("x-sandbox-name") + " not found"})
+	if s.fault(w, "audiences") || !s.authorized(w, r) {
 		return
 	}
 	start, limit := 0, 20
@@ -227,4 +206,62 @@ func (s *Server) audiences(w http.ResponseWriter, r *http.Request) {
 		links["next"] = map[string]string{"href": fmt.Sprintf("@/audiences?start=%d&limit=%d&totalCount=%d", end, limit, len(list))}
 	}
 	writeJSON(w, 200, map[string]any{"children": children, "_page": page, "_links": links})
+}
+
+// authorized checks the headers every Platform call carries, answering
+// as Platform does when one is wrong.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	switch {
+	case !ok || tok == "":
+		writeJSON(w, 403, map[string]string{"error_code": "403010", "message": "Oauth token is missing."})
+		return false
+	case !s.tokens[tok]:
+		writeJSON(w, 401, map[string]string{"error_code": "401013", "message": "Oauth token is not valid"})
+		return false
+	case r.Header.Get("x-api-key") == "":
+		writeJSON(w, 403, map[string]string{"error_code": "403000", "message": "Api Key is required"})
+		return false
+	case r.Header.Get("x-api-key") != ClientID:
+		writeJSON(w, 403, map[string]string{"error_code": "403003", "message": "Api Key is invalid"})
+		return false
+	case r.Header.Get("x-gw-ims-org-id") == "":
+		writeJSON(w, 400, map[string]string{"error_code": "400003", "message": "Missing header"})
+		return false
+	case r.Header.Get("x-gw-ims-org-id") != OrgID:
+		writeJSON(w, 403, map[string]string{"error_code": "403025", "message": "Profile is not valid"})
+		return false
+	case r.Header.Get("x-sandbox-name") != Sandbox:
+		writeJSON(w, 404, map[string]any{"type": "http://ns.adobe.com/aep/errors/SANDBOX-404", "title": "Not Found", "status": 404,
+			"detail": "sandbox " + r.Header.Get("x-sandbox-name") + " not found"})
+		return false
+	}
+	return true
+}
+
+// flow answers GET /data/foundation/flowservice/flows/{id}: a destination
+// dataflow with its segment selectors, in the documented shape.
+func (s *Server) flow(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	s.requests = append(s.requests, "flow "+id)
+	if s.fault(w, "flow") || !s.authorized(w, r) {
+		return
+	}
+	ids, ok := s.Flows[id]
+	if !ok {
+		writeJSON(w, 404, map[string]any{"type": "https://ns.adobe.com/aep/errors/FLOW-1001-404", "title": "Not Found", "status": 404,
+			"detail": "Flow with id " + id + " not found"})
+		return
+	}
+	selectors := []map[string]any{}
+	for _, a := range ids {
+		selectors = append(selectors, map[string]any{"type": "PLATFORM_SEGMENT", "value": map[string]any{"id": a, "name": a}})
+	}
+	writeJSON(w, 200, map[string]any{"items": []map[string]any{{
+		"id": id, "name": "Commerce destination", "state": "enabled", "sandboxName": Sandbox,
+		"transformations": []map[string]any{{"name": "GeneralTransform", "params": map[string]any{
+			"segmentSelectors": map[string]any{"selectors": selectors}}}},
+	}}})
 }

@@ -30,6 +30,7 @@ type platformFlags struct {
 	Scopes   []string      `help:"OAuth scopes, comma-separated (default: the credential's Experience Platform scopes)." env:"RULED_AEP_SCOPES" placeholder:"SCOPE"`
 	TokenURL string        `name:"token-url" help:"IMS token endpoint (${default})." default:"https://ims-na1.adobelogin.com/ims/token/v3" env:"RULED_AEP_TOKEN_URL" placeholder:"URL"`
 	APIURL   string        `name:"api-url" help:"Experience Platform API (${default})." default:"https://platform.adobe.io" env:"RULED_AEP_API_URL" placeholder:"URL"`
+	Dataflow string        `help:"Id of the destination dataflow (the Commerce destination's) whose activated audiences are pulled; without it, every published audience of the sandbox." env:"RULED_AEP_DATAFLOW_ID" placeholder:"ID"`
 	Timeout  time.Duration `help:"Longest time for the whole exchange (${default})." default:"2m"`
 }
 
@@ -59,6 +60,7 @@ func platformProblem(e *env, err error) int {
 		cdp.KindOrg:         "check --org-id: it is the organization the credential belongs to, ending in @AdobeOrg",
 		cdp.KindPermission:  "add the credential to an Experience Platform product profile that may view segments",
 		cdp.KindSandbox:     "check --sandbox: the credential's product profile must include that sandbox",
+		cdp.KindDataflow:    "check --dataflow: the id of the destination's dataflow in this sandbox (Destinations > Browse in Experience Platform)",
 		cdp.KindNetwork:     "check the network and --api-url / --token-url",
 	}[cerr.Kind]
 	if hint != "" {
@@ -86,6 +88,13 @@ func (c *audiencesTestCmd) run(e *env) int {
 		return platformProblem(e, err)
 	}
 	fmt.Fprintf(e.stdout, "connection ok: organization %s, sandbox %s, client %s can read audiences\n", c.OrgID, c.Sandbox, c.ClientID)
+	if c.Dataflow != "" {
+		ids, err := client.Activated(ctx, c.Dataflow)
+		if err != nil {
+			return platformProblem(e, err)
+		}
+		fmt.Fprintf(e.stdout, "dataflow %s activates %d audiences\n", c.Dataflow, len(ids))
+	}
 	return exitOK
 }
 

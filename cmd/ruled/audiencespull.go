@@ -44,7 +44,7 @@ func (c *audiencesPullCmd) run(e *env) int {
 	if file == "" {
 		file = filepath.Join(e.rules, "audiences.yaml")
 	}
-	res, diags, err := pullAudiences(ctx, client, e.rules, file, c.DryRun, time.Now().UTC().Truncate(time.Second))
+	res, diags, err := pullAudiences(ctx, client, c.Dataflow, e.rules, file, c.DryRun, time.Now().UTC().Truncate(time.Second))
 	var pe *pullError
 	switch {
 	case errors.As(err, &pe):
@@ -98,13 +98,14 @@ type pullError struct{ msg string }
 
 func (e *pullError) Error() string { return e.msg }
 
-// pullAudiences fetches the audiences of Experience Platform, merges them
-// into the registry file (see cdp.Merge), checks that the rules still load
+// pullAudiences fetches the audiences of Experience Platform (those the
+// destination dataflow activates, when one is named), merges them into the
+// registry file (see cdp.Merge), checks that the rules still load
 // with the new registry exactly as `ruled check` would, and writes the file
 // atomically unless dry. A *pullError, with diagnostics, says the rules
 // would not load (or do not load now); other errors are Platform's or the
 // file system's.
-func pullAudiences(ctx context.Context, client *cdp.Client, dir, file string, dry bool, now time.Time) (*pullResult, diag.List, error) {
+func pullAudiences(ctx context.Context, client *cdp.Client, dataflow, dir, file string, dry bool, now time.Time) (*pullResult, diag.List, error) {
 	prog, diags, err := compile(dir)
 	if err != nil {
 		return nil, nil, err
@@ -146,6 +147,13 @@ func pullAudiences(ctx context.Context, client *cdp.Client, dir, file string, dr
 	pulled, err := client.Audiences(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	if dataflow != "" {
+		ids, err := client.Activated(ctx, dataflow)
+		if err != nil {
+			return nil, nil, err
+		}
+		pulled = cdp.OnlyActivated(pulled, ids)
 	}
 	merged, ch := cdp.Merge(f.Audiences, pulled, func(name string) bool { return used[name] }, now)
 

@@ -180,7 +180,7 @@ func (c *serveCmd) pullEvery(ctx context.Context, dir string, srv *server.Server
 		defer t.Stop()
 		for {
 			pctx, cancel := context.WithTimeout(ctx, c.AEP.Timeout)
-			res, diags, err := pullAudiences(pctx, client, dir, file, false, time.Now().UTC().Truncate(time.Second))
+			res, diags, err := pullAudiences(pctx, client, c.AEP.Dataflow, dir, file, false, time.Now().UTC().Truncate(time.Second))
 			cancel()
 			switch {
 			case ctx.Err() != nil:
