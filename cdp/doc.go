@@ -2,7 +2,9 @@
 // data platform behind Real-Time CDP audiences: it gets a server-to-server
 // OAuth token from Adobe IMS (client credentials), lists the audiences of a
 // sandbox through the Segmentation Service's /audiences endpoint, page by
-// page, and turns them into ruled's audience registry (Merge).
+// page, reads which of them a destination dataflow activates (the Flow
+// Service's /flows/{id} segment selectors), and turns them into ruled's
+// audience registry (Merge).
 //
 // It follows the documented request and response shapes: the token request
 // is a form POST of grant_type=client_credentials, client_id, client_secret
