@@ -103,20 +103,65 @@ func (l List) Errors() int {
 	return n
 }
 
-// Sort orders l by file, line, column, then message, and drops exact
-// duplicates (the same problem found twice by two passes).
+// Compare orders positions by file, then line, then column: the order in
+// which a reader meets them. It returns -1, 0 or +1.
+func Compare(a, b Pos) int {
+	return cmp.Or(
+		cmp.Compare(a.File, b.File),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Col, b.Col),
+	)
+}
+
+// Sort orders l by position (Compare), then message, and drops exact
+// repeats: the same position, severity, code and message. Within one pass
+// two diagnostics that differ in any of these are two problems ("test case
+// has no name" and "test case has no cart" share a position and a code).
 func (l *List) Sort() {
 	slices.SortStableFunc(*l, func(a, b Diagnostic) int {
-		return cmp.Or(
-			cmp.Compare(a.Pos.File, b.Pos.File),
-			cmp.Compare(a.Pos.Line, b.Pos.Line),
-			cmp.Compare(a.Pos.Col, b.Pos.Col),
-			cmp.Compare(a.Message, b.Message),
-		)
+		return cmp.Or(Compare(a.Pos, b.Pos), cmp.Compare(a.Message, b.Message))
 	})
-	*l = slices.CompactFunc(*l, func(a, b Diagnostic) bool {
-		return a.Pos == b.Pos && a.Message == b.Message && a.Severity == b.Severity
+	seen := make(map[problem]bool, len(*l))
+	*l = slices.DeleteFunc(*l, func(d Diagnostic) bool {
+		k := problem{d.Pos, d.Severity, d.Code, d.Message}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		return false
 	})
+}
+
+// problem identifies a diagnostic for deduplication.
+type problem struct {
+	pos      Pos
+	severity Severity
+	code     string
+	message  string
+}
+
+// Merge joins the diagnostics of two passes that check the same things
+// (the loader's and the compiler's checks of a rule set) into one sorted
+// list; passes that check different things are simply appended and
+// sorted. A problem both
+// passes found is reported once, in the first pass's words: a diagnostic
+// of more is dropped when l has one with the same position, severity and
+// code (the loader and the compiler both check a currency, and say so
+// differently). Merge and Sort are the only rules by which ruled
+// deduplicates diagnostics. Neither argument is changed.
+func Merge(l, more List) List {
+	found := make(map[problem]bool, len(l))
+	for _, d := range l {
+		found[problem{d.Pos, d.Severity, d.Code, ""}] = true
+	}
+	out := append(make(List, 0, len(l)+len(more)), l...)
+	for _, d := range more {
+		if !found[problem{d.Pos, d.Severity, d.Code, ""}] {
+			out = append(out, d)
+		}
+	}
+	out.Sort()
+	return out
 }
 
 // Error joins the diagnostics one per line, so that a List can travel as an
@@ -142,17 +187,31 @@ func (l List) Err() error {
 
 // Fprint writes every diagnostic as "file:line:col: message", followed by
 // the source line and a caret under the column when the source is known.
+// Col counts runes from 1. The caret line copies the tabs of the source
+// line before the column, so that the caret lands under the rune at any
+// tab width; a column past the end of the line puts the caret just after
+// its last rune (where a missing token was expected).
 func Fprint(w io.Writer, l List) {
 	for _, d := range l {
 		fmt.Fprintln(w, d.Error())
 		if d.Source == "" || d.Pos.Col < 1 {
 			continue
 		}
-		src := strings.ReplaceAll(d.Source, "\t", " ")
-		fmt.Fprintf(w, "    %s\n", src)
-		// The caret goes under the rune at Col; Col counts runes from 1.
-		pad := min(d.Pos.Col-1, len([]rune(src)))
-		fmt.Fprintf(w, "    %s^\n", strings.Repeat(" ", pad))
+		fmt.Fprintf(w, "    %s\n", d.Source)
+		var pad strings.Builder
+		n := 0
+		for _, r := range d.Source {
+			if n == d.Pos.Col-1 {
+				break
+			}
+			if r == '\t' {
+				pad.WriteByte('\t')
+			} else {
+				pad.WriteByte(' ')
+			}
+			n++
+		}
+		fmt.Fprintf(w, "    %s^\n", pad.String())
 	}
 }
 

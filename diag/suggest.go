@@ -58,6 +58,15 @@ func Shorten(s string) string {
 	return s[:i] + "..."
 }
 
+// Plural writes n and the noun, with an s unless n is 1: "1 error",
+// "2 errors", "0 cases". Nouns with other plurals need not apply.
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // DidYouMean returns `; did you mean "x"?` for the closest candidate, or "".
 func DidYouMean(name string, candidates []string) string {
 	if s := Suggest(name, candidates); s != "" {

@@ -20,6 +20,11 @@ type node struct {
 	attr     *attrRef // set when typ == tAttr
 	literal  bool     // a literal value (no need to show what it was)
 	audience bool     // an audience(...) call
+	auds     []int    // for an audience(...) call: the registry indexes it names
+	body     *node    // for any/all/none/filter/count/sum: what is asked of each line
+	op       string   // for a comparison: its canonical operator (see Operator.name)
+	negated  bool     // for a comparison: the operator was negated (!=, not in)
+	elems    []string // for a literal list: the code of each element
 }
 
 type attrRef struct{ m, name string }
@@ -91,7 +96,7 @@ func (c *checker) not(x *Not, s scope) *node {
 		return c.comparison(x.Cmp, s)
 	}
 	k := c.boolean(c.not(x.Negate, s), "not")
-	return &node{off: x.Pos.Offset, end: x.EndPos.Offset, typ: tBool, kind: "not", kids: []*node{k}, code: "!" + k.code}
+	return &node{off: x.Pos.Offset, end: x.EndPos.Offset, typ: tBool, kind: "not", kids: []*node{k}, code: "!(" + k.code + ")"}
 }
 
 // boolean checks that n can stand where true/false is needed; a bare
@@ -139,6 +144,7 @@ func (c *checker) comparison(x *Comparison, s scope) *node {
 		return c.bad(n.off, n.end)
 	}
 	op, negate := x.Op.name()
+	n.op, n.negated = op, negate
 	code, ok := c.lowerCompare(op, left, right, x.Op.Pos.Offset)
 	if !ok {
 		return c.bad(n.off, n.end)
@@ -321,6 +327,7 @@ func (c *checker) list(l *List, n *node) *node {
 		elem = k.typ
 		parts = append(parts, k.code)
 	}
+	n.elems = parts
 	n.typ = tStrings
 	if elem == tNumber {
 		n.typ = tNumbers
@@ -418,7 +425,7 @@ func (c *checker) call(call *Call, s scope) *node {
 		if !ok {
 			return c.bad(n.off, n.end)
 		}
-		n.typ, n.code, n.kids = tBool, fmt.Sprintf("%s(%s, %s)", name, list.code, pred.code), []*node{list}
+		n.typ, n.code, n.kids, n.body = tBool, fmt.Sprintf("%s(%s, %s)", name, list.code, pred.code), []*node{list}, pred
 		if name == "filter" {
 			n.typ = tItems
 		}
@@ -545,6 +552,10 @@ func (c *checker) audience(call *Call, n *node) *node {
 		parts = append(parts, fmt.Sprintf("Member[%d]", i))
 	}
 	n.typ, n.kind, n.audience = tBool, "call", true
+	for i := range call.Args {
+		j, _ := c.opts.lookup(*literalString(call.Args[i]))
+		n.auds = append(n.auds, j)
+	}
 	n.code = strings.Join(parts, " || ")
 	if len(parts) > 1 {
 		n.code = "(" + n.code + ")"

@@ -112,12 +112,23 @@ type Value struct {
 // StringValue makes a Value from text; numeric text is also a number.
 func StringValue(s string) Value {
 	v := Value{Str: Fold(s)}
+	if !mayBeNumber(s) {
+		return v
+	}
 	if d, err := money.Parse(strings.TrimSpace(s)); err == nil {
 		if n, ok := Number(d); ok {
 			v.Num, v.IsNum = n, true
 		}
 	}
 	return v
+}
+
+// mayBeNumber is a quick test that spares text that cannot be a number
+// the cost of a failed parse: a number starts with a digit, a sign or a
+// point once spaces are trimmed.
+func mayBeNumber(s string) bool {
+	s = strings.TrimSpace(s)
+	return s != "" && (s[0] >= '0' && s[0] <= '9' || s[0] == '-' || s[0] == '.' || s[0] == '+')
 }
 
 // NumberValue makes a Value from a number; ok is false when it is out of range.

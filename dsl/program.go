@@ -22,6 +22,9 @@ type Options struct {
 	Audiences []Audience
 	// Item makes `item` the line an action.items condition is asked about.
 	Item bool
+	// Cache, when set, shares compiled conditions (see Cache); it must
+	// have been made for Audiences.
+	Cache *Cache
 }
 
 func (o *Options) lookup(s string) (int, bool) {
@@ -54,6 +57,9 @@ type Program struct {
 	prog      *vm.Program
 	audiences []int
 	paths     []string
+	conj      []Conjunct
+	required  []int
+	native    Native
 }
 
 // Source returns the condition's text.
@@ -74,6 +80,17 @@ func (p *Program) Paths() []string { return p.paths }
 // found, as errors at byte offsets of src; the program is nil when there is
 // any.
 func Compile(src string, opts Options) (*Program, []*Error) {
+	if p := opts.Cache.text(src, opts.Item); p != nil {
+		return p, nil
+	}
+	p, errs := compile(src, opts)
+	if p != nil {
+		opts.Cache.keep(src, opts.Item, p)
+	}
+	return p, errs
+}
+
+func compile(src string, opts Options) (*Program, []*Error) {
 	tree, err := Parse(src)
 	if err != nil {
 		return nil, []*Error{err.(*Error)}
@@ -87,13 +104,16 @@ func Compile(src string, opts Options) (*Program, []*Error) {
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
-	prog, cerr := expr.Compile(root.code, exprOptions(expr.AsBool())...)
+	prog, cerr := opts.Cache.compile(root.code)
 	if cerr != nil {
 		// The checker accepted something expr rejects: a bug in ruled, not
 		// in the rule. Say so plainly, without the generated code.
 		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
 	}
 	p := &Program{src: src, root: root, prog: prog}
+	if err := p.analyse(opts); err != nil {
+		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
+	}
 	for i := range c.audiences {
 		p.audiences = append(p.audiences, i)
 	}

@@ -107,3 +107,19 @@ func BenchmarkCompile1000Rules(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEvaluatePlain1000Rules walks every rule (the oracle, and what
+// an evaluation with Explain does), for comparison with the index.
+func BenchmarkEvaluatePlain1000Rules(b *testing.B) {
+	p, diags := Compile(benchSet(1000))
+	if p == nil {
+		b.Fatal(diags)
+	}
+	c := benchCart()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.evaluatePlain(c, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

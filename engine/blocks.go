@@ -29,7 +29,7 @@ type block struct {
 	target
 }
 
-func (p *Program) compileBlocks(l *diag.List) {
+func (p *Program) compileBlocks(l *diag.List, compiled conditions) {
 	p.placements = map[string]*placement{}
 	for i := range p.set.Placements {
 		pl := &p.set.Placements[i]
@@ -40,7 +40,7 @@ func (p *Program) compileBlocks(l *diag.List) {
 	for i := range p.set.Blocks {
 		b := &p.set.Blocks[i]
 		cb := &block{Block: b, target: p.newTarget(b.Enabled, b.Websites, b.CustomerGroups, b.From, b.To)}
-		cb.when = p.condition(l, b.When, false)
+		cb.when = compiled.add(l, b.When, false)
 		if pl := p.placements[b.Placement]; pl != nil {
 			pl.blocks = append(pl.blocks, cb)
 		}
@@ -98,7 +98,7 @@ func (ev *evaluation) selectBlocks(opt Options) error {
 // condition, related rules. A condition that fails at run time is reported
 // and the block left out.
 func (ev *evaluation) blockMatches(b *block, applied map[string]bool) ([]string, bool) {
-	if b.miss(ev.env.Website, ev.env.Customer.Group, ev.now) != "" {
+	if b.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" {
 		return nil, false
 	}
 	var why []string

@@ -24,9 +24,9 @@ type calcItem struct {
 // calcRule is a rule that passed its conditions.
 type calcRule struct {
 	id      string
-	action  rules.Action // Items is ignored here: matches says what it selected
-	stop    bool         // stop_further_rules
-	matches []bool       // matches[i]: the action's item condition selected item i (input order)
+	action  *rules.Action // Items is ignored here: matches says what it selected
+	stop    bool          // stop_further_rules
+	matches []bool        // matches[i]: the action's item condition selected item i (input order)
 }
 
 // calcInput is everything calculate reads. calculate does not modify it.
@@ -36,6 +36,11 @@ type calcInput struct {
 	rules    []calcRule    // in application order (priority asc, id asc)
 	subtotal money.Decimal // Σ rowTotal
 	shipping money.Decimal // shipping amount before discounts; 0 = none
+	// order is the item order every rule loops in (see itemOrder); nil
+	// means the order the rules' own matches give.
+	order []int
+	// skips asks for ruleSkips, which only explanations read.
+	skips bool
 }
 
 // skipReason says why a rule did not process an item.
@@ -102,30 +107,54 @@ var (
 // floats, does not modify in, and is safe to call concurrently.
 func calculate(in *calcInput) *calcResult {
 	n, m := len(in.items), len(in.rules)
+	// One allocation per element type: a cart of n lines and m rules makes
+	// a handful of allocations, not one per line or rule.
+	decs := make([]money.Decimal, 4*n+3*m)
+	k := min(m, 4) // rules per line before a line's list grows on its own
+	ints := make([]int, n*k+n)
+	take := func(k int) []money.Decimal {
+		d := decs[:k:k]
+		decs = decs[k:]
+		return d
+	}
 	res := &calcResult{
-		itemDiscount:      make([]money.Decimal, n),
+		itemDiscount:      take(n),
 		itemRules:         make([][]int, n),
-		ruleItems:         make([]money.Decimal, m),
-		ruleShipping:      make([]money.Decimal, m),
+		ruleItems:         take(m),
+		ruleShipping:      take(m),
 		ruleApplied:       make([]bool, m),
 		ruleSkips:         make([][]skip, m),
 		shippingStoppedBy: -1,
 		freeShippingBy:    -1,
-		itemFreeQty:       make([]money.Decimal, n),
+		itemFreeQty:       take(n),
+	}
+	for i := range res.itemRules {
+		res.itemRules[i] = ints[i*k : i*k : (i+1)*k]
 	}
 	s := &calcState{
 		in:        in,
 		res:       res,
-		pct:       make([]money.Decimal, n),
-		stoppedBy: make([]int, n),
-		freeUnits: make([]money.Decimal, m),
+		pct:       take(n),
+		stoppedBy: ints[n*k:],
+		freeUnits: take(m),
 	}
 	for i := range s.stoppedBy {
 		s.stoppedBy[i] = -1
 	}
-	order := itemOrder(in)
+	order := in.order
+	if order == nil {
+		order = itemOrder(in)
+	}
+	stopped := 0 // lines a stop rule applied to
 	for r := range in.rules {
-		s.applyRule(r, order)
+		s.applyRule(r, order, &stopped)
+		// Once every line is stopped, no later rule can touch a line, the
+		// shipping loop ends at or before the stop rule that applied, and
+		// so does the free-shipping pass of each line: the rest would only
+		// record skips, which only explanations read.
+		if stopped == n && !in.skips {
+			break
+		}
 	}
 	s.shippingLoop()
 	s.freeShippingPass()
@@ -162,32 +191,59 @@ func (in *calcInput) matched(r, i int) bool {
 	return i < len(mm) && mm[i]
 }
 
-// itemOrder is Magento's sortItemsByPriority (§3.1 step 4): for each rule in
-// order, the items it matches move to the front (first rule's items first);
-// the rest keep their input order. It decides which item is a cart_fixed
-// rule's last.
+// itemOrder is Magento's Validator::sortItemsByPriority (§3.1 step 4) over
+// the rules of in: for each rule in order, the items it matches move to the
+// front (first rule's items first); the rest keep their input order. It
+// decides which item is a cart_fixed rule's last and where the percent carry
+// travels. Evaluate builds the order from every candidate rule instead (see
+// calcInput.order); this form serves callers that pass only applied rules.
 func itemOrder(in *calcInput) []int {
-	n := len(in.items)
-	order := make([]int, 0, n)
-	placed := make([]bool, n)
+	o := newItemOrder(len(in.items))
 	for r := range in.rules {
-		for i := range n {
-			if !placed[i] && in.matched(r, i) {
-				placed[i] = true
-				order = append(order, i)
-			}
+		o.place(in.rules[r].matches)
+	}
+	return o.done()
+}
+
+// itemOrdering builds a sortItemsByPriority order one rule at a time.
+type itemOrdering struct {
+	order  []int
+	placed []bool
+}
+
+func newItemOrder(n int) *itemOrdering {
+	return &itemOrdering{order: make([]int, 0, n), placed: make([]bool, n)}
+}
+
+// place moves the items a rule matches, not yet placed, after those placed
+// so far.
+func (o *itemOrdering) place(matches []bool) {
+	if len(o.order) == len(o.placed) {
+		return
+	}
+	for i, m := range matches {
+		if m && !o.placed[i] {
+			o.placed[i] = true
+			o.order = append(o.order, i)
 		}
 	}
-	for i := range n {
-		if !placed[i] {
-			order = append(order, i)
+}
+
+// full reports whether every item has its place.
+func (o *itemOrdering) full() bool { return len(o.order) == len(o.placed) }
+
+// done appends the items no rule matched, in input order.
+func (o *itemOrdering) done() []int {
+	for i, p := range o.placed {
+		if !p {
+			o.order = append(o.order, i)
 		}
 	}
-	return order
+	return o.order
 }
 
 // applyRule runs rule r over the items in loop order.
-func (s *calcState) applyRule(r int, order []int) {
+func (s *calcState) applyRule(r int, order []int, stopped *int) {
 	in, res := s.in, s.res
 	rule := &in.rules[r]
 	var cf *cartFixed
@@ -196,7 +252,9 @@ func (s *calcState) applyRule(r int, order []int) {
 	}
 	for _, i := range order {
 		if why, by := s.skipFor(r, i); why != 0 {
-			res.ruleSkips[r] = append(res.ruleSkips[r], skip{item: i, reason: why, by: by})
+			if in.skips {
+				res.ruleSkips[r] = append(res.ruleSkips[r], skip{item: i, reason: why, by: by})
+			}
 			continue
 		}
 		var raw money.Decimal
@@ -215,11 +273,14 @@ func (s *calcState) applyRule(r int, order []int) {
 		res.ruleItems[r] = res.ruleItems[r].Add(inc)
 		res.itemRules[i] = append(res.itemRules[i], r)
 		res.ruleApplied[r] = true
-		if rule.stop {
+		if rule.stop && s.stoppedBy[i] < 0 {
 			s.stoppedBy[i] = r
+			*stopped++
 		}
 	}
-	slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+	if in.skips {
+		slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+	}
 }
 
 // skipFor says why rule r does not process item i, or 0 if it does.
@@ -230,7 +291,7 @@ func (s *calcState) skipFor(r, i int) (skipReason, int) {
 	if by := s.stoppedBy[i]; by >= 0 {
 		return skipStopped, by
 	}
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	qty := s.in.items[i].qty
 	switch a.Type {
 	case rules.ByPercent, rules.ByFixed:
@@ -276,7 +337,7 @@ func floorDiv(a, b money.Decimal) money.Decimal {
 // item's cumulative percent gains the rule's percent before rounding, so the
 // percent carry uses the new key.
 func (s *calcState) byPercent(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	p := money.Min(a.Amount, money.Hundred)
 	q := stepQty(ruleQty(a, it.qty), a.Step)
@@ -289,19 +350,21 @@ func (s *calcState) byPercent(r, i int) money.Decimal {
 	return raw
 }
 
-// byFixed is §3.4: amount per discounted unit, bounded by what is left of them.
+// byFixed is §3.4: amount per discounted unit, bounded by what is left of
+// the whole line (line qty × price − discount so far, as Magento's
+// ByFixedTest::testCalculate has it), not of the max_qty-limited units.
 func (s *calcState) byFixed(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	q := stepQty(ruleQty(a, it.qty), a.Step)
-	return money.Min(a.Amount.Mul(q), q.Mul(it.price).Sub(s.res.itemDiscount[i]))
+	return money.Min(a.Amount.Mul(q), it.qty.Mul(it.price).Sub(s.res.itemDiscount[i]))
 }
 
 // buyXGetY is §3.6 with part 1's changes: X = step, Y = amount, Y > X
 // allowed, free units valued at the effective unit price
 // max(0, price − discount so far / line qty).
 func (s *calcState) buyXGetY(r, i int) money.Decimal {
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	x, y := a.Step, a.Amount
 	if x.Sign() <= 0 || y.Sign() <= 0 {
@@ -363,7 +426,18 @@ type cartFixed struct {
 	started   bool          // E has been taken
 	count     int           // eligible items not yet processed; ≤ 1 means "this is the last"
 	available money.Decimal // what is left of the rule's amount
-	delta     money.Decimal // the rule's DeltaPriceRound carry
+	// The rule's DeltaPriceRound carry: in 128 bits (wdelta) while every
+	// value fits there, as it does in carts of any ordinary size, else in
+	// delta. Both forms hold the same exact value (money.Wide).
+	wide   bool
+	wdelta money.Wide
+	delta  money.Decimal
+}
+
+// seed resets the carry to deltaSeed.
+func (cf *cartFixed) seed() {
+	cf.wdelta, cf.wide = money.WideOf(deltaSeed)
+	cf.delta = deltaSeed
 }
 
 // newCartFixed prepares rule r. Its eligible items are every item its action
@@ -372,8 +446,9 @@ type cartFixed struct {
 // any rule runs. T depends only on the cart as it arrived, so taking it here
 // is the same as freezing it before the first rule.
 func (s *calcState) newCartFixed(r int) *cartFixed {
-	a := &s.in.rules[r].action
-	cf := &cartFixed{available: a.Amount, delta: deltaSeed}
+	a := s.in.rules[r].action
+	cf := &cartFixed{available: a.Amount}
+	cf.seed()
 	for i := range s.in.items {
 		if s.in.matched(r, i) {
 			it := &s.in.items[i]
@@ -384,8 +459,19 @@ func (s *calcState) newCartFixed(r int) *cartFixed {
 	return cf
 }
 
-// round is DeltaPriceRound::round: a zero value leaves the carry as it is.
-func (cf *cartFixed) round(cur money.Currency, v money.Decimal) money.Decimal {
+// round is DeltaPriceRound::round of v = num ÷ den (Div's 20 digits; den
+// 1 means v is num): a zero value leaves the carry as it is.
+func (cf *cartFixed) round(cur money.Currency, num, den money.Decimal) money.Decimal {
+	if cf.wide {
+		if rounded, ok := cf.roundWide(cur, num, den); ok {
+			return rounded
+		}
+		cf.wide, cf.delta = false, cf.wdelta.Decimal() // for good: the forms are equal
+	}
+	v := num
+	if !den.Equal(money.One) {
+		v = num.Div(den)
+	}
 	if v.IsZero() {
 		return v
 	}
@@ -395,13 +481,43 @@ func (cf *cartFixed) round(cur money.Currency, v money.Decimal) money.Decimal {
 	return rounded
 }
 
+// roundWide is round in 128 bits; ok is false, with the carry untouched,
+// when a value does not fit there.
+func (cf *cartFixed) roundWide(cur money.Currency, num, den money.Decimal) (money.Decimal, bool) {
+	v, ok := money.QuoWide(num, den)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	if v.IsZero() {
+		return money.Zero, true
+	}
+	x, ok := v.Add(cf.wdelta)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	rounded, ok := x.Round(cur.Digits)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	r, ok := money.WideOf(rounded)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	d, ok := x.Sub(r)
+	if !ok {
+		return money.Decimal{}, false
+	}
+	cf.wdelta = d
+	return rounded, true
+}
+
 // cartFixedShare is §3.5.2 (and §3.5.4 with apply_to_shipping): the item's
 // share of the rule's amount, proportional to what is left of it, carried
 // rounding, the last item clamped to what is left of the amount. Amounts
 // lost to the per-item cap are not redistributed.
 func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 	cur := s.in.cur
-	a := &s.in.rules[r].action
+	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	if !cf.started {
 		cf.started = true
@@ -415,23 +531,24 @@ func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 		return money.Zero // used up; the item still counts as processed
 	}
 	base := it.price.Mul(ruleQty(a, it.qty))
-	var v money.Decimal
+	// The item's share before rounding is vNum ÷ vDen.
+	vNum, vDen := money.Zero, money.One
 	if a.ApplyToShipping {
 		// Earlier discounts are not subtracted here (§3.5.4).
 		if den := cf.total.Add(s.in.shipping); den.Sign() > 0 {
-			v = a.Amount.Mul(base).Div(den)
+			vNum, vDen = a.Amount.Mul(base), den
 		}
 	} else if den := cf.total.Sub(cf.existing); den.Sign() > 0 {
 		num := base.Sub(s.res.itemDiscount[i])
 		if num.Cmp(den) >= 0 {
-			v = a.Amount // ratio capped at 1
+			vNum = a.Amount // ratio capped at 1
 		} else {
-			v = a.Amount.Mul(num).Div(den)
+			vNum, vDen = a.Amount.Mul(num), den
 		}
 	}
-	share := money.Min(base, cf.round(cur, v))
+	share := money.Min(base, cf.round(cur, vNum, vDen))
 	if cf.count <= 1 {
-		cf.delta = deltaSeed
+		cf.seed()
 		share = money.Min(share, cf.available)
 	} else {
 		cf.count--
@@ -439,7 +556,7 @@ func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 	share = cur.Round(share)
 	cf.available = cf.available.Sub(share)
 	if cf.available.Sign() <= 0 {
-		cf.delta = deltaSeed
+		cf.seed()
 	}
 	return cur.Round(money.Min(base, share))
 }
@@ -460,7 +577,7 @@ func (s *calcState) shippingLoop() {
 	}
 	for r := range in.rules {
 		rule := &in.rules[r]
-		a := &rule.action
+		a := rule.action
 		if a.ApplyToShipping {
 			prev := res.shippingDiscount
 			var inc money.Decimal
@@ -505,7 +622,7 @@ func (s *calcState) freeShippingPass() {
 			if !in.matched(r, i) {
 				continue
 			}
-			a := &in.rules[r].action
+			a := in.rules[r].action
 			switch a.FreeShipping {
 			case rules.FreeShippingMatching:
 				res.itemFreeQty[i] = ruleQty(a, it.qty)

@@ -36,7 +36,7 @@ func calcBuild(cur string, items []calcLine, rs []calcRuleSpec, shipping string)
 	if !ok {
 		panic(cur)
 	}
-	in := &calcInput{cur: c, shipping: calcDec(shipping)}
+	in := &calcInput{cur: c, shipping: calcDec(shipping), skips: true}
 	for _, it := range items {
 		p, q := calcDec(it.price), calcDec(it.qty)
 		if it.qty == "" {
@@ -60,7 +60,7 @@ func calcBuild(cur string, items []calcLine, rs []calcRuleSpec, shipping string)
 		}
 		in.rules = append(in.rules, calcRule{
 			id: fmt.Sprintf("r%d", k),
-			action: rules.Action{
+			action: &rules.Action{
 				Type: r.typ, Amount: calcDec(r.amount), MaxQty: calcDec(r.max), Step: calcDec(r.step),
 				ApplyToShipping: r.ship, FreeShipping: free,
 			},
@@ -539,6 +539,17 @@ func TestCalcBehaviour(t *testing.T) {
 				{typ: rules.BuyXGetY, step: "1", amount: "1"},
 			},
 			want: calcWant{items: []string{"0.00", "19.00"}, itemRules: [][]int{{0, 1, 2}, {0, 1, 2}}},
+		},
+		{
+			// Magento's ByFixedTest::testCalculate (app/code/Magento/SalesRule/
+			// Test/Unit/Model/Rule/Action/Discount/ByFixedTest.php): a 13 × 9000
+			// line already carrying 9100 of discount, then 1000 off with max
+			// qty 1, adds 1000: the cap is the whole line less its discount,
+			// not the max_qty-limited units (9000 − 9100 < 0).
+			name:  "by_fixed caps against the whole line (ByFixedTest)",
+			items: []calcLine{{"9000", "13"}},
+			rules: []calcRuleSpec{{typ: rules.ByFixed, amount: "700"}, {typ: rules.ByFixed, amount: "1000", max: "1"}},
+			want:  calcWant{items: []string{"10100.00"}, ruleItems: []string{"9100.00", "1000.00"}, itemRules: [][]int{{0, 1}}},
 		},
 		{
 			name:  "100% clamps to the row total",

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,55 +103,84 @@ var (
 // the object. The first problem in a fixed order is reported. DecodeCart keeps
 // no state and is safe for concurrent use.
 func DecodeCart(data []byte, def CartDefaults) (*Cart, error) {
-	body, err := document(data)
+	j, err := ParseJSON(data)
 	if err != nil {
 		return nil, err
 	}
-	if body.kind != jsonObject {
-		return nil, inputErr("", "the body must be a JSON object, got %s", kind(&body))
+	return j.Root().DecodeCart(def, nil)
+}
+
+// DecodeCart reads the cart v, a value of a parsed body, with the contract
+// and the checks of the package function DecodeCart; fields are named by
+// their path from v. Members of v named in others belong to the caller, who
+// reads them from the same parse: they are neither decoded nor rejected as
+// unknown.
+func (v JSONValue) DecodeCart(def CartDefaults, others []string) (*Cart, error) {
+	if v.node().kind != jsonObject {
+		return nil, inputErr("", "the body must be a JSON object, got %s", v.Kind())
 	}
-	f, err := checkObject("", &body, cartFields)
+	f, err := checkObject("", v, cartFields, others)
 	if err != nil {
 		return nil, err
 	}
-	c, err := header(f, def)
+	c, err := header(&f, def)
 	if err != nil {
 		return nil, err
 	}
-	if v := f.get("customer"); v != nil {
+	d := cartDecoder{j: v.j}
+	if v, ok := f.get("customer"); ok {
 		if c.Customer, err = customer(v); err != nil {
 			return nil, err
 		}
 	}
-	if v := f.get("segments"); v != nil {
-		if c.Segments, err = segments(v); err != nil {
+	if v, ok := f.get("segments"); ok {
+		if c.Segments, err = d.segments(v); err != nil {
 			return nil, err
 		}
 	}
-	if v := f.get("items"); v != nil {
-		if c.Items, err = items(v, c.Currency); err != nil {
+	if v, ok := f.get("items"); ok {
+		if c.Items, err = d.items(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v := f.get("shipping"); v != nil {
+	if v, ok := f.get("shipping"); ok {
 		if c.Shipping, err = shipping(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v := f.get("payment"); v != nil {
-		pf, err := checkObject("payment", v, paymentFields)
+	if v, ok := f.get("payment"); ok {
+		pf, err := checkObject("payment", v, paymentFields, nil)
 		if err != nil {
 			return nil, err
 		}
-		if c.Payment.Method, err = optString(pf, "payment", "method"); err != nil {
+		if c.Payment.Method, err = optString(&pf, "payment", "method"); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
+// cartDecoder is the state of one decoding: the backing array the cart's
+// string lists are cut from, so that a cart's categories, segments and
+// attribute lists cost one allocation together rather than one each.
+type cartDecoder struct {
+	j    *JSON
+	strs []string
+}
+
+// list returns n strings cut from d's backing array, capacity n, so that
+// appending to one list never writes into the next.
+func (d *cartDecoder) list(n int) []string {
+	if cap(d.strs)-len(d.strs) < n {
+		d.strs = make([]string, 0, max(n, d.j.lists))
+	}
+	k := len(d.strs)
+	d.strs = d.strs[:k+n]
+	return d.strs[k : k+n : k+n]
+}
+
 // header reads the cart's plain string fields and applies the defaults.
-func header(f object, def CartDefaults) (*Cart, error) {
+func header(f *object, def CartDefaults) (*Cart, error) {
 	var v [4]string
 	for i, name := range []string{"website", "currency", "now", "coupon_code"} {
 		var err error
@@ -192,16 +222,16 @@ func header(f object, def CartDefaults) (*Cart, error) {
 	return c, nil
 }
 
-func customer(v *jsonValue) (Customer, error) {
-	f, err := checkObject("customer", v, customerFields)
+func customer(v JSONValue) (Customer, error) {
+	f, err := checkObject("customer", v, customerFields, nil)
 	if err != nil {
 		return Customer{}, err
 	}
 	cu := Customer{Group: DefaultGroup}
-	if cu.ID, err = optString(f, "customer", "id"); err != nil {
+	if cu.ID, err = optString(&f, "customer", "id"); err != nil {
 		return Customer{}, err
 	}
-	g, err := optString(f, "customer", "group")
+	g, err := optString(&f, "customer", "group")
 	if err != nil {
 		return Customer{}, err
 	}
@@ -213,146 +243,190 @@ func customer(v *jsonValue) (Customer, error) {
 
 // segments reads the segment ids: non-empty strings, duplicates dropped in
 // first-seen order, as package membership does for the cookie.
-func segments(v *jsonValue) ([]string, error) {
-	l, err := stringList("segments", v)
-	if err != nil {
+func (d *cartDecoder) segments(v JSONValue) ([]string, error) {
+	l, err := d.stringList("segments", v)
+	if err != nil || len(l) == 0 {
 		return nil, err
 	}
-	var ids []string
-	seen := make(map[string]bool, len(l))
+	// Compact l in place: ids[w] is written only after l[w] was read. A
+	// few ids are compared with the ones kept; many, through a map.
+	ids := l[:0]
+	var seen map[string]bool
+	if len(l) > 16 {
+		seen = make(map[string]bool, len(l))
+	}
 	for i, id := range l {
 		if id == "" {
 			return nil, inputErr(diag.Index("segments", i), "must not be empty")
 		}
-		if !seen[id] {
+		if seen != nil {
+			if seen[id] {
+				continue
+			}
 			seen[id] = true
-			ids = append(ids, id)
+		} else if slices.Contains(ids, id) {
+			continue
 		}
+		ids = append(ids, id)
 	}
 	return ids, nil
 }
 
-func items(v *jsonValue, cur money.Currency) ([]Item, error) {
-	elems, err := array("items", v, maxCartItems, "items")
-	if err != nil || len(elems) == 0 {
+// stringList reads an array of strings; an empty array gives nil.
+func (d *cartDecoder) stringList(path string, v JSONValue) ([]string, error) {
+	if err := array(path, v, maxList, "values"); err != nil || v.Len() == 0 {
 		return nil, err
 	}
-	out := make([]Item, len(elems))
-	for i := range elems {
-		if out[i], err = item(diag.Index("items", i), &elems[i], cur); err != nil {
-			return nil, err
+	l := d.list(v.Len())
+	e := v.child()
+	for i := range l {
+		if e.node().kind != jsonString {
+			return nil, typeErr(diag.Index(path, i), "a string", e)
 		}
+		l[i] = e.Text()
+		e = e.sibling()
+	}
+	return l, nil
+}
+
+func (d *cartDecoder) items(v JSONValue, cur money.Currency) ([]Item, error) {
+	if err := array("items", v, maxCartItems, "items"); err != nil || v.Len() == 0 {
+		return nil, err
+	}
+	out := make([]Item, v.Len())
+	e := v.child()
+	for i := range out {
+		if err := d.item(&out[i], e, cur); err != nil {
+			return nil, within(diag.Index("items", i), err)
+		}
+		e = e.sibling()
 	}
 	return out, nil
 }
 
-func item(path string, v *jsonValue, cur money.Currency) (Item, error) {
-	f, err := checkObject(path, v, itemFields)
-	if err != nil {
-		return Item{}, err
+// within places err, whose Field is a path from the value at path, under
+// path. Item checks name fields from the item ("qty", "attributes.size"),
+// so that a path is built only for a problem, not for every line.
+func within(path string, err error) error {
+	ie := err.(*InputError)
+	switch {
+	case ie.Field == "":
+		ie.Field = path
+	case ie.Field[0] == '[':
+		ie.Field = path + ie.Field
+	default:
+		ie.Field = path + "." + ie.Field
 	}
-	var it Item
-	if it.SKU, err = optString(f, path, "sku"); err != nil {
-		return Item{}, err
+	return ie
+}
+
+// item reads one line into it; fields are named from the item.
+func (d *cartDecoder) item(it *Item, v JSONValue, cur money.Currency) error {
+	f, err := checkObject("", v, itemFields, nil)
+	if err != nil {
+		return err
+	}
+	if it.SKU, err = optString(&f, "", "sku"); err != nil {
+		return err
 	}
 	if strings.TrimSpace(it.SKU) == "" {
-		return Item{}, inputErr(path+".sku", "required")
+		return inputErr("sku", "required")
 	}
-	if it.Name, err = optString(f, path, "name"); err != nil {
-		return Item{}, err
+	if it.Name, err = optString(&f, "", "name"); err != nil {
+		return err
 	}
-	q := f.get("qty")
-	if q == nil {
-		return Item{}, inputErr(path+".qty", "required")
+	q, ok := f.get("qty")
+	if !ok {
+		return inputErr("qty", "required")
 	}
-	if it.Qty, err = quantity(path+".qty", q); err != nil {
-		return Item{}, err
+	if it.Qty, err = quantity("qty", q); err != nil {
+		return err
 	}
-	p := f.get("price")
-	if p == nil {
-		return Item{}, inputErr(path+".price", "required")
+	p, ok := f.get("price")
+	if !ok {
+		return inputErr("price", "required")
 	}
-	if it.Price, err = amount(path+".price", p, cur); err != nil {
-		return Item{}, err
+	if it.Price, err = amount("price", p, cur); err != nil {
+		return err
 	}
-	if w := f.get("weight"); w != nil {
-		if it.Weight, err = weight(path+".weight", w); err != nil {
-			return Item{}, err
+	if w, ok := f.get("weight"); ok {
+		if it.Weight, err = weight("weight", w); err != nil {
+			return err
 		}
 	}
-	if c := f.get("categories"); c != nil {
-		l, err := stringList(path+".categories", c)
+	if c, ok := f.get("categories"); ok {
+		l, err := d.stringList("categories", c)
 		if err != nil {
-			return Item{}, err
+			return err
 		}
 		for i, s := range l {
 			if s == "" {
-				return Item{}, inputErr(diag.Index(path+".categories", i), "must not be empty")
+				return inputErr(diag.Index("categories", i), "must not be empty")
 			}
 		}
 		it.Categories = l
 	}
-	if a := f.get("attributes"); a != nil {
-		if it.Attributes, err = attributes(path+".attributes", a); err != nil {
-			return Item{}, err
+	if a, ok := f.get("attributes"); ok {
+		if it.Attributes, err = d.attributes("attributes", a); err != nil {
+			return err
 		}
 	}
-	return it, nil
+	return nil
 }
 
-func attributes(path string, v *jsonValue) (map[string]Attr, error) {
-	ms, err := members(path, v)
-	if err != nil {
+func (d *cartDecoder) attributes(path string, v JSONValue) (map[string]Attr, error) {
+	if err := members(path, v); err != nil || v.Len() == 0 {
 		return nil, err
 	}
-	if len(ms) == 0 {
-		return nil, nil
-	}
-	attrs := make(map[string]Attr, len(ms))
-	for i := range ms {
-		m := &ms[i]
-		if m.name == "" {
+	attrs := make(map[string]Attr, v.Len())
+	m := v.child()
+	for range v.Len() {
+		name, val := m.Text(), m.value()
+		if name == "" {
 			return nil, inputErr(path, "attribute names must not be empty")
 		}
-		var a Attr
-		switch m.value.kind {
+		var (
+			a   Attr
+			err error
+		)
+		switch val.node().kind {
 		case jsonString:
-			a.Str = m.value.text
+			a.Str = val.Text()
 		case jsonNumber:
-			if a.Num, err = number(diag.Member(path, m.name), &m.value); err != nil {
-				return nil, err
-			}
+			a.Num, _, err = number("", val)
 			a.IsNum = true
 		case jsonBool:
-			a.Bool, a.IsBool = m.value.truth, true
+			a.Bool, a.IsBool = val.node().truth, true
 		case jsonArray:
-			if a.List, err = stringList(diag.Member(path, m.name), &m.value); err != nil {
-				return nil, err
-			}
+			a.List, err = d.stringList("", val)
 			a.IsList = true
 		default:
-			return nil, typeErr(diag.Member(path, m.name), "a string, number, boolean or array of strings", &m.value)
+			err = typeErr("", "a string, number, boolean or array of strings", val)
 		}
-		attrs[m.name] = a
+		if err != nil {
+			return nil, within(diag.Member(path, name), err)
+		}
+		attrs[name] = a
+		m = m.nextMember()
 	}
 	return attrs, nil
 }
 
-func shipping(v *jsonValue, cur money.Currency) (Shipping, error) {
-	f, err := checkObject("shipping", v, shippingFields)
+func shipping(v JSONValue, cur money.Currency) (Shipping, error) {
+	f, err := checkObject("shipping", v, shippingFields, nil)
 	if err != nil {
 		return Shipping{}, err
 	}
 	var s Shipping
-	if s.Method, err = optString(f, "shipping", "method"); err != nil {
+	if s.Method, err = optString(&f, "shipping", "method"); err != nil {
 		return Shipping{}, err
 	}
-	if a := f.get("amount"); a != nil {
+	if a, ok := f.get("amount"); ok {
 		if s.Amount, err = amount("shipping.amount", a, cur); err != nil {
 			return Shipping{}, err
 		}
 	}
-	if s.Country, err = optString(f, "shipping", "country"); err != nil {
+	if s.Country, err = optString(&f, "shipping", "country"); err != nil {
 		return Shipping{}, err
 	}
 	if s.Country != "" {
@@ -361,10 +435,10 @@ func shipping(v *jsonValue, cur money.Currency) (Shipping, error) {
 		}
 		s.Country = strings.ToUpper(s.Country)
 	}
-	if s.Region, err = optString(f, "shipping", "region"); err != nil {
+	if s.Region, err = optString(&f, "shipping", "region"); err != nil {
 		return Shipping{}, err
 	}
-	if s.Postcode, err = optString(f, "shipping", "postcode"); err != nil {
+	if s.Postcode, err = optString(&f, "shipping", "postcode"); err != nil {
 		return Shipping{}, err
 	}
 	return s, nil
@@ -384,8 +458,8 @@ func isCountry(s string) bool {
 
 // amount reads a price or shipping amount: ≥ 0, at most maxAmount, in whole
 // minor units of cur.
-func amount(path string, v *jsonValue, cur money.Currency) (money.Decimal, error) {
-	d, err := number(path, v)
+func amount(path string, v JSONValue, cur money.Currency) (money.Decimal, error) {
+	d, places, err := number(path, v)
 	if err != nil {
 		return money.Decimal{}, err
 	}
@@ -394,14 +468,14 @@ func amount(path string, v *jsonValue, cur money.Currency) (money.Decimal, error
 		return money.Decimal{}, inputErr(path, "must be ≥ 0")
 	case d.Cmp(maxAmount) > 0:
 		return money.Decimal{}, inputErr(path, "must be ≤ %s, the largest amount ruled accepts", maxAmount)
-	case !cur.Fits(d):
+	case places > cur.Digits: // !cur.Fits(d)
 		return money.Decimal{}, inputErr(path, "%s has more decimal places than %s allows (%d)", d, cur.Code, cur.Digits)
 	}
 	return d, nil
 }
 
-func quantity(path string, v *jsonValue) (money.Decimal, error) {
-	d, err := number(path, v)
+func quantity(path string, v JSONValue) (money.Decimal, error) {
+	d, places, err := number(path, v)
 	if err != nil {
 		return money.Decimal{}, err
 	}
@@ -410,14 +484,14 @@ func quantity(path string, v *jsonValue) (money.Decimal, error) {
 		return money.Decimal{}, inputErr(path, "must be > 0")
 	case d.Cmp(maxQty) > 0:
 		return money.Decimal{}, inputErr(path, "must be ≤ %s, the largest quantity ruled accepts", maxQty)
-	case d.Places() > maxQtyPlaces:
+	case places > maxQtyPlaces:
 		return money.Decimal{}, inputErr(path, "%s has more than %d decimal places", d, maxQtyPlaces)
 	}
 	return d, nil
 }
 
-func weight(path string, v *jsonValue) (money.Decimal, error) {
-	d, err := number(path, v)
+func weight(path string, v JSONValue) (money.Decimal, error) {
+	d, places, err := number(path, v)
 	if err != nil {
 		return money.Decimal{}, err
 	}
@@ -426,28 +500,60 @@ func weight(path string, v *jsonValue) (money.Decimal, error) {
 		return money.Decimal{}, inputErr(path, "must be ≥ 0")
 	case d.Cmp(maxAmount) > 0:
 		return money.Decimal{}, inputErr(path, "must be ≤ %s, the largest weight ruled accepts", maxAmount)
-	case d.Places() > maxQtyPlaces:
+	case places > maxQtyPlaces:
 		return money.Decimal{}, inputErr(path, "%s has more than %d decimal places", d, maxQtyPlaces)
 	}
 	return d, nil
 }
 
-// number reads a JSON number, or a string holding one, with money.Parse on
-// its text: no float ever holds it.
-func number(path string, v *jsonValue) (money.Decimal, error) {
-	if v.kind != jsonNumber && v.kind != jsonString {
-		return money.Decimal{}, typeErr(path, `a number or a decimal string such as "19.99"`, v)
+// number reads a JSON number, or a string holding one, as money.Parse reads
+// its text: no float ever holds it. It also returns the number's
+// Decimal.Places (its fractional digits, trailing zeros aside), counted on
+// the text, which Places would format first.
+func number(path string, v JSONValue) (money.Decimal, int32, error) {
+	if k := v.node().kind; k != jsonNumber && k != jsonString {
+		return money.Decimal{}, 0, typeErr(path, `a number or a decimal string such as "19.99"`, v)
 	}
-	d, err := money.Parse(v.text)
+	text := v.Text()
+	d, err := parseDecimal(text)
 	if err == nil {
-		return d, nil
+		_, frac, _ := strings.Cut(text, ".")
+		return d, int32(len(strings.TrimRight(frac, "0"))), nil
 	}
-	shown := clip(v.text)
-	if v.kind == jsonString {
-		shown = quote(v.text)
+	shown := clip(text)
+	if v.node().kind == jsonString {
+		shown = quote(text)
 	}
 	if errors.Is(err, money.ErrSyntax) {
-		return money.Decimal{}, inputErr(path, "want a plain decimal number such as 19.99, got %s", shown)
+		return money.Decimal{}, 0, inputErr(path, "want a plain decimal number such as 19.99, got %s", shown)
 	}
-	return money.Decimal{}, inputErr(path, "%s has too many digits", shown)
+	return money.Decimal{}, 0, inputErr(path, "%s has too many digits", shown)
+}
+
+// parseDecimal is money.Parse without its allocations in the common case:
+// a plain decimal of at most 18 digits is c × 10^-k, as money.Parse makes
+// it. Anything else, and every error, is money.Parse's.
+func parseDecimal(s string) (money.Decimal, error) {
+	body := strings.TrimPrefix(s, "-")
+	var c int64
+	digits, frac := 0, 0
+	dot := false
+	for i := 0; i < len(body); i++ {
+		switch ch := body[i]; {
+		case '0' <= ch && ch <= '9':
+			c = c*10 + int64(ch-'0')
+			digits++
+		case ch == '.' && !dot && i > 0 && i < len(body)-1:
+			dot, frac = true, len(body)-1-i
+		default:
+			return money.Parse(s)
+		}
+	}
+	if digits == 0 || digits > 18 {
+		return money.Parse(s)
+	}
+	if len(body) < len(s) {
+		c = -c
+	}
+	return money.New(c, -int32(frac)), nil
 }

@@ -8,6 +8,12 @@
 // selects; then the discount arithmetic (calc.go), to the currency's minor
 // unit with Magento's delta rounding.
 //
+// Carts arrive as JSON (cartjson.go): a body is parsed once into an
+// immutable tape (ParseJSON) that the cart contract's checks, and a server
+// reading its own members beside the cart's, walk without parsing again.
+// The engine is the only importer of github.com/go-json-experiment/json,
+// whose jsontext tokenizer reads the bodies (cartjson_parse.go).
+//
 // engine sits above dsl, rules, money and diag and never imports files, YAML,
 // fsnotify or net/http. A Program is immutable once compiled and safe for
 // concurrent use; evaluations share nothing but the Program. Hold the live

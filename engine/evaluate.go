@@ -7,7 +7,6 @@ import (
 
 	"github.com/ruled/ruled/dsl"
 	"github.com/ruled/ruled/money"
-	"github.com/ruled/ruled/rules"
 )
 
 // Options tune one evaluation.
@@ -45,30 +44,49 @@ const (
 
 // evaluation is the state of one Evaluate call.
 type evaluation struct {
-	p      *Program
-	cart   *Cart
-	cur    money.Currency
-	now    time.Time
-	m      *dsl.Machine
-	env    dsl.Env
-	boxed  any   // env, boxed once
-	itemEv []any // env with Item set to each line, boxed on first use
-	res    *Result
+	p     *Program
+	cart  *Cart
+	cur   money.Currency
+	now   time.Time
+	nowNS int64 // now in Unix nanoseconds, for targets
+	m     *dsl.Machine
+	env   dsl.Env
+	boxed any // &env: programs read the environment through the pointer
+	res   *Result
+	// The walk over every rule (plain.go) records every rule's status and
+	// reason, and boxes env with Item set to each line on first use.
 	status []string // per program rule
 	reason []string
+	itemEv []any
+	// The indexed walk (indexed.go) keeps its per-evaluation memory here.
+	s *scratch
 }
 
 // Evaluate prices a cart. The error is an *InputError when the cart cannot
 // be evaluated at all (wrong currency, totals out of range); a rule that
 // fails at run time is reported in Result.Errors and skipped instead.
+//
+// Without Options.Explain the rules are found through the program's index
+// and share the clauses of their conditions (indexed.go); with it, every
+// rule is walked so that each gets its reason (plain.go). Both give the same
+// Result but for Explain.
 func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
+	if opt.Explain {
+		return p.evaluatePlain(c, opt)
+	}
+	return p.evaluateIndexed(c, opt)
+}
+
+// start checks the cart's currency, fixes the evaluation instant and builds
+// the condition environment: the part every walk shares.
+func (p *Program) start(c *Cart, opt Options) (*evaluation, input, error) {
 	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}}
 	site := p.CurrencyOf(orDefault(c.Website, DefaultWebsite))
 	if ev.cur.Code == "" {
 		ev.cur = site
 	}
 	if ev.cur.Code != site.Code {
-		return nil, &InputError{Field: "currency", Message: fmt.Sprintf(
+		return nil, input{}, &InputError{Field: "currency", Message: fmt.Sprintf(
 			"website %q prices in %s, so its rules' amounts are in %s; a cart in %s cannot be priced with them (set websites.<code>.currency in ruled.yaml for a website with its own currency)",
 			orDefault(c.Website, DefaultWebsite), site.Code, site.Code, ev.cur.Code)}
 	}
@@ -78,34 +96,20 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 	if ev.now.IsZero() {
 		ev.now = time.Now()
 	}
+	ev.nowNS = unixNano(ev.now)
 	in, err := ev.buildEnv()
 	if err != nil {
-		return nil, err
+		return nil, in, err
 	}
-	ev.m = p.machines.Get().(*dsl.Machine)
-	defer p.machines.Put(ev.m)
+	return ev, in, nil
+}
 
-	ev.status = make([]string, len(p.rules))
-	ev.reason = make([]string, len(p.rules))
-	var valid []int // program rule indexes, in order
-	for i, r := range p.rules {
-		if ev.candidate(i, r) && ev.conditionHolds(i, r) {
-			valid = append(valid, i)
-		}
-	}
-	for _, i := range valid {
-		r := p.rules[i]
-		matches, ok := ev.selectItems(i, r)
-		if !ok {
-			continue
-		}
-		in.rules = append(in.rules, calcRule{id: r.ID, action: r.Action, stop: r.StopFurtherRules, matches: matches})
-		in.ruleIndex = append(in.ruleIndex, i)
-	}
+// finish writes the Result from the arithmetic and chooses the blocks.
+func (ev *evaluation) finish(in *input, opt Options) (*Result, error) {
 	out := calculate(&in.calcInput)
-	ev.result(&in, out)
+	ev.result(in, out)
 	if opt.Explain {
-		ev.explain(&in, out)
+		ev.explain(in, out)
 	}
 	if err := ev.selectBlocks(opt); err != nil {
 		return nil, err
@@ -134,34 +138,49 @@ func (ev *evaluation) buildEnv() (input, error) {
 	}
 	var totalQty, weight, prices money.Decimal
 	var bad error
+	line := -1 // the line being read, for the field of an error
 	number := func(field string, d money.Decimal) int {
 		n, ok := dsl.Number(d)
 		if !ok && bad == nil {
+			if line >= 0 {
+				field = fmt.Sprintf("items[%d].%s", line, field)
+			}
 			bad = &InputError{Field: field, Message: fmt.Sprintf("%s is out of the range ruled computes with", d)}
 		}
 		return n
 	}
-	for i, it := range c.Items {
+	in.items = make([]calcItem, len(c.Items))
+	lines := make([]dsl.ItemEnv, len(c.Items)) // one allocation for every line
+	reads := ev.p.reads
+	for i := range c.Items {
+		it := &c.Items[i]
+		line = i
 		row := cur.Round(it.Price.Mul(it.Qty))
 		rowWeight := it.Weight.Mul(it.Qty)
-		in.items = append(in.items, calcItem{qty: it.Qty, price: it.Price, rowTotal: row})
+		in.items[i] = calcItem{qty: it.Qty, price: it.Price, rowTotal: row}
 		in.subtotal = in.subtotal.Add(row)
 		totalQty, weight, prices = totalQty.Add(it.Qty), weight.Add(rowWeight), prices.Add(it.Price)
-		path := fmt.Sprintf("items[%d]", i)
-		ie := &dsl.ItemEnv{
-			SKU: dsl.Fold(it.SKU), Name: dsl.Fold(it.Name),
-			Qty: number(path+".qty", it.Qty), Price: number(path+".price", it.Price), RowTotal: number(path+".price", row),
-			Weight: number(path+".weight", it.Weight), RowWeight: number(path+".weight", rowWeight),
-			Categories: make([]string, len(it.Categories)), Attrs: make(map[string]dsl.Value, len(it.Attributes)),
+		ie := &lines[i]
+		*ie = dsl.ItemEnv{
+			Qty: number("qty", it.Qty), Price: number("price", it.Price), RowTotal: number("price", row),
+			Weight: number("weight", it.Weight), RowWeight: number("weight", rowWeight),
+			Categories: foldAll(it.Categories),
 		}
-		for j, cat := range it.Categories {
-			ie.Categories[j] = dsl.Fold(cat)
+		if reads.sku {
+			ie.SKU = dsl.Fold(it.SKU)
 		}
-		for k, a := range it.Attributes {
-			ie.Attrs[k] = attrValue(a)
+		if reads.name {
+			ie.Name = dsl.Fold(it.Name)
+		}
+		if reads.attrs && len(it.Attributes) > 0 {
+			ie.Attrs = make(map[string]dsl.Value, len(it.Attributes))
+			for k, a := range it.Attributes {
+				ie.Attrs[k] = attrValue(a)
+			}
 		}
 		env.Items[i] = ie
 	}
+	line = -1
 	// Sums over any subset of lines stay within these, so no condition can
 	// overflow.
 	env.Cart = dsl.CartEnv{
@@ -184,9 +203,27 @@ func (ev *evaluation) buildEnv() (input, error) {
 		ev.res.Audiences = []string{}
 	}
 	ev.env = env
-	ev.boxed = env
-	ev.itemEv = make([]any, len(c.Items))
+	ev.boxed = &ev.env
 	return in, nil
+}
+
+// foldAll folds a list of strings, returning l itself when nothing
+// changes (the environment only reads it).
+func foldAll(l []string) []string {
+	for i, s := range l {
+		if f := dsl.Fold(s); f != s {
+			out := make([]string, len(l))
+			copy(out, l[:i])
+			for j := i; j < len(l); j++ {
+				out[j] = dsl.Fold(l[j])
+			}
+			return out
+		}
+	}
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func attrValue(a Attr) dsl.Value {
@@ -207,79 +244,6 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// candidate applies the rule's filters that need no condition: enabled,
-// website, customer group, date window and coupon.
-func (ev *evaluation) candidate(i int, r *rule) bool {
-	set := func(status, reason string, args ...any) bool {
-		ev.status[i], ev.reason[i] = status, fmt.Sprintf(reason, args...)
-		return false
-	}
-	now := func() string { return ev.now.In(ev.p.loc).Format(time.RFC3339) }
-	switch r.miss(ev.env.Website, ev.env.Customer.Group, ev.now) {
-	case statusDisabled:
-		return set(statusDisabled, "the rule is disabled")
-	case statusWebsite:
-		return set(statusWebsite, "not for website %q (only %s)", ev.env.Website, strings.Join(r.Websites, ", "))
-	case statusGroup:
-		return set(statusGroup, "not for customer group %q (only %s)", ev.env.Customer.Group, strings.Join(r.CustomerGroups, ", "))
-	case statusNotStarted:
-		return set(statusNotStarted, "starts %s; it is %s", r.From, now())
-	case statusExpired:
-		return set(statusExpired, "ended %s; it is %s", r.To, now())
-	}
-	switch {
-	case r.coupons != nil && !r.coupons[ev.env.Coupon]:
-		if ev.env.Coupon == "" {
-			return set(statusCoupon, "needs a coupon code; the cart has none")
-		}
-		return set(statusCoupon, "needs another coupon code; the cart has %q", ev.cart.CouponCode)
-	}
-	return true
-}
-
-func (ev *evaluation) conditionHolds(i int, r *rule) bool {
-	if r.when == nil {
-		return true
-	}
-	ok, err := ev.m.Eval(r.when, ev.boxed)
-	if err != nil {
-		ev.fail(i, r, err)
-		return false
-	}
-	if !ok {
-		ev.status[i], ev.reason[i] = statusCondition, "the cart does not meet the condition"
-	}
-	return ok
-}
-
-func (ev *evaluation) fail(i int, r *rule, err error) {
-	ev.status[i], ev.reason[i] = statusError, err.Error()
-	ev.res.Errors = append(ev.res.Errors, RuleError{Rule: r.ID, Message: err.Error()})
-}
-
-// selectItems runs the rule's action.items condition on every line.
-func (ev *evaluation) selectItems(i int, r *rule) ([]bool, bool) {
-	matches := make([]bool, len(ev.cart.Items))
-	for j := range matches {
-		if r.items == nil {
-			matches[j] = true
-			continue
-		}
-		if ev.itemEv[j] == nil {
-			e := ev.env
-			e.Item = *e.Items[j]
-			ev.itemEv[j] = e
-		}
-		ok, err := ev.m.Eval(r.items, ev.itemEv[j])
-		if err != nil {
-			ev.fail(i, r, err)
-			return nil, false
-		}
-		matches[j] = ok
-	}
-	return matches, true
 }
 
 // result writes the Result from the arithmetic's output.
@@ -340,70 +304,50 @@ func (ev *evaluation) coupon(in *input, out *calcResult) {
 		}
 	}
 	first := -1
-	for i, r := range ev.p.rules {
-		if r.coupons == nil || !r.coupons[ev.env.Coupon] {
-			continue
-		}
-		if applied[i] {
+	for _, i := range ev.p.idx.byCoupon[ev.env.Coupon] { // in rule order
+		if applied[int(i)] {
 			cr.Applied, cr.Reason = true, ""
 			return
 		}
 		if first < 0 {
-			first = i
+			first = int(i)
 		}
 	}
 	if first < 0 {
 		cr.Reason = "no promotion uses this code"
 		return
 	}
-	switch ev.status[first] {
+	status, reason := ev.statusOf(first)
+	switch status {
 	case "":
 		cr.Reason = "the promotion found nothing in this cart to discount"
 	case statusCondition:
 		cr.Reason = "the cart does not meet the promotion's conditions"
 	default:
-		cr.Reason = ev.reason[first]
+		cr.Reason = reason
 	}
 }
 
-// The rule statuses found before the arithmetic say why a rule was left
-// out; what the arithmetic did says the rest.
-func (ev *evaluation) explain(in *input, out *calcResult) {
-	calcOf := map[int]int{}
-	for k, i := range in.ruleIndex {
-		calcOf[i] = k
+// statusOf is the status and reason rule i got before the arithmetic:
+// those the walk over every rule recorded, or, after the indexed walk,
+// found again for this one rule.
+func (ev *evaluation) statusOf(i int) (string, string) {
+	if ev.status != nil {
+		return ev.status[i], ev.reason[i]
 	}
-	for i, r := range ev.p.rules {
-		x := Explanation{Rule: r.ID, Status: ev.status[i], Reason: ev.reason[i]}
-		if k, ok := calcOf[i]; ok {
-			ev.explainApplied(&x, in, out, k)
-		} else if x.Status == statusCondition {
-			for _, c := range ev.m.Explain(r.when, ev.boxed) {
-				x.Clauses = append(x.Clauses, Clause{Text: c.Text, Seen: c.Seen})
-			}
-		}
-		ev.res.Explain = append(ev.res.Explain, x)
+	r := ev.p.rules[i]
+	if status, reason := ev.filter(r); status != "" {
+		return status, reason
 	}
-}
-
-func (ev *evaluation) explainApplied(x *Explanation, in *input, out *calcResult, k int) {
-	total := out.ruleItems[k].Add(out.ruleShipping[k])
-	if out.ruleApplied[k] {
-		x.Applied, x.Discount = true, ev.cur.Format(total)
-		x.Status, x.Reason = statusApplied, "applied"
-		if total.IsZero() && in.rules[k].action.FreeShipping == rules.NoFreeShipping {
-			x.Status, x.Reason = statusNothingLeft, "applied, but earlier rules left nothing to discount"
-		}
-		return
+	if r.when == nil {
+		return "", ""
 	}
-	x.Status, x.Reason = statusNoItems, "no line matches action.items"
-	for _, s := range out.ruleSkips[k] {
-		switch s.reason {
-		case skipStopped:
-			x.Status, x.Reason = statusStopped, fmt.Sprintf("stopped by rule %q, which applied first and stops further rules", in.rules[s.by].id)
-			return
-		case skipStepGate:
-			x.Status, x.Reason = statusNoItems, "no matching line has enough units for the rule's step"
-		}
+	ok, err := ev.m.Eval(r.when, ev.boxed)
+	switch {
+	case err != nil:
+		return statusError, err.Error()
+	case !ok:
+		return statusCondition, ""
 	}
+	return "", ""
 }

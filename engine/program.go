@@ -2,10 +2,11 @@ package engine
 
 import (
 	"cmp"
-	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ruled/ruled/diag"
@@ -27,7 +28,19 @@ type Program struct {
 	// placements by id, and their ids sorted for suggestions.
 	placements   map[string]*placement
 	placementIDs []string
-	machines     sync.Pool // *dsl.Machine
+	// clauses and preds are the distinct condition clauses and action.items
+	// predicates of the cart rules; idx lists candidates (index.go).
+	clauses    []clause
+	preds      []*dsl.Program
+	predNative []dsl.Native // preds as Go code, where they have that form
+	idx        index
+	cache      *dsl.Cache
+	// reads says which line fields some condition reads; the environment
+	// leaves the others empty (folding names and building attribute maps
+	// for every line is most of its cost).
+	reads    lineFields
+	machines sync.Pool // *dsl.Machine
+	scratch  sync.Pool // *scratch
 }
 
 // rule is a cart rule ready to evaluate.
@@ -37,11 +50,53 @@ type rule struct {
 	items   *dsl.Program // nil: every line
 	coupons map[string]bool
 	target
+	conj []int32 // the clauses of when, in order (index.go)
+	pred int32   // the action.items predicate; -1: every line
 }
 
 // Compile compiles a rule set. It reports every problem, positioned in the
-// rule files; the Program is nil when any of them is an error.
+// rule files; the Program is nil when any of them is an error. Conditions
+// are compiled on every core.
 func Compile(set *rules.Set) (*Program, diag.List) {
+	return compile(set, nil, 0)
+}
+
+// Compiler compiles successive versions of a rule set, reusing every
+// condition the previous version had: a reload that changes one file
+// parses and compiles only that file's new conditions (all of them when
+// the audience registry changed, but still not the code they lower to). It
+// is safe for concurrent use; each Compile sees the last successful one's
+// conditions.
+type Compiler struct {
+	mu      sync.Mutex
+	last    *dsl.Cache
+	workers int
+}
+
+// SetWorkers bounds how many conditions compile at once; 0, the default,
+// means one per core. A server that reloads while it answers requests may
+// want fewer, so that a reload does not take every core from them.
+func (c *Compiler) SetWorkers(n int) {
+	c.mu.Lock()
+	c.workers = n
+	c.mu.Unlock()
+}
+
+// Compile compiles a rule set as the package-level Compile does.
+func (c *Compiler) Compile(set *rules.Set) (*Program, diag.List) {
+	c.mu.Lock()
+	last, workers := c.last, c.workers
+	c.mu.Unlock()
+	p, l := compile(set, last, workers)
+	if p != nil {
+		c.mu.Lock()
+		c.last = p.cache
+		c.mu.Unlock()
+	}
+	return p, l
+}
+
+func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List) {
 	var l diag.List
 	p := &Program{set: set, loc: time.UTC, byID: map[string]int{}}
 	if tz := set.Config.Timezone; tz != "" {
@@ -76,14 +131,17 @@ func Compile(set *rules.Set) (*Program, diag.List) {
 		p.byID[a.ID] = len(p.audiences)
 		p.audiences = append(p.audiences, dsl.Audience{ID: a.ID, Name: a.Name})
 	}
+	p.cache = dsl.NewCacheFrom(last, p.audiences)
+	defer p.cache.Detach()
+	compiled := p.compileConditions(workers)
 	for i := range set.CartRules {
 		r := &set.CartRules[i]
 		cr := &rule{CartRule: r, coupons: fold(r.Coupons), target: p.newTarget(r.Enabled, r.Websites, r.CustomerGroups, r.From, r.To)}
-		cr.when = p.condition(&l, r.When, false)
-		cr.items = p.condition(&l, r.Action.Items, true)
+		cr.when = compiled.add(&l, r.When, false)
+		cr.items = compiled.add(&l, r.Action.Items, true)
 		p.rules = append(p.rules, cr)
 	}
-	p.compileBlocks(&l)
+	p.compileBlocks(&l, compiled)
 	slices.SortStableFunc(p.rules, func(a, b *rule) int {
 		return cmp.Or(cmp.Compare(a.Priority, b.Priority), strings.Compare(a.ID, b.ID))
 	})
@@ -92,19 +150,106 @@ func Compile(set *rules.Set) (*Program, diag.List) {
 	if l.HasErrors() {
 		return nil, l
 	}
+	p.share()
+	p.reads = readsOf(compiled)
 	p.machines.New = func() any { return new(dsl.Machine) }
 	return p, l
 }
 
-func (p *Program) condition(l *diag.List, e rules.Expr, item bool) *dsl.Program {
+// lineFields are line fields a condition may read.
+type lineFields struct{ sku, name, attrs bool }
+
+func readsOf(c conditions) lineFields {
+	var f lineFields
+	for _, cc := range c {
+		if cc.prog == nil {
+			continue
+		}
+		for _, path := range cc.prog.Paths() {
+			switch {
+			case path == "item.sku":
+				f.sku = true
+			case path == "item.name":
+				f.name = true
+			case strings.HasPrefix(path, "item.attributes"):
+				f.attrs = true
+			}
+		}
+	}
+	return f
+}
+
+// conditionKey is a condition to compile: its text and kind.
+type conditionKey struct {
+	text string
+	item bool
+}
+
+type compiledCondition struct {
+	prog *dsl.Program
+	errs []*dsl.Error
+}
+
+// conditions are the rule set's distinct conditions, compiled.
+type conditions map[conditionKey]compiledCondition
+
+// compileConditions compiles every distinct condition of the rule set
+// (cart rules and blocks) on workers goroutines (0: one per core). Each
+// text is parsed and checked once, however many rules share it.
+func (p *Program) compileConditions(workers int) conditions {
+	out := conditions{}
+	var keys []conditionKey
+	want := func(e rules.Expr, item bool) {
+		k := conditionKey{e.Text, item}
+		if _, ok := out[k]; !ok && !e.IsZero() {
+			out[k] = compiledCondition{}
+			keys = append(keys, k)
+		}
+	}
+	for i := range p.set.CartRules {
+		want(p.set.CartRules[i].When, false)
+		want(p.set.CartRules[i].Action.Items, true)
+	}
+	for i := range p.set.Blocks {
+		want(p.set.Blocks[i].When, false)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([]compiledCondition, len(keys))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, len(keys)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(keys) {
+					return
+				}
+				k := keys[i]
+				prog, errs := dsl.Compile(k.text, dsl.Options{Audiences: p.audiences, Item: k.item, Cache: p.cache})
+				results[i] = compiledCondition{prog, errs}
+			}
+		})
+	}
+	wg.Wait()
+	for i, k := range keys {
+		out[k] = results[i]
+	}
+	return out
+}
+
+// add returns e's compiled condition (nil for none) and reports its
+// problems at their positions in the rule file.
+func (c conditions) add(l *diag.List, e rules.Expr, item bool) *dsl.Program {
 	if e.IsZero() {
 		return nil
 	}
-	prog, errs := dsl.Compile(e.Text, dsl.Options{Audiences: p.audiences, Item: item})
-	for _, err := range errs {
+	r := c[conditionKey{e.Text, item}]
+	for _, err := range r.errs {
 		l.Add(e.PosAt(err.Offset), err.Code, "%s", err.Msg)
 	}
-	return prog
+	return r.prog
 }
 
 // window turns from/to bounds into instants: dates are whole days in the
@@ -163,9 +308,9 @@ func (p *Program) Set() *rules.Set { return p.set }
 
 // Summary is a one-line count of what the program holds.
 func (p *Program) Summary() string {
-	s := fmt.Sprintf("%d cart rules, %d audiences", len(p.rules), len(p.audiences))
+	s := diag.Plural(len(p.rules), "cart rule") + ", " + diag.Plural(len(p.audiences), "audience")
 	if len(p.placements) > 0 || len(p.set.Blocks) > 0 {
-		s += fmt.Sprintf(", %d placements, %d blocks", len(p.placements), len(p.set.Blocks))
+		s += ", " + diag.Plural(len(p.placements), "placement") + ", " + diag.Plural(len(p.set.Blocks), "block")
 	}
 	return s
 }

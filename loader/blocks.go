@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -176,6 +177,10 @@ func (l *loader) contents(p string, blocks []rules.Block) {
 			l.diags.Add(pos, "content-file-outside", "content_file %q is outside the rules directory: keep content files beside the rules", b.ContentFile)
 			continue
 		}
+		if to, inside := resolveInside(l.fsys, rel); !inside {
+			l.diags.Add(pos, "content-file-outside", "content_file %q leads through a symbolic link to %s, outside the rules directory: keep content files beside the rules", b.ContentFile, to)
+			continue
+		}
 		data, err := readFile(l.fsys, rel)
 		if err == nil && len(data) > maxContentFile {
 			err = errors.New("larger than 256 KiB")
@@ -191,4 +196,46 @@ func (l *loader) contents(p string, blocks []rules.Block) {
 		b.Content = string(data)
 		l.set.Files = append(l.set.Files, rel)
 	}
+}
+
+// maxLinks bounds the symbolic links resolveInside follows, as the kernel
+// bounds them (ELOOP).
+const maxLinks = 40
+
+// resolveInside follows the symbolic links along rel, a clean slash path
+// inside fsys, and reports whether the file it leads to stays inside the
+// root of fsys, and if not, where it leads. A link to an absolute path or
+// past the root is outside. Missing files, loops (more than maxLinks links)
+// and file systems without links count as inside: reading them reports
+// what is wrong.
+func resolveInside(fsys fs.FS, rel string) (string, bool) {
+	parts := strings.Split(rel, "/")
+	done := "."
+	for links := 0; len(parts) > 0; {
+		p := path.Join(done, parts[0])
+		parts = parts[1:]
+		fi, err := fs.Lstat(fsys, p)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			done = p
+			continue
+		}
+		target, err := fs.ReadLink(fsys, p)
+		if err != nil {
+			done = p
+			continue
+		}
+		if links++; links > maxLinks {
+			return p, true // a loop: reading it fails and says so
+		}
+		if path.IsAbs(target) || filepath.IsAbs(target) {
+			return target, false
+		}
+		next := path.Join(path.Dir(p), filepath.ToSlash(target))
+		if next == ".." || strings.HasPrefix(next, "../") {
+			return next, false
+		}
+		parts = append(strings.Split(next, "/"), parts...)
+		done = "."
+	}
+	return done, true
 }

@@ -97,3 +97,50 @@ func TestImports(t *testing.T) {
 		}
 	}
 }
+
+// TestContentFileSymlink checks that a content file cannot leave the rules
+// directory through a symbolic link, while links that stay inside (as in a
+// ConfigMap mount) are read.
+func TestContentFileSymlink(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	must(t, os.WriteFile(outside, []byte("not for shoppers"), 0o644))
+	dir := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(dir, "blocks", "content", "real"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "blocks", "content", "real", "in.html"), []byte("<p>in</p>"), 0o644))
+	must(t, os.Symlink("real/in.html", filepath.Join(dir, "blocks", "content", "inside.html")))
+	must(t, os.Symlink("real", filepath.Join(dir, "blocks", "content", "dir")))
+	must(t, os.Symlink(outside, filepath.Join(dir, "blocks", "content", "abs.html")))
+	must(t, os.Symlink("../../../"+filepath.Base(filepath.Dir(outside)), filepath.Join(dir, "blocks", "content", "up")))
+	must(t, os.Symlink("loop.html", filepath.Join(dir, "blocks", "content", "loop.html")))
+	var b strings.Builder
+	b.WriteString("placements:\n  - id: hero\nblocks:\n")
+	for _, f := range []string{"inside.html", "dir/in.html", "abs.html", "up/secret.txt", "loop.html"} {
+		b.WriteString("  - id: b" + strconv.Itoa(b.Len()) + "\n    name: B\n    placement: hero\n    content_file: content/" + f + "\n")
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "blocks", "blocks.yaml"), []byte(b.String()), 0o644))
+
+	set, diags := Load(dir)
+	var got []string
+	for _, d := range diags {
+		if strings.Contains(d.Code, "content") {
+			got = append(got, d.Code+": "+d.Message)
+		}
+	}
+	up := "../" + filepath.Base(filepath.Dir(outside)) // relative to the rules directory
+	want := []string{
+		`content-file-outside: content_file "content/abs.html" leads through a symbolic link to ` + outside + `, outside the rules directory: keep content files beside the rules`,
+		`content-file-outside: content_file "content/up/secret.txt" leads through a symbolic link to ` + up + `, outside the rules directory: keep content files beside the rules`,
+		`unreadable-content-file: content_file "content/loop.html" cannot be read: open blocks/content/loop.html: too many levels of symbolic links`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, bl := range set.Blocks {
+		if strings.Contains(bl.Content, "shoppers") {
+			t.Errorf("block %s serves a file outside the rules directory", bl.ID)
+		}
+	}
+	if len(set.Blocks) != 5 || set.Blocks[0].Content != "<p>in</p>" || set.Blocks[1].Content != "<p>in</p>" {
+		t.Errorf("links inside the directory: %d blocks, %q %q", len(set.Blocks), set.Blocks[0].Content, set.Blocks[1].Content)
+	}
+}

@@ -15,8 +15,10 @@
 // files (rulesfile.go), which are dsl's to parse; .rules files are read
 // anywhere in the directory, next to the YAML. Conditions stay text with
 // positions, and the engine compiles them. It also rewrites YAML rule files
-// for ruled fmt (yamlfmt.go: only the bytes of condition scalars change) and
-// writes the rule model as YAML for ruled convert (yamlwrite.go).
+// for ruled fmt (yamlfmt.go: only the bytes of condition scalars change),
+// writes the rule model as YAML for ruled convert (yamlwrite.go), and
+// describes its files as a JSON Schema for editors (Schema, generated from
+// the same key tables it checks files against).
 //
 // Every problem is a diagnostic with a stable code. The loader's own are:
 // read-error, file-too-large, invalid-encoding, invalid-character and
@@ -24,7 +26,8 @@
 // aliases expand too far); unknown-key, duplicate-key, wrong-type,
 // invalid-number, invalid-date, invalid-merge and unknown-timezone (a key or
 // value of the format); missing-content-file, unreadable-content-file and
-// content-file-outside (a block's content_file); and the warnings
+// content-file-outside (a block's content_file, also when a symbolic link
+// leads it out of the rules directory); and the warnings
 // misplaced-config and symlinked-dir. Test-case files add missing-field,
 // invalid-value, duplicate-case, conflicting-fields, no-cases and
 // golden-conflict. rules.Validate adds its own.

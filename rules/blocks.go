@@ -94,6 +94,8 @@ func (p *Placement) fieldPos(name string) diag.Pos {
 func validateBlocks(l *diag.List, s *Set) {
 	places := map[string]diag.Pos{}
 	var placeIDs []string
+	placePos := func(i int) diag.Pos { return s.Placements[i].fieldPos("id") }
+	firstPlace := firsts(len(s.Placements), func(i int) string { return s.Placements[i].ID }, placePos)
 	for i := range s.Placements {
 		p := &s.Placements[i]
 		switch {
@@ -102,8 +104,8 @@ func validateBlocks(l *diag.List, s *Set) {
 		case !ValidID(p.ID):
 			l.Add(p.fieldPos("id"), "invalid-id", "invalid placement id %s: use lower-case letters, digits, '.', '_' and '-'", q(p.ID))
 		}
-		if first, dup := places[p.ID]; dup && p.ID != "" {
-			l.Add(p.fieldPos("id"), "duplicate-placement-id", "duplicate placement id %s: already used at %s", q(p.ID), first)
+		if f, ok := firstPlace[p.ID]; ok && f != i {
+			l.Add(placePos(i), "duplicate-placement-id", "duplicate placement id %s: already used at %s", q(p.ID), placePos(f))
 		} else if p.ID != "" {
 			places[p.ID] = p.fieldPos("id")
 			placeIDs = append(placeIDs, p.ID)
@@ -120,7 +122,8 @@ func validateBlocks(l *diag.List, s *Set) {
 	for i := range s.CartRules {
 		ruleIDs = append(ruleIDs, s.CartRules[i].ID)
 	}
-	seen := map[string]diag.Pos{}
+	blockPos := func(i int) diag.Pos { return s.Blocks[i].FieldPos("id") }
+	firstBlock := firsts(len(s.Blocks), func(i int) string { return s.Blocks[i].ID }, blockPos)
 	for i := range s.Blocks {
 		b := &s.Blocks[i]
 		switch {
@@ -129,10 +132,8 @@ func validateBlocks(l *diag.List, s *Set) {
 		case !ValidID(b.ID):
 			l.Add(b.FieldPos("id"), "invalid-id", "invalid block id %s: use lower-case letters, digits, '.', '_' and '-'", q(b.ID))
 		}
-		if first, dup := seen[b.ID]; dup && b.ID != "" {
-			l.Add(b.FieldPos("id"), "duplicate-block-id", "duplicate block id %s: already used at %s", q(b.ID), first)
-		} else if b.ID != "" {
-			seen[b.ID] = b.FieldPos("id")
+		if f, ok := firstBlock[b.ID]; ok && f != i {
+			l.Add(blockPos(i), "duplicate-block-id", "duplicate block id %s: already used at %s", q(b.ID), blockPos(f))
 		}
 		if b.Name == "" {
 			l.Add(b.Pos, "missing-field", "block %s has no name", q(b.ID))

@@ -36,50 +36,63 @@ func Validate(s *Set) diag.List {
 		}
 	}
 	validateAudiences(&l, s.Audiences)
-	seen := map[string]diag.Pos{}
+	rulePos := func(i int) diag.Pos { return s.CartRules[i].FieldPos("id") }
+	first := firsts(len(s.CartRules), func(i int) string { return s.CartRules[i].ID }, rulePos)
 	for i := range s.CartRules {
 		r := &s.CartRules[i]
 		validateRule(&l, r)
-		if r.ID == "" {
-			continue
+		if f, ok := first[r.ID]; ok && f != i {
+			l.Add(rulePos(i), "duplicate-rule-id", "duplicate rule id %s: already used at %s", q(r.ID), rulePos(f))
 		}
-		if first, dup := seen[r.ID]; dup {
-			l.Add(r.FieldPos("id"), "duplicate-rule-id", "duplicate rule id %s: already used at %s", q(r.ID), first)
-			continue
-		}
-		seen[r.ID] = r.FieldPos("id")
 	}
 	validateBlocks(&l, s)
 	return l
 }
 
+// firsts returns, for every non-empty key of n definitions, the index of
+// its first definition in reading order (diag.Compare). Files are read in
+// walk order, which is not the order their positions sort in (a/x.yaml is
+// read before a.yaml), so the order of a Set's slices cannot say which
+// definition of a duplicate came first: every later one is reported,
+// pointing back at the first.
+func firsts(n int, key func(int) string, pos func(int) diag.Pos) map[string]int {
+	first := map[string]int{}
+	for i := range n {
+		k := key(i)
+		if k == "" {
+			continue
+		}
+		if f, ok := first[k]; !ok || diag.Compare(pos(i), pos(f)) < 0 {
+			first[k] = i
+		}
+	}
+	return first
+}
+
 func validateAudiences(l *diag.List, auds []Audience) {
-	ids := map[string]diag.Pos{}
-	names := map[string]diag.Pos{}
+	pos := func(i int, f string) diag.Pos {
+		if p, ok := auds[i].Fields[f]; ok {
+			return p
+		}
+		return auds[i].Pos
+	}
+	idPos := func(i int) diag.Pos { return pos(i, "id") }
+	namePos := func(i int) diag.Pos { return pos(i, "name") }
+	ids := firsts(len(auds), func(i int) string { return auds[i].ID }, idPos)
+	names := firsts(len(auds), func(i int) string { return strings.ToLower(auds[i].Name) }, namePos)
 	for i := range auds {
 		a := &auds[i]
-		pos := func(f string) diag.Pos {
-			if p, ok := a.Fields[f]; ok {
-				return p
-			}
-			return a.Pos
-		}
 		if a.ID == "" {
 			l.Add(a.Pos, "missing-field", "audience has no id: every audience needs the segment id the customer data platform sends")
-		} else if first, dup := ids[a.ID]; dup {
-			l.Add(pos("id"), "duplicate-audience-id", "duplicate audience id %s: already used at %s", q(a.ID), first)
-		} else {
-			ids[a.ID] = pos("id")
+		} else if f := ids[a.ID]; f != i {
+			l.Add(idPos(i), "duplicate-audience-id", "duplicate audience id %s: already used at %s", q(a.ID), idPos(f))
 		}
 		if a.Name == "" {
 			l.Add(a.Pos, "missing-field", "audience has no name: rules refer to audiences by name")
 			continue
 		}
-		key := strings.ToLower(a.Name)
-		if first, dup := names[key]; dup {
-			l.Add(pos("name"), "duplicate-audience-name", "duplicate audience name %s: already used at %s", q(a.Name), first)
-		} else {
-			names[key] = pos("name")
+		if f := names[strings.ToLower(a.Name)]; f != i {
+			l.Add(namePos(i), "duplicate-audience-name", "duplicate audience name %s: already used at %s", q(a.Name), namePos(f))
 		}
 	}
 }

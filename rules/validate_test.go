@@ -25,6 +25,33 @@ func TestValidate(t *testing.T) {
 			r.Pos, r.Fields = at(9), map[string]diag.Pos{"id": at(9)}
 			s.CartRules = append(s.CartRules, r)
 		}, `r.yaml:9:5: duplicate rule id "ok": already used at r.yaml:1:5`},
+		{"duplicate id read before the first", func(s *Set) {
+			// a/x.yaml is read before a.yaml (a directory's files come
+			// after the directory's name), but a.yaml comes first in
+			// reading order: the later definition is the one reported.
+			inDir := func(file string, line int) diag.Pos { return diag.Pos{File: file, Line: line, Col: 9} }
+			s.CartRules[0].Pos, s.CartRules[0].Fields = inDir("a/x.yaml", 2), map[string]diag.Pos{"id": inDir("a/x.yaml", 2)}
+			r := good()
+			r.Pos, r.Fields = inDir("a.yaml", 7), map[string]diag.Pos{"id": inDir("a.yaml", 7)}
+			s.CartRules = append(s.CartRules, r)
+			s.Placements = []Placement{
+				{ID: "hero", Pos: inDir("a/x.yaml", 10), Fields: map[string]diag.Pos{"id": inDir("a/x.yaml", 10)}},
+				{ID: "hero", Pos: inDir("a.yaml", 12), Fields: map[string]diag.Pos{"id": inDir("a.yaml", 12)}},
+			}
+			s.Blocks = []Block{
+				{ID: "b", Name: "B", Enabled: true, Placement: "hero", Content: "x", Pos: inDir("a/x.yaml", 20), Fields: map[string]diag.Pos{"id": inDir("a/x.yaml", 20)}},
+				{ID: "b", Name: "B", Enabled: true, Placement: "hero", Content: "x", Pos: inDir("a.yaml", 22), Fields: map[string]diag.Pos{"id": inDir("a.yaml", 22)}},
+			}
+			s.Audiences = []Audience{
+				{ID: "seg", Name: "VIP", Pos: inDir("a/audiences.yaml", 3), Fields: map[string]diag.Pos{"id": inDir("a/audiences.yaml", 3)}},
+				{ID: "seg", Name: "Other", Pos: inDir("audiences.yaml", 3), Fields: map[string]diag.Pos{"id": inDir("audiences.yaml", 3)}},
+			}
+		}, strings.Join([]string{
+			`a/x.yaml:2:9: duplicate rule id "ok": already used at a.yaml:7:9`,
+			`a/x.yaml:10:9: duplicate placement id "hero": already used at a.yaml:12:9`,
+			`a/x.yaml:20:9: duplicate block id "b": already used at a.yaml:22:9`,
+			`audiences.yaml:3:9: duplicate audience id "seg": already used at a/audiences.yaml:3:9`,
+		}, "\n")},
 		{"bad id", func(s *Set) { s.CartRules[0].ID = "VIP Shoes" }, `r.yaml:1:5: invalid rule id "VIP Shoes": use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit`},
 		{"unknown action", func(s *Set) { s.CartRules[0].Action.Type = "by_precent" }, `r.yaml:1:5: unknown action type "by_precent": want one of "by_percent", "by_fixed", "cart_fixed", "buy_x_get_y"; did you mean "by_percent"?`},
 		{"percent over 100", func(s *Set) { s.CartRules[0].Action.Amount = money.MustParse("150") }, `r.yaml:1:5: by_percent amount 150 is over 100: a discount cannot exceed the price`},

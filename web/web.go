@@ -166,7 +166,7 @@ func New(opt Options) (http.Handler, error) {
 		http.Redirect(w, r, b+"/audiences", http.StatusFound)
 	})
 	if b != "" {
-		mux.HandleFunc("GET "+b+"", func(w http.ResponseWriter, r *http.Request) {
+		mux.HandleFunc("GET "+b, func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, b+"/audiences", http.StatusFound)
 		})
 	}

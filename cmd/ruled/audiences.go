@@ -13,9 +13,9 @@ import (
 
 // audiencesCmd groups the audience registry's commands.
 type audiencesCmd struct {
-	Pull           audiencesPullCmd `cmd:"" help:"Import the audiences of Experience Platform into audiences.yaml (written atomically; hand-written descriptions kept; audiences rules still use are marked removed, not deleted)."`
-	TestConnection audiencesTestCmd `cmd:"" name:"test-connection" help:"Say whether the Experience Platform credentials work and, if not, what is wrong."`
-	List           audiencesListCmd `cmd:"" help:"List the audience registry with the rules and blocks that use each audience: the dashboard in a terminal."`
+	Pull           withRules[audiencesPullCmd, *audiencesPullCmd] `cmd:"" help:"Import the audiences of Experience Platform into audiences.yaml (written atomically; hand-written descriptions kept; audiences rules still use are marked removed, not deleted)."`
+	TestConnection audiencesTestCmd                               `cmd:"" name:"test-connection" help:"Say whether the Experience Platform credentials work and, if not, what is wrong."`
+	List           withRules[audiencesListCmd, *audiencesListCmd] `cmd:"" help:"List the audience registry with the rules and blocks that use each audience: the dashboard in a terminal."`
 }
 
 // SecretEnv is the only place the client secret is read from: never a flag

@@ -34,13 +34,14 @@ type audienceListing struct {
 }
 
 func (c *audiencesListCmd) run(e *env) int {
-	prog, diags, err := compile(e.rules)
+	b, err := load(e.rules)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "ruled:", err)
 		return exitCantRun
 	}
+	prog := b.Program
 	if prog == nil {
-		diag.Fprint(e.stderr, diags)
+		diag.Fprint(e.stderr, b.Diags)
 		return exitWrong
 	}
 	rulesOf, blocksOf := map[string][]string{}, map[string][]string{}

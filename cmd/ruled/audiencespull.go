@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ruled/ruled/cdp"
+	"github.com/ruled/ruled/cmd/ruled/internal/atomicfile"
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
@@ -106,12 +107,13 @@ func (e *pullError) Error() string { return e.msg }
 // would not load (or do not load now); other errors are Platform's or the
 // file system's.
 func pullAudiences(ctx context.Context, client *cdp.Client, dataflow, dir, file string, dry bool, now time.Time) (*pullResult, diag.List, error) {
-	prog, diags, err := compile(dir)
+	b, err := load(dir)
 	if err != nil {
 		return nil, nil, err
 	}
+	prog := b.Program
 	if prog == nil {
-		return nil, diags, &pullError{"the rules do not load now; fix them before pulling audiences"}
+		return nil, b.Diags, &pullError{"the rules do not load now; fix them before pulling audiences"}
 	}
 	used := map[string]bool{}
 	for _, ri := range prog.Rules(time.Time{}) {
@@ -167,7 +169,8 @@ func pullAudiences(ctx context.Context, client *cdp.Client, dataflow, dir, file 
 	}
 	set.Audiences = append(others, merged...)
 	_, cdiags := engine.Compile(set)
-	if all := merge(ldiags, cdiags); all.HasErrors() {
+	if all := diag.Merge(ldiags, cdiags); all.HasErrors() {
+		set.Sources.Attach(all)
 		return nil, all, &pullError{fmt.Sprintf("with the pulled audiences the rules would not load, so %s was not written (a renamed audience? name it by its new name or by id)", file)}
 	}
 
@@ -184,51 +187,11 @@ func pullAudiences(ctx context.Context, client *cdp.Client, dataflow, dir, file 
 	if bytes.Equal(out, old) || dry {
 		return res, nil, nil
 	}
-	if err := writeAtomic(file, out); err != nil {
+	if err := atomicfile.Write(file, out, 0o644); err != nil {
 		return nil, nil, err
 	}
 	res.Written = true
 	return res, nil, nil
-}
-
-// writeAtomic replaces name with data so that a reader (the rule watcher,
-// a server starting) sees the old file or the new one, never a part: a
-// temporary file in the same directory, synced, then renamed over it.
-func writeAtomic(name string, data []byte) (err error) {
-	mode := fs.FileMode(0o644)
-	if st, err := os.Stat(name); err == nil {
-		mode = st.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err = os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if d, derr := os.Open(filepath.Dir(name)); derr == nil { // the rename itself survives a crash
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // samePath reports whether two paths name the same file, one relative and

@@ -3,69 +3,24 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/ruled/ruled/diag"
-	"github.com/ruled/ruled/engine"
-	"github.com/ruled/ruled/loader"
 )
 
 type checkCmd struct {
 	Format string `help:"Output format: text or json." enum:"text,json" default:"text"`
 }
 
-// compile loads and compiles a rules directory: exactly what serve does
-// before it swaps a new rule set in. The error is for a directory that
-// cannot be read at all; problems in the files are diagnostics.
-func compile(dir string) (*engine.Program, diag.List, error) {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rules directory: %w", err)
-	}
-	if !st.IsDir() {
-		return nil, nil, fmt.Errorf("rules directory %s: not a directory", dir)
-	}
-	set, diags := loader.Load(dir)
-	// Conditions are compiled even when the files have other problems, so
-	// that one run reports everything; a program is only kept when nothing
-	// at all is wrong.
-	prog, more := engine.Compile(set)
-	diags = merge(diags, more)
-	if diags.HasErrors() {
-		prog = nil
-	}
-	return prog, diags, nil
-}
-
-// merge adds to l the diagnostics of more that l does not already hold at
-// the same position with the same code (the loader and the engine both
-// check a time zone, say), and sorts the result.
-func merge(l, more diag.List) diag.List {
-	type key struct {
-		pos  diag.Pos
-		code string
-	}
-	seen := map[key]bool{}
-	for _, d := range l {
-		seen[key{d.Pos, d.Code}] = true
-	}
-	for _, d := range more {
-		if !seen[key{d.Pos, d.Code}] {
-			l = append(l, d)
-		}
-	}
-	l.Sort()
-	return l
-}
-
 func (c *checkCmd) run(e *env) int {
-	prog, diags, err := compile(e.rules)
+	b, err := load(e.rules)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "ruled check:", err)
 		return exitCantRun
 	}
+	prog, diags := b.Program, b.Diags
 	if prog != nil {
+		// Lint checks other things than the pipeline: all of both.
 		diags = append(diags, prog.Lint(time.Now())...)
 		diags.Sort()
 	}
@@ -89,7 +44,7 @@ func (c *checkCmd) run(e *env) int {
 	}
 	if prog == nil {
 		if c.Format != "json" {
-			fmt.Fprintf(e.stderr, "%d errors\n", diags.Errors())
+			fmt.Fprintln(e.stderr, diag.Plural(diags.Errors(), "error"))
 		}
 		return exitWrong
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ruled/ruled/cmd/ruled/internal/atomicfile"
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/dsl"
 	"github.com/ruled/ruled/loader"
@@ -15,7 +16,8 @@ import (
 )
 
 type convertCmd struct {
-	Output string `short:"o" help:"Write to FILE instead of stdout." placeholder:"FILE"`
+	Output string `short:"o" help:"Write to FILE instead of stdout; FILE must not exist unless --force." placeholder:"FILE"`
+	Force  bool   `help:"Overwrite the file given to -o when it exists."`
 	File   string `arg:"" help:"A .rules file (converted to YAML), or a YAML rule file or audiences.yaml (converted to .rules)."`
 }
 
@@ -25,6 +27,12 @@ type convertCmd struct {
 // written: a conversion that would lose anything is an error, never a
 // silent change.
 func (c *convertCmd) run(e *env) int {
+	if c.Output != "" && !c.Force {
+		if _, err := os.Lstat(c.Output); err == nil {
+			fmt.Fprintf(e.stderr, "ruled convert: %s exists: pass --force to overwrite it\n", c.Output)
+			return exitWrong
+		}
+	}
 	data, err := os.ReadFile(c.File)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "ruled convert:", err)
@@ -54,11 +62,32 @@ func (c *convertCmd) run(e *env) int {
 		e.stdout.Write(out)
 		return exitOK
 	}
-	if err := os.WriteFile(c.Output, out, 0o644); err != nil {
+	if err := atomicfile.Write(c.Output, out, 0o644); err != nil {
 		fmt.Fprintln(e.stderr, "ruled convert:", err)
 		return exitCantRun
 	}
+	if twoCopies(c.File, c.Output) {
+		fmt.Fprintf(e.stderr, "ruled convert: %s and %s now hold the same rules in one directory, which loads them twice: remove %s\n",
+			c.File, c.Output, c.File)
+	}
 	return exitOK
+}
+
+// twoCopies reports whether the source and the output of a conversion sit
+// in the same directory, where one rules directory would read both.
+func twoCopies(src, out string) bool {
+	a, err1 := filepath.Abs(filepath.Dir(src))
+	b, err2 := filepath.Abs(filepath.Dir(out))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if ra, err := filepath.EvalSymlinks(a); err == nil {
+		a = ra
+	}
+	if rb, err := filepath.EvalSymlinks(b); err == nil {
+		b = rb
+	}
+	return a == b
 }
 
 // yamlToRules converts a YAML rule file or audiences.yaml to .rules.

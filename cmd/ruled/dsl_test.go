@@ -283,17 +283,17 @@ testdata/dslcmd/badcond/promos.rules:5:62: unknown field "item.qyt"; did you mea
 		{"badsyntax", `testdata/dslcmd/badsyntax/promos.rules:9:20: unexpected "{": rule socks (line 6) is not closed; add "}" on the line before this declaration
     rule other "Other" {
                        ^
-1 errors
+1 error
 `},
 		{"badblock", `testdata/dslcmd/badblock/blocks.rules:10:18: unknown audience "VIP Shopers"; did you mean "VIP Shoppers"?
         and audience("VIP Shopers")
                      ^
-1 errors
+1 error
 `},
 		{"dup", `testdata/dslcmd/dup/b.rules:1:6: duplicate rule id "same": already used at testdata/dslcmd/dup/a.yaml:2:9
     rule same "In the .rules language" {
          ^
-1 errors
+1 error
 `},
 	} {
 		code, out, errs := runCLI(t, "", "check", "--rules", "testdata/dslcmd/"+tc.dir)
@@ -332,7 +332,7 @@ func TestFmt(t *testing.T) {
 	if code != exitOK || out != string(golden) {
 		t.Errorf("fmt: exit %d\n%s\nwant:\n%s", code, out, golden)
 	}
-	code, out, errs = runCLI(t, "", "--rules", dir, "fmt", "-w")
+	code, out, errs = runCLI(t, "", "fmt", "--rules", dir, "-w")
 	if code != exitOK || out != "" || errs != "" {
 		t.Errorf("fmt -w: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
@@ -430,6 +430,43 @@ func TestConvert(t *testing.T) {
 	code, _, errs = runCLI(t, "", "convert", "-o", filepath.Join(dir, "vip.yaml"), "testdata/dslcmd/badcond/audiences.rules")
 	if code != exitWrong || !strings.Contains(errs, "audiences are read from files named audiences.yaml") {
 		t.Errorf("convert audiences to vip.yaml: exit %d\n%s", code, errs)
+	}
+}
+
+// TestConvertOverwrite: convert -o never replaces a file silently, and says
+// when the conversion leaves the same rules twice in one directory.
+func TestConvertOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "targeted.yaml")
+	data, err := os.ReadFile(demoDir + "/rules/targeted.yaml")
+	mustDo(t, err)
+	mustDo(t, os.WriteFile(src, data, 0o644))
+	other := filepath.Join(dir, "other.rules")
+	mustDo(t, os.WriteFile(other, []byte("# someone's rules\n"), 0o644))
+
+	code, out, errs := runCLI(t, "", "convert", "-o", other, src)
+	if want := "ruled convert: " + other + " exists: pass --force to overwrite it\n"; code != exitWrong || out != "" || errs != want {
+		t.Errorf("convert -o EXISTING: exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, errs, want)
+	}
+	if b, _ := os.ReadFile(other); string(b) != "# someone's rules\n" {
+		t.Errorf("the existing file was changed:\n%s", b)
+	}
+
+	code, _, errs = runCLI(t, "", "convert", "--force", "-o", other, src)
+	want := "ruled convert: " + src + " and " + other + " now hold the same rules in one directory, which loads them twice: remove " + src + "\n"
+	if code != exitOK || errs != want {
+		t.Errorf("convert --force -o EXISTING: exit %d, stderr %q; want %q", code, errs, want)
+	}
+	if b, _ := os.ReadFile(other); !strings.Contains(string(b), "rule vip-15-everything") {
+		t.Errorf("--force did not overwrite:\n%s", b)
+	}
+
+	elsewhere := filepath.Join(t.TempDir(), "targeted.rules")
+	if code, _, errs := runCLI(t, "", "convert", "-o", elsewhere, src); code != exitOK || errs != "" {
+		t.Errorf("convert -o into another directory: exit %d, stderr %q", code, errs)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("%d files in the directory, want the 2 written (no temporary file left)", len(ents))
 	}
 }
 

@@ -22,12 +22,13 @@ type evalCmd struct {
 }
 
 func (c *evalCmd) run(e *env) int {
-	prog, diags, err := compile(e.rules)
+	b, err := load(e.rules)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "ruled eval:", err)
 		return exitCantRun
 	}
-	diag.Fprint(e.stderr, diags)
+	prog := b.Program
+	diag.Fprint(e.stderr, b.Diags)
 	if prog == nil {
 		return exitWrong
 	}

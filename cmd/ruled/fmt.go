@@ -12,6 +12,7 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 
+	"github.com/ruled/ruled/cmd/ruled/internal/atomicfile"
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/dsl"
 	"github.com/ruled/ruled/loader"
@@ -70,7 +71,7 @@ func (c *fmtCmd) run(e *env) int {
 			fmt.Fprint(e.stdout, udiff.Unified(f.path+".orig", f.path, string(f.old), string(f.new)))
 		}
 		if c.Write && changed {
-			if err := os.WriteFile(f.path, f.new, f.mode.Perm()); err != nil {
+			if err := atomicfile.Write(f.path, f.new, f.mode.Perm()); err != nil {
 				fmt.Fprintln(e.stderr, "ruled fmt:", err)
 				code = exitCantRun
 			}

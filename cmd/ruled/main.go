@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -30,20 +31,63 @@ func main() {
 
 // cli is the command line.
 type cli struct {
-	Rules string `help:"Rules directory." default:"." env:"RULED_RULES" placeholder:"DIR"`
+	Version kong.VersionFlag `help:"Print ruled's version and exit."`
 
-	Check checkCmd `cmd:"" help:"Load and compile every rule file; print every problem as file:line:col: message."`
-	Eval  evalCmd  `cmd:"" help:"Evaluate a cart (JSON file, or - for stdin) and print what it gets."`
-	Serve serveCmd `cmd:"" help:"Serve decisions over HTTP (REST and GraphQL), reloading the rules when their files change."`
-	Test  testCmd  `cmd:"" help:"Run the test cases (*.test.yaml): compare each cart's result with its golden file and its expect block."`
+	Check withRules[checkCmd, *checkCmd] `cmd:"" help:"Load and compile every rule file; print every problem as file:line:col: message."`
+	Eval  withRules[evalCmd, *evalCmd]   `cmd:"" help:"Evaluate a cart (JSON file, or - for stdin) and print what it gets."`
+	Serve withRules[serveCmd, *serveCmd] `cmd:"" help:"Serve decisions over HTTP (REST and GraphQL), reloading the rules when their files change."`
+	Test  withRules[testCmd, *testCmd]   `cmd:"" help:"Run the test cases (*.test.yaml): compare each cart's result with its golden file and its expect block."`
 
 	// The audience registry and its import from Experience Platform.
 	Audiences audiencesCmd `cmd:"" help:"Import audiences from Experience Platform, test the connection, list the registry."`
 
 	// Authoring tools: the .rules language and editor support.
-	Fmt     fmtCmd     `cmd:"" help:"Lay out .rules files canonically and normalise the conditions of YAML rule files."`
-	Convert convertCmd `cmd:"" help:"Convert a rule file between YAML and the .rules language (by its extension)."`
-	Schema  schemaCmd  `cmd:"" help:"Print a JSON Schema of the YAML rule, audience, config and test files, for editors."`
+	Fmt     withRules[fmtCmd, *fmtCmd] `cmd:"" help:"Lay out .rules files canonically and normalise the conditions of YAML rule files."`
+	Convert convertCmd                 `cmd:"" help:"Convert a rule file between YAML and the .rules language (by its extension)."`
+	Schema  schemaCmd                  `cmd:"" help:"Print a JSON Schema of the YAML rule, audience, config and test files, for editors."`
+}
+
+// withRules is a command that reads a rules directory: it alone takes the
+// --rules flag, so that commands that read no rules directory do not list
+// one they would ignore.
+type withRules[C any, P interface {
+	*C
+	command
+}] struct {
+	Rules string `help:"Rules directory." default:"." env:"RULED_RULES" placeholder:"DIR"`
+	Cmd   C      `embed:""`
+}
+
+func (w *withRules[C, P]) run(e *env) int {
+	e.rules = w.Rules
+	return P(&w.Cmd).run(e)
+}
+
+// version says which ruled this is: the module version and, when built
+// from a checkout, the commit.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "ruled (unknown version)"
+	}
+	v := "ruled " + bi.Main.Version
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (commit %.12s, %s%s)", rev, at, dirty)
+	}
+	return v + " " + bi.GoVersion
 }
 
 // env is what every command gets to work with.
@@ -68,7 +112,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.UsageOnError(),
-		kong.Vars{"secret_env": SecretEnv},
+		kong.Vars{"version": version(), "secret_env": SecretEnv},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "ruled:", err)
@@ -97,7 +141,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "ruled:", err)
 		return exitCantRun
 	}
-	e := &env{ctx: ctx, rules: c.Rules, stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{ctx: ctx, rules: ".", stdin: stdin, stdout: stdout, stderr: stderr}
 	cmd, ok := kctx.Selected().Target.Addr().Interface().(command)
 	if !ok {
 		fmt.Fprintf(stderr, "ruled: %q is not a command\n", kctx.Command())

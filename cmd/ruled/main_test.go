@@ -133,3 +133,25 @@ func TestUsage(t *testing.T) {
 		t.Errorf("--help: exit %d, %q", code, out)
 	}
 }
+
+func TestVersion(t *testing.T) {
+	code, out, errs := runCLI(t, "", "--version")
+	if code != exitOK || !strings.HasPrefix(out, "ruled ") || !strings.Contains(out, "go1.") || errs != "" {
+		t.Errorf("--version: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// TestRulesFlag: --rules is a flag of the commands that read a rules
+// directory, and of no other.
+func TestRulesFlag(t *testing.T) {
+	for cmd, takes := range map[string]bool{"check": true, "eval": true, "serve": true, "test": true, "fmt": true, "convert": false, "schema": false} {
+		_, out, _ := runCLI(t, "", cmd, "--help")
+		if got := strings.Contains(out, "--rules=DIR"); got != takes {
+			t.Errorf("ruled %s --help lists --rules: %v, want %v\n%s", cmd, got, takes, out)
+		}
+	}
+	code, _, errs := runCLI(t, "", "schema", "--rules", "x")
+	if code != exitCantRun || !strings.Contains(errs, "unknown flag --rules") {
+		t.Errorf("schema --rules: exit %d\n%s", code, errs)
+	}
+}

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -34,20 +34,42 @@ type serveCmd struct {
 	WriteTimeout     time.Duration `help:"Longest time to write a response." default:"30s"`
 	IdleTimeout      time.Duration `help:"Longest time a keep-alive connection waits for its next request." default:"2m"`
 	ShutdownTimeout  time.Duration `help:"Longest wait for in-flight requests on SIGINT or SIGTERM." default:"15s"`
-	PullAudiences    time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
-	AEP              platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
+
+	GraphQLMaxEvaluations int64         `name:"graphql-max-evaluations" help:"Most evaluateCart and dynamicBlocks fields in one GraphQL request, aliases included (${default})." default:"10" placeholder:"N"`
+	GraphQLMaxFields      int64         `name:"graphql-max-fields" help:"Most fields one GraphQL request resolves, list entries included (${default})." default:"50000" placeholder:"N"`
+	GraphQLMaxDepth       int           `name:"graphql-max-depth" help:"Deepest field nesting of a GraphQL query (${default}; the standard introspection query needs 13)." default:"15" placeholder:"N"`
+	GraphQLTimeout        time.Duration `name:"graphql-timeout" help:"Longest time of one GraphQL request; no field starts after it (${default})." default:"10s"`
+
+	PullAudiences time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
+	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 }
 
 func (c *serveCmd) run(e *env) int {
 	log := c.logger(e.stderr)
 	dir := e.rules
+	// The first compile takes every core; reloads then compile only what
+	// changed, on half of them, so that requests keep the rest.
+	compiler := &engine.Compiler{}
 	srv := server.New(server.Options{
-		Compile:          func() (*engine.Program, diag.List, string, error) { return compileVersion(dir) },
+		Compile: func() (*engine.Program, diag.List, string, error) {
+			b, err := loadWith(dir, compiler)
+			if b != nil && b.Program != nil {
+				compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			}
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return b.Program, b.Diags, b.Version, nil
+		},
 		RulesDir:         dir,
 		Logger:           log,
 		MembershipHeader: c.MembershipHeader,
 		MembershipCookie: c.MembershipCookie,
 		MaxBodyBytes:     c.MaxBody,
+		GraphQL: server.GraphQLLimits{
+			MaxDepth: c.GraphQLMaxDepth, MaxFields: c.GraphQLMaxFields,
+			MaxEvaluations: c.GraphQLMaxEvaluations, Timeout: c.GraphQLTimeout,
+		},
 	})
 	g, err := srv.Reload(server.TriggerStart)
 	if err != nil {
@@ -111,18 +133,6 @@ func (c *serveCmd) run(e *env) int {
 	}
 	log.Info("stopped")
 	return exitOK
-}
-
-// compileVersion is compile with the version of what it read. The hash is
-// taken first: should the files change during the load, the version is
-// older than the content, and the next rescan sees a new hash and reloads.
-func compileVersion(dir string) (*engine.Program, diag.List, string, error) {
-	version, err := loader.Hash(dir)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("rules directory: %w", err)
-	}
-	prog, diags, err := compile(dir)
-	return prog, diags, version, err
 }
 
 // watch starts reloading on changes, as --watch says, and returns a channel

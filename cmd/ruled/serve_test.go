@@ -182,6 +182,7 @@ func TestServeStartFailures(t *testing.T) {
 	}{
 		{"missing directory", []string{"--rules", "testdata/nope"}, exitCantRun, "rules directory"},
 		{"broken rules", []string{"--rules", "testdata/broken"}, exitWrong, `testdata/broken/rules.yaml:4:5: unknown key \"priorty\" in cart rule`},
+		{"no rules", []string{"--rules", "../../testdata/demo/carts"}, exitWrong, `../../testdata/demo/carts: no rules: found 17 files`},
 		{"bad address", []string{"--rules", "../../testdata/demo", "--addr", "127.0.0.1:99999"}, exitCantRun, "cannot listen"},
 		{"bad flag", []string{"--watch", "sometimes"}, exitCantRun, ""},
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -100,6 +102,7 @@ func TestTestChangedRule(t *testing.T) {
 	edit(t, "rules.yaml", "      amount: 10\n", "      amount: 15\n")
 	// The diff shows exactly which numbers moved.
 	wantRun(t, exitWrong, `FAIL tests/shop.test.yaml plain cart
+tests/shop.test.yaml:2:11: result differs from tests/shop.golden.json; run ruled test --update to accept it
     --- golden
     +++ actual
     @@ -4,7 +4,7 @@
@@ -140,8 +143,13 @@ func TestTestChangedRule(t *testing.T) {
 	code, out, _ := runCLI(t, "", "test", "--run", "vip")
 	for _, want := range []string{
 		"FAIL tests/shop.test.yaml vip ships free\n" +
-			"    totals.grand_total: want \"18.00\", got \"17.00\"\n" +
-			"    items.A.discount: want \"2.00\", got \"3.00\"\n" +
+			"tests/shop.test.yaml:22:23: items.A.discount: want 2.00, got 3.00\n" +
+			"            A: {discount: \"2.00\"}\n" +
+			"                          ^\n" +
+			"tests/shop.test.yaml:23:29: totals.grand_total: want 18.00, got 17.00\n" +
+			"          totals: {grand_total: \"18.00\"}\n" +
+			"                                ^\n" +
+			"tests/shop.test.yaml:11:11: result differs from tests/shop.golden.json; run ruled test --update to accept it\n" +
 			"    --- golden\n",
 		"-    \"grand_total\": \"18.00\"\n    +    \"grand_total\": \"17.00\"\n",
 	} {
@@ -154,8 +162,12 @@ func TestTestChangedRule(t *testing.T) {
 	// numbers still fails, on its expectations only.
 	testFile := read(t, "tests/shop.test.yaml")
 	const stillWrong = `FAIL tests/shop.test.yaml vip ships free
-    totals.grand_total: want "18.00", got "17.00"
-    items.A.discount: want "2.00", got "3.00"
+tests/shop.test.yaml:22:23: items.A.discount: want 2.00, got 3.00
+            A: {discount: "2.00"}
+                          ^
+tests/shop.test.yaml:23:29: totals.grand_total: want 18.00, got 17.00
+          totals: {grand_total: "18.00"}
+                                ^
 `
 	wantRun(t, exitWrong, "updated tests/shop.golden.json\nupdated tests/single.golden.json\n"+stillWrong+"2 passed, 1 failed\n", "", "test", "--update")
 	wantRun(t, exitWrong, stillWrong+"2 passed, 1 failed\n", "", "test")
@@ -174,11 +186,18 @@ func TestTestExplainsMissingRule(t *testing.T) {
 	edit(t, "rules.yaml", "cart.subtotal >= 20", "cart.subtotal >= 50")
 	_, out, _ := runCLI(t, "", "test", "--run", "vip")
 	want := `FAIL tests/shop.test.yaml vip ships free
-    applied_rules: want [ten-off, vip-ship], got [ten-off]
-        vip-ship did not apply (condition): the cart does not meet the condition
-            false: cart.subtotal >= 50 (cart.subtotal = 20)
-    totals.grand_total: want "18.00", got "23.00"
-    free_shipping: want true, got false
+tests/shop.test.yaml:20:32: applied_rules: want [ten-off, vip-ship], got [ten-off]
+          applied_rules: [ten-off, vip-ship]
+                                   ^
+    vip-ship did not apply (condition): the cart does not meet the condition
+        false: cart.subtotal >= 50 (cart.subtotal = 20)
+tests/shop.test.yaml:23:29: totals.grand_total: want 18.00, got 23.00
+          totals: {grand_total: "18.00"}
+                                ^
+tests/shop.test.yaml:24:22: free_shipping: want true, got false
+          free_shipping: true
+                         ^
+tests/shop.test.yaml:11:11: result differs from tests/shop.golden.json; run ruled test --update to accept it
     --- golden
 `
 	if !strings.HasPrefix(out, want) {
@@ -191,15 +210,15 @@ func TestTestMissingGolden(t *testing.T) {
 	if err := os.Remove("tests/shop.golden.json"); err != nil {
 		t.Fatal(err)
 	}
-	const hint = "    golden: tests/shop.golden.json does not exist; run ruled test --update to create it\n"
-	wantRun(t, exitWrong, "FAIL tests/shop.test.yaml plain cart\n"+hint+"FAIL tests/shop.test.yaml vip ships free\n"+hint+"1 passed, 2 failed\n", "", "test")
+	const hint = ": golden file tests/shop.golden.json does not exist; run ruled test --update to create it\n"
+	wantRun(t, exitWrong, "FAIL tests/shop.test.yaml plain cart\ntests/shop.test.yaml:2:11"+hint+"FAIL tests/shop.test.yaml vip ships free\ntests/shop.test.yaml:11:11"+hint+"1 passed, 2 failed\n", "", "test")
 	wantRun(t, exitOK, "created tests/shop.golden.json\n3 passed, 0 failed\n", "", "test", "--update")
 	wantRun(t, exitOK, "3 passed, 0 failed\n", "", "test")
 
 	// A case added to a file: its result is missing from the golden file.
 	edit(t, "tests/single.test.yaml", "name: membership header", "name: membership header again")
 	wantRun(t, exitWrong, `FAIL tests/single.test.yaml membership header again
-    golden: tests/single.golden.json has no result for this case; run ruled test --update to record it
+tests/single.test.yaml:2:7: golden file tests/single.golden.json has no result for this case; run ruled test --update to record it
 2 passed, 1 failed
 `, `tests/single.golden.json: warning: result for "membership header" matches no case in tests/single.test.yaml; ruled test --update removes it
 `, "test")
@@ -215,7 +234,7 @@ func TestTestBrokenGolden(t *testing.T) {
 	wantRun(t, exitCantRun, "", `tests/single.golden.json:3:1: golden file is not a JSON object of results by case name: invalid character '<' looking for beginning of object key string; fix it, or rewrite it with ruled test --update
     <<<<<<< HEAD
     ^
-1 errors: the test files could not be loaded
+1 error: the test files could not be loaded
 `, "test")
 	wantRun(t, exitOK, "updated tests/single.golden.json\n3 passed, 0 failed\n", "", "test", "--update")
 }
@@ -337,7 +356,7 @@ tests/bad.test.yaml:9:5: test case has no now: without it the result depends on 
 			want: `tests/bad.test.yaml:3:1: syntax error: did not find expected node content
         cart: {items: [
     ^
-1 errors: the test files could not be loaded
+1 error: the test files could not be loaded
 `,
 		},
 	}
@@ -353,7 +372,8 @@ tests/bad.test.yaml:9:5: test case has no now: without it the result depends on 
 func TestTestRun(t *testing.T) {
 	shop(t)
 	wantRun(t, exitOK, "ok   tests/shop.test.yaml vip ships free\n1 passed, 0 failed\n", "", "test", "-v", "--run", "^vip")
-	wantRun(t, exitOK, "0 passed, 0 failed\n", "", "test", "--run", "nothing matches")
+	// A CI job must not pass on nothing.
+	wantRun(t, exitCantRun, "", "--run \"nothing matches\" matches none of the 3 cases in 2 files\n", "test", "--run", "nothing matches")
 	wantRun(t, exitCantRun, "", "ruled test: --run: error parsing regexp: missing closing ): `(`\n", "test", "--run", "(")
 }
 
@@ -361,11 +381,11 @@ func TestTestPaths(t *testing.T) {
 	shop(t)
 	wantRun(t, exitOK, "ok   tests/single.test.yaml membership header\n1 passed, 0 failed\n", "", "test", "-v", "tests/single.test.yaml")
 	wantRun(t, exitOK, "3 passed, 0 failed\n", "", "test", "tests", "tests/shop.test.yaml")
-	wantRun(t, exitCantRun, "", "tests/nope.test.yaml: cannot read: no such file or directory\n1 errors: the test files could not be loaded\n", "test", "tests/nope.test.yaml")
+	wantRun(t, exitCantRun, "", "tests/nope.test.yaml: cannot read: no such file or directory\n1 error: the test files could not be loaded\n", "test", "tests/nope.test.yaml")
 	if err := os.Mkdir("empty", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	wantRun(t, exitCantRun, "", "ruled test: no test files (*.test.yaml) in empty\n", "test", "empty")
+	wantRun(t, exitCantRun, "", "no test files (*.test.yaml) in empty\n", "test", "empty")
 }
 
 func TestTestBrokenRules(t *testing.T) {
@@ -373,66 +393,59 @@ func TestTestBrokenRules(t *testing.T) {
 	edit(t, "rules.yaml", "priority: 10", "priorty: 10")
 	code, out, errs := runCLI(t, "", "test")
 	want := `rules.yaml:5:5: unknown key "priorty" in cart rule; did you mean "priority"?`
-	if code != exitCantRun || out != "" || !strings.Contains(errs, want) || !strings.HasSuffix(errs, "errors: the rules could not be loaded\n") {
+	if code != exitCantRun || out != "" || !strings.Contains(errs, want) || !strings.HasSuffix(errs, "\n1 error: the rules could not be loaded\n") {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
 	}
 }
 
+var update = flag.Bool("update", false, "rewrite the golden files of the tests")
+
+// TestTestJSON pins the JSON report of ruled test (its shape is documented
+// in package ruletest) with a golden file: every failure at its position,
+// with its code, source line, notes and diff.
 func TestTestJSON(t *testing.T) {
+	golden, err := filepath.Abs("testdata/testcmd/shop.report.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	shop(t)
 	edit(t, "rules.yaml", "      amount: 10\n", "      amount: 15\n")
+	edit(t, "rules.yaml", "cart.subtotal >= 20", "cart.subtotal >= 50")
 	code, out, errs := runCLI(t, "", "test", "--format", "json")
-	if code != exitWrong || errs != "0 passed, 3 failed\n" {
+	if code != exitWrong || errs != "" {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
-	type result struct {
-		File     string   `json:"file"`
-		Line     int      `json:"line"`
-		Case     string   `json:"case"`
-		Passed   bool     `json:"passed"`
-		Failures []string `json:"failures"`
-		Diff     string   `json:"diff"`
-	}
-	var got []result
-	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-		var r result
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&r); err != nil {
-			t.Fatalf("not a JSON result: %v\n%s", err, line)
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		if r.Diff == "" || !strings.HasPrefix(r.Diff, "--- golden\n+++ actual\n@@ ") {
-			t.Errorf("%s: diff %q", r.Case, r.Diff)
-		}
-		r.Diff = ""
-		got = append(got, r)
 	}
-	want := []result{
-		{File: "tests/shop.test.yaml", Line: 2, Case: "plain cart", Failures: []string{}},
-		{File: "tests/shop.test.yaml", Line: 11, Case: "vip ships free", Failures: []string{
-			`totals.grand_total: want "18.00", got "17.00"`,
-			`items.A.discount: want "2.00", got "3.00"`,
-		}},
-		{File: "tests/single.test.yaml", Line: 2, Case: "membership header", Failures: []string{}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("results (-want +got):\n%s", diff)
+	if diff := cmp.Diff(read(t, golden), out); diff != "" {
+		t.Errorf("report (-want +got); go test -run TestTestJSON -update rewrites it:\n%s", diff)
 	}
 
-	// Load errors are diagnostics, one JSON object per line.
+	// When nothing runs, the report says why, with the diagnostics.
 	write(t, "tests/bad.test.yaml", "name: x\nnow: 2026-10-01T12:00:00Z\ncart: {itms: []}\n")
-	code, out, _ = runCLI(t, "", "test", "--format", "json")
-	var d struct {
-		Pos struct {
-			File      string
-			Line, Col int
+	code, out, errs = runCLI(t, "", "test", "--format", "json")
+	var rep struct {
+		Passed, Failed int
+		NotRun         string `json:"not_run"`
+		Cases          []any
+		Diagnostics    []struct {
+			Pos struct {
+				File      string
+				Line, Col int
+			}
+			Code, Message string
 		}
-		Code, Message string
 	}
-	if err := json.Unmarshal([]byte(out), &d); err != nil || code != exitCantRun {
-		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitCantRun || errs != "" {
+		t.Fatalf("exit %d, %v, stderr %q:\n%s", code, err, errs, out)
 	}
-	if d.Pos.File != "tests/bad.test.yaml" || d.Pos.Line != 3 || d.Pos.Col != 8 || d.Code != "invalid-cart" {
+	if rep.NotRun != "the test files could not be loaded" || len(rep.Cases) != 0 || len(rep.Diagnostics) != 1 {
+		t.Fatalf("report: %s", out)
+	}
+	if d := rep.Diagnostics[0]; d.Pos.File != "tests/bad.test.yaml" || d.Pos.Line != 3 || d.Pos.Col != 8 || d.Code != "invalid-cart" {
 		t.Errorf("diagnostic %+v", d)
 	}
 }
@@ -463,6 +476,7 @@ func TestTestBlocksChanged(t *testing.T) {
 	banners(t)
 	write(t, "content/vip.html", "<h1>Hello again, VIP</h1>\n")
 	wantRun(t, exitWrong, `FAIL tests/banners.test.yaml vip home page
+tests/banners.test.yaml:2:11: result differs from tests/banners.golden.json; run ruled test --update to accept it
     --- golden
     +++ actual
     @@ -22,7 +22,7 @@
@@ -481,9 +495,14 @@ func TestTestBlocksChanged(t *testing.T) {
 	edit(t, "rules.yaml", "  - id: tip-a\n", "  - id: tip-c\n")
 	_, out, _ := runCLI(t, "", "test", "--run", "sale")
 	want := `FAIL tests/banners.test.yaml big cart in the sale
-    blocks.hero: want [sale-hero, spender-hero], got [spender-hero]
-        sale-hero did not show: it is expired at 2026-11-28T12:00:00-05:00
-    blocks.tips: want [tip-b], got [tip-c]
+tests/banners.test.yaml:20:16: blocks.hero: want [sale-hero, spender-hero], got [spender-hero]
+            hero: [sale-hero, spender-hero]
+                   ^
+    sale-hero did not show: it is expired at 2026-11-28T12:00:00-05:00
+tests/banners.test.yaml:21:16: blocks.tips: want [tip-b], got [tip-c]
+            tips: [tip-b]
+                   ^
+tests/banners.test.yaml:10:11: result differs from tests/banners.golden.json; run ruled test --update to accept it
     --- golden
 `
 	if !strings.HasPrefix(out, want) {

@@ -38,7 +38,11 @@ func (s *Server) chooseBlocks(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d, err := blocksDecision(req.body, g.Program)
+	var d *decision
+	j, err := engine.ParseJSON(req.body)
+	if err == nil {
+		d, err = blocksDecision(j.Root(), g.Program)
+	}
 	var res *engine.Result
 	if err == nil {
 		d.ids = membership.Union(req.ids, d.ids)

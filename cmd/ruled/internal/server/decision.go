@@ -1,13 +1,10 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
@@ -36,8 +33,17 @@ var (
 // membership and the placements to fill.
 type decision struct {
 	// cart is the cart JSON contract; nil means an empty cart (website
-	// base, group guest), as for a shopper who has none yet.
+	// base, group guest), as for a shopper who has none yet. The GraphQL
+	// API sets it; REST sets body instead.
 	cart []byte
+	// body is the cart as a value of the REST request body, which was
+	// parsed once for everything it holds; others are the members of
+	// that object that are the request's, not the cart's. bodyErr is why
+	// the body could not be parsed: the cart decoder's words, answered
+	// (and counted) as a rejected cart.
+	body    *engine.JSONValue
+	others  []string
+	bodyErr error
 	// cartPath prefixes the paths of the cart's fields in errors: "" when
 	// the cart is the body, "cart." when it is a member of it.
 	cartPath string
@@ -47,99 +53,68 @@ type decision struct {
 	opt engine.Options
 }
 
-// member is one member of a JSON object.
-type member struct {
-	name  string
-	value json.RawMessage
+// decodeCart decodes d's cart with the defaults of the program at hand.
+func (d *decision) decodeCart(def engine.CartDefaults) (*engine.Cart, error) {
+	switch {
+	case d.bodyErr != nil:
+		return nil, d.bodyErr
+	case d.body != nil:
+		return d.body.DecodeCart(def, d.others)
+	case d.cart != nil:
+		return engine.DecodeCart(d.cart, def)
+	}
+	return engine.DecodeCart([]byte("{}"), def)
 }
 
-// members returns the members of the JSON object body in order, or false
-// when body is not one well-formed JSON object (the cart decoder says what
-// is wrong with it then).
-func members(body []byte) ([]member, bool) {
-	if !utf8.Valid(body) || !json.Valid(body) {
-		return nil, false
+// evaluateBody reads the body of POST /v1/cart/evaluate into d, parsing it
+// once: the placement fields beside the cart's into d.opt, and the object
+// as the cart, for decide, which skips the placement fields. A body that
+// is not JSON is the cart decoder's to answer, as every other problem
+// with the cart is.
+func evaluateBody(body []byte, d *decision) error {
+	j, err := engine.ParseJSON(body)
+	if err != nil {
+		d.bodyErr = err
+		return nil
 	}
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return nil, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	_, _ = dec.Token() // '{': body is a valid object
-	var out []member
-	for dec.More() {
-		tok, _ := dec.Token()
-		name, _ := tok.(string)
-		var v json.RawMessage
-		_ = dec.Decode(&v)
-		out = append(out, member{name, v})
-	}
-	return out, true
-}
-
-// splitCart takes the placement fields out of the body of POST
-// /v1/cart/evaluate, which the cart decoder would reject as unknown, and
-// returns the rest for it. A body without them is returned as is, byte for
-// byte; one that is not a well-formed object too, for the cart decoder to
-// judge.
-func splitCart(body []byte) (map[string]json.RawMessage, []byte, error) {
-	ms, ok := members(body)
-	if !ok {
-		return nil, body, nil
-	}
-	taken := map[string]json.RawMessage{}
-	var rest bytes.Buffer
-	rest.WriteByte('{')
-	kept := 0
-	for _, m := range ms {
-		if slices.Contains(placementFields, m.name) {
-			if _, dup := taken[m.name]; dup {
-				return nil, nil, &engine.InputError{Field: m.name, Message: "duplicate field"}
-			}
-			taken[m.name] = m.value
+	root := j.Root()
+	d.body, d.others = &root, placementFields
+	taken := map[string]engine.JSONValue{}
+	for name, v := range root.Members() {
+		if !slices.Contains(placementFields, name) {
 			continue
 		}
-		if kept > 0 {
-			rest.WriteByte(',')
+		if _, dup := taken[name]; dup {
+			return &engine.InputError{Field: name, Message: "duplicate field"}
 		}
-		key, _ := json.Marshal(m.name) // a string always marshals
-		rest.Write(key)
-		rest.WriteByte(':')
-		rest.Write(m.value)
-		kept++
+		taken[name] = v
 	}
-	if len(taken) == 0 {
-		return taken, body, nil
-	}
-	rest.WriteByte('}')
-	return taken, rest.Bytes(), nil
+	return placementOptions(taken, &d.opt)
 }
 
 // placementOptions reads placements, visitor_id and view into opt.
-func placementOptions(f map[string]json.RawMessage, opt *engine.Options) error {
-	if v, ok := f["placements"]; ok && kindOf(v) != "null" {
+func placementOptions(f map[string]engine.JSONValue, opt *engine.Options) error {
+	if v, ok := f["placements"]; ok && !v.IsNull() {
 		ids, err := stringArray("placements", v, maxPlacements, "placements")
 		if err != nil {
 			return err
 		}
 		opt.Placements = ids
 	}
-	if v, ok := f["visitor_id"]; ok && kindOf(v) != "null" {
-		if kindOf(v) != "a string" {
+	if v, ok := f["visitor_id"]; ok && !v.IsNull() {
+		if !v.IsString() {
 			return typeError("visitor_id", "a string", v)
 		}
-		var s string
-		_ = json.Unmarshal(v, &s) // a checked string literal
-		if err := checkVisitor("visitor_id", s); err != nil {
+		if err := checkVisitor("visitor_id", v.Text()); err != nil {
 			return err
 		}
-		opt.VisitorID = s
+		opt.VisitorID = v.Text()
 	}
-	if v, ok := f["view"]; ok && kindOf(v) != "null" {
-		if kindOf(v) != "a number" {
+	if v, ok := f["view"]; ok && !v.IsNull() {
+		if !v.IsNumber() {
 			return typeError("view", "a number", v)
 		}
-		n, err := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64)
+		n, err := strconv.ParseInt(v.Text(), 10, 64)
 		if err := checkView("view", n, err == nil); err != nil {
 			return err
 		}
@@ -162,35 +137,29 @@ func checkView(field string, n int64, whole bool) error {
 	return nil
 }
 
-// blocksDecision reads the body of POST /v1/blocks: {placements, cart,
-// segments, visitor_id, view}. placements is required; cart is optional.
-func blocksDecision(body []byte, p *engine.Program) (*decision, error) {
-	ms, ok := members(body)
-	if !ok {
-		// Not one well-formed object: the cart decoder's message says
-		// what is wrong and where, as for POST /v1/cart/evaluate.
-		_, err := engine.DecodeCart(body, p.CartDefaults())
-		if err == nil {
-			err = &engine.InputError{Message: "the body must be a JSON object"}
-		}
-		return nil, err
+// blocksDecision reads the body of POST /v1/blocks, parsed once: {placements,
+// cart, segments, visitor_id, view}. placements is required; cart is
+// optional.
+func blocksDecision(body engine.JSONValue, p *engine.Program) (*decision, error) {
+	if !body.IsObject() {
+		return nil, &engine.InputError{Message: "the body must be a JSON object, got " + body.Kind()}
 	}
-	f := map[string]json.RawMessage{}
-	for _, m := range ms {
-		switch _, dup := f[m.name]; {
-		case !slices.Contains(blocksFields, m.name):
+	f := map[string]engine.JSONValue{}
+	for name, v := range body.Members() {
+		switch _, dup := f[name]; {
+		case !slices.Contains(blocksFields, name):
 			msg := "unknown field"
-			if s := diag.Suggest(m.name, blocksFields); s != "" {
+			if s := diag.Suggest(name, blocksFields); s != "" {
 				msg += fmt.Sprintf(", did you mean %q?", s)
 			}
-			return nil, &engine.InputError{Field: m.name, Message: fmt.Sprintf("%s (allowed: %s)", msg, strings.Join(blocksFields, ", "))}
+			return nil, &engine.InputError{Field: name, Message: fmt.Sprintf("%s (allowed: %s)", msg, strings.Join(blocksFields, ", "))}
 		case dup:
-			return nil, &engine.InputError{Field: m.name, Message: "duplicate field"}
+			return nil, &engine.InputError{Field: name, Message: "duplicate field"}
 		}
-		f[m.name] = m.value
+		f[name] = v
 	}
 	d := &decision{cartPath: "cart."}
-	if v, ok := f["placements"]; !ok || kindOf(v) == "null" {
+	if v, ok := f["placements"]; !ok || v.IsNull() {
 		return nil, &engine.InputError{Field: "placements", Message: "required: a list of the placement ids to fill" + placementList(p)}
 	}
 	if err := placementOptions(f, &d.opt); err != nil {
@@ -199,18 +168,18 @@ func blocksDecision(body []byte, p *engine.Program) (*decision, error) {
 	if d.opt.Placements == nil {
 		d.opt.Placements = []string{}
 	}
-	if v, ok := f["segments"]; ok && kindOf(v) != "null" {
+	if v, ok := f["segments"]; ok && !v.IsNull() {
 		ids, err := stringArray("segments", v, 1000, "segments")
 		if err != nil {
 			return nil, err
 		}
 		d.ids = ids
 	}
-	if v, ok := f["cart"]; ok && kindOf(v) != "null" {
-		if kindOf(v) != "an object" {
+	if v, ok := f["cart"]; ok && !v.IsNull() {
+		if !v.IsObject() {
 			return nil, typeError("cart", "an object: the cart JSON contract", v)
 		}
-		d.cart = v
+		d.body = &v
 	}
 	return d, nil
 }
@@ -233,47 +202,25 @@ func placementList(p *engine.Program) string {
 }
 
 // stringArray reads a JSON array of at most limit strings.
-func stringArray(path string, v json.RawMessage, limit int, what string) ([]string, error) {
-	if kindOf(v) != "an array" {
+func stringArray(path string, v engine.JSONValue, limit int, what string) ([]string, error) {
+	if !v.IsArray() {
 		return nil, typeError(path, "an array of strings", v)
 	}
-	var elems []json.RawMessage
-	_ = json.Unmarshal(v, &elems) // a checked array
-	if len(elems) > limit {
+	if v.Len() > limit {
 		return nil, &engine.InputError{Field: path, Message: fmt.Sprintf("more than %d %s, the most ruled accepts", limit, what)}
 	}
-	out := make([]string, len(elems))
-	for i, e := range elems {
-		if kindOf(e) != "a string" {
+	out := make([]string, v.Len())
+	for i, e := range v.Elems() {
+		if !e.IsString() {
 			return nil, typeError(fmt.Sprintf("%s[%d]", path, i), "a string", e)
 		}
-		_ = json.Unmarshal(e, &out[i])
+		out[i] = e.Text()
 	}
 	return out, nil
 }
 
-// kindOf names the JSON type of a well-formed value, with its article, as
-// the cart decoder does in its messages.
-func kindOf(v json.RawMessage) string {
-	v = bytes.TrimLeft(v, " \t\r\n")
-	if len(v) == 0 {
-		return "nothing"
-	}
-	switch v[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
-
-func typeError(path, want string, v json.RawMessage) *engine.InputError {
-	return &engine.InputError{Field: path, Message: fmt.Sprintf("want %s, got %s", want, kindOf(v))}
+// typeError names the JSON type of v as the cart decoder does in its
+// messages.
+func typeError(path, want string, v engine.JSONValue) *engine.InputError {
+	return &engine.InputError{Field: path, Message: fmt.Sprintf("want %s, got %s", want, v.Kind())}
 }

@@ -2,106 +2,228 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
-	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/money"
 )
 
-func TestSplitCart(t *testing.T) {
+// outcome is what the REST API reads from a body: the placement options,
+// the segments beside the cart, the cart, or the error it answers.
+type outcome struct {
+	Placements []string
+	VisitorID  string
+	View       int
+	IDs        []string
+	Cart       *engine.Cart
+	Err        *engine.InputError
+}
+
+func outcomeOf(d *decision, cart *engine.Cart, err error) outcome {
+	var o outcome
+	if d != nil {
+		o = outcome{Placements: d.opt.Placements, VisitorID: d.opt.VisitorID, View: d.opt.View, IDs: d.ids}
+	}
+	if err != nil {
+		o = outcome{}
+		if !errors.As(err, &o.Err) {
+			panic(err)
+		}
+		return o
+	}
+	o.Cart = cart
+	return o
+}
+
+// evaluateOutcome reads body as POST /v1/cart/evaluate does: parsed once.
+func evaluateOutcome(body []byte, def engine.CartDefaults) outcome {
+	body = append([]byte{}, body...) // never nil, as readBody's
+	d := &decision{}
+	err := evaluateBody(body, d)
+	var cart *engine.Cart
+	if err == nil {
+		cart, err = d.decodeCart(def)
+	}
+	return outcomeOf(d, cart, allowPlacementFields(d.inRequest(err)))
+}
+
+// evaluateOutcomeV1 reads body as POST /v1/cart/evaluate did: split with
+// encoding/json, then the rest parsed again by the cart decoder.
+func evaluateOutcomeV1(body []byte, def engine.CartDefaults) outcome {
+	body = append([]byte{}, body...) // never nil, as readBody's
+	d := &decision{}
+	fields, rest, err := v1splitCart(body)
+	if err == nil {
+		d.cart = rest
+		err = v1placementOptions(fields, &d.opt)
+	}
+	var cart *engine.Cart
+	if err == nil {
+		cart, err = d.decodeCart(def)
+	}
+	return outcomeOf(d, cart, allowPlacementFields(d.inRequest(err)))
+}
+
+// blocksOutcome reads body as POST /v1/blocks does: parsed once.
+func blocksOutcome(body []byte, p *engine.Program) outcome {
+	j, err := engine.ParseJSON(body)
+	var d *decision
+	if err == nil {
+		d, err = blocksDecision(j.Root(), p)
+	}
+	var cart *engine.Cart
+	if err == nil {
+		cart, err = d.decodeCart(p.CartDefaults())
+		err = d.inRequest(err)
+	}
+	return outcomeOf(d, cart, err)
+}
+
+// blocksOutcomeV1 reads body as POST /v1/blocks did: members with
+// encoding/json, then the cart parsed again by the cart decoder.
+func blocksOutcomeV1(body []byte, p *engine.Program) outcome {
+	d, err := v1blocksDecision(body, p)
+	var cart *engine.Cart
+	if err == nil {
+		cart, err = d.decodeCart(p.CartDefaults())
+		err = d.inRequest(err)
+	}
+	return outcomeOf(d, cart, err)
+}
+
+var decimalEqual = cmp.Comparer(func(a, b money.Decimal) bool { return a.Equal(b) })
+
+func demoProgram(t testing.TB) *engine.Program {
+	t.Helper()
+	p, diags, _, err := compileDir(demo)()
+	if err != nil || p == nil {
+		t.Fatalf("compiling the demo: %v %v", err, diags)
+	}
+	return p
+}
+
+func TestEvaluateBody(t *testing.T) {
+	usd := engine.CartDefaults{Currency: money.Currency{Code: "USD", Digits: 2}}
 	tests := []struct {
 		name, body string
-		taken      map[string]string
-		rest       string
-		err        string
+		want       outcome
 	}{
-		{"no placement fields: the body as is", `{ "items" : [] , "now": null }`, map[string]string{}, `{ "items" : [] , "now": null }`, ""},
-		{"all three", `{"placements": ["a"], "items": [], "visitor_id": "v", "website": "ca", "view": 3}`,
-			map[string]string{"placements": `["a"]`, "visitor_id": `"v"`, "view": `3`}, `{"items":[],"website":"ca"}`, ""},
-		{"only placement fields", `{"view": 1}`, map[string]string{"view": "1"}, `{}`, ""},
-		{"cart duplicates kept for the decoder", `{"view": 1, "now": 1, "now": 2}`, map[string]string{"view": "1"}, `{"now":1,"now":2}`, ""},
-		{"odd names re-escaped", `{"view": 1, "a\"<b": 1}`, map[string]string{"view": "1"}, `{"a\"\u003cb":1}`, ""},
-		{"malformed: whole", `{"view": 1,`, nil, `{"view": 1,`, ""},
-		{"not an object: whole", `[{"view": 1}]`, nil, `[{"view": 1}]`, ""},
-		{"data after: whole", `{"view": 1} {}`, nil, `{"view": 1} {}`, ""},
-		{"duplicate placement field", `{"view": 1, "view": 2}`, nil, "", "view: duplicate field"},
+		{"no placement fields", `{ "items" : [] , "website": "ca" }`,
+			outcome{Cart: &engine.Cart{Website: "ca", Currency: usd.Currency, Customer: engine.Customer{Group: "guest"}}}},
+		{"all three, the rest is the cart", `{"placements": ["a"], "items": [], "visitor_id": "v", "website": "ca", "view": 3}`,
+			outcome{Placements: []string{"a"}, VisitorID: "v", View: 3,
+				Cart: &engine.Cart{Website: "ca", Currency: usd.Currency, Customer: engine.Customer{Group: "guest"}}}},
+		{"null placement fields", `{"placements": null, "visitor_id": null, "view": null}`,
+			outcome{Cart: &engine.Cart{Website: "base", Currency: usd.Currency, Customer: engine.Customer{Group: "guest"}}}},
+		{"escaped visitor", `{"visitor_id": "v\u00e9\ud800"}`,
+			outcome{VisitorID: "vé\ufffd", Cart: &engine.Cart{Website: "base", Currency: usd.Currency, Customer: engine.Customer{Group: "guest"}}}},
+		{"duplicate placement field first", `{"coupon": 1, "view": 1, "view": 2}`,
+			outcome{Err: &engine.InputError{Field: "view", Message: "duplicate field"}}},
+		{"placement errors before the cart's", `{"coupon": 1, "view": "1"}`,
+			outcome{Err: &engine.InputError{Field: "view", Message: "want a number, got a string"}}},
+		{"cart duplicates still caught", `{"view": 1, "now": 1, "now": 2}`,
+			outcome{Err: &engine.InputError{Field: "now", Message: "duplicate field"}}},
+		{"odd unknown names", `{"view": 1, "a\"<b": 1}`,
+			outcome{Err: &engine.InputError{Field: `["a\"<b"]`, Message: "unknown field (allowed: website, currency, now, customer, coupon_code, segments, items, shipping, payment)"}}},
+		{"malformed", `{"view": 1,`,
+			outcome{Err: &engine.InputError{Message: "malformed JSON: unexpected end of input at line 1, column 12 (byte offset 11)"}}},
+		{"not an object", `[{"view": 1}]`,
+			outcome{Err: &engine.InputError{Message: "the body must be a JSON object, got an array"}}},
+		{"data after", `{"view": 1} {}`,
+			outcome{Err: &engine.InputError{Message: "unexpected data after the JSON object at line 1, column 13 (byte offset 12)"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			taken, rest, err := splitCart([]byte(tt.body))
-			if got := errText(err); got != tt.err {
-				t.Fatalf("error %q, want %q", got, tt.err)
+			got := evaluateOutcome([]byte(tt.body), usd)
+			if diff := cmp.Diff(tt.want, got, decimalEqual); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
-			var got map[string]string
-			if taken != nil {
-				got = map[string]string{}
-				for k, v := range taken {
-					got[k] = string(v)
-				}
-			}
-			if diff := cmp.Diff(tt.taken, got); diff != "" {
-				t.Errorf("taken (-want +got):\n%s", diff)
-			}
-			if string(rest) != tt.rest {
-				t.Errorf("rest %s, want %s", rest, tt.rest)
+			if diff := cmp.Diff(evaluateOutcomeV1([]byte(tt.body), usd), got, decimalEqual); diff != "" {
+				t.Errorf("differs from reading the body twice (-v1 +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func errText(err error) string {
-	if err == nil {
-		return ""
+// restBodies are bodies of both decision APIs: the demo carts with and
+// without placement fields, as blocks requests, and the error cases of the
+// HTTP tests.
+func restBodies(t testing.TB) [][]byte {
+	carts, err := filepath.Glob(demo + "/carts/*.json")
+	if err != nil || len(carts) == 0 {
+		t.Fatalf("demo carts: %v", err)
 	}
-	return err.Error()
+	var out [][]byte
+	for _, p := range carts {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, data,
+			bytes.Replace(data, []byte("{"), []byte(`{"placements": ["home.hero"], "view": 2, "visitor_id": "v",`), 1),
+			[]byte(`{"placements": ["home.hero", "cart.promo-strip"], "segments": ["s1"], "visitor_id": "ivan", "cart": `+string(data)+`}`))
+	}
+	for _, b := range []string{
+		`{"view": 1, "view": 2}`, `{"placements": null}`, `{"placements": [], "view": 1, "view": 2}`,
+		`{"placements": ["home.hero", 2]}`, `{"placements": "home.hero"}`, `{"placement": ["home.hero"]}`,
+		`{"placements": ["home.hero"], "cart": {"items": [{"sku": "A", "qty": 0, "price": 1}]}}`,
+		`{"placements": ["home.hero"], "cart": {"coupon": "X"}}`, `{"placements": ["home.hero"], "cart": []}`,
+		`{"placements": ["home.hero"], "segments": [1]}`, `{"placements": ["home.hero"], "view": -1}`,
+		`{"placements": ["home.hero"], "view": 1.5}`, `{"placements": ["home.hero"], "view": 1e2}`,
+		`{"placements": ["home.hero"], "view": 99999999999999999999}`, `{"placements": ["home.hero"], "view": "1"}`,
+		`{"placements": ["home.hero"], "visitor_id": 42}`, `{"placements": ["home.hero"], "visitor_id": "` + strings.Repeat("v", 300) + `"}`,
+		`{"placements": [` + strings.Repeat(`"home.hero",`, 100) + `"home.hero"]}`, `{"placements": [`,
+		`{"placements": []} {}`, `{"placements": ["hero"], "items": []}`, `{"placements": [], "items": [], "placements": []}`,
+		`{"placements": ["home.hero"], "view": true}`, `{"placements": ["home.hero"], "items": [{"sku": "A", "qty": -1, "price": 1}]}`,
+		`{"placements": ["home.hero"], "website": "base", "website": "ca"}`, `{"placement": []}`, `{"placements": [], "coupon": "X"}`,
+		`{"cart": {}}`, `{"cart": null, "placements": ["home.hero"]}`, `{"cart": {"currency": "EUR"}, "placements": []}`,
+		`[]`, `"x"`, ``, ` `, `null`, "\xff", `{"placements": ["\ud800"], "visitor_id": "\u0041"}`,
+	} {
+		out = append(out, []byte(b))
+	}
+	return out
 }
 
-// FuzzSplitCart: whatever the body, splitting takes exactly the placement
-// fields and leaves every other member, in order and byte for byte, for
-// the cart decoder; a body it takes nothing from is passed on unchanged.
-func FuzzSplitCart(f *testing.F) {
-	carts, _ := filepath.Glob(demo + "/carts/*.json")
-	for _, p := range carts {
-		data, _ := os.ReadFile(p)
-		f.Add(data)
-		f.Add(bytes.Replace(data, []byte("{"), []byte(`{"placements": ["home.hero"], "view": 2, "visitor_id": "v",`), 1))
+// TestRESTBodiesSameAsV1 holds both decision APIs, which parse each body
+// once, to what they answered when they parsed it twice, on every body of
+// restBodies and every prefix of one with placements and a cart.
+func TestRESTBodiesSameAsV1(t *testing.T) {
+	p := demoProgram(t)
+	bodies := restBodies(t)
+	whole := []byte(`{"placements": ["home.hero"], "view": 2, "cart": {"items": [{"sku": "A", "qty": 1, "price": 1}]}, "visitor_id": "v"}`)
+	for i := range whole {
+		bodies = append(bodies, whole[:i])
 	}
-	f.Add([]byte(`{"view": 1, "view": 2}`))
-	f.Add([]byte(`{"placements": null}`))
+	for _, b := range bodies {
+		if diff := cmp.Diff(evaluateOutcomeV1(b, p.CartDefaults()), evaluateOutcome(b, p.CartDefaults()), decimalEqual); diff != "" {
+			t.Errorf("POST /v1/cart/evaluate %q (-v1 +got):\n%s", b, diff)
+		}
+		if diff := cmp.Diff(blocksOutcomeV1(b, p), blocksOutcome(b, p), decimalEqual); diff != "" {
+			t.Errorf("POST /v1/blocks %q (-v1 +got):\n%s", b, diff)
+		}
+	}
+}
+
+// FuzzRESTBody: whatever the body, each decision API answers what it
+// answered when it parsed the body twice: the same options, segments and
+// cart, or the same error.
+func FuzzRESTBody(f *testing.F) {
+	for _, b := range restBodies(f) {
+		f.Add(b)
+	}
+	p := demoProgram(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		taken, rest, err := splitCart(body)
-		if err != nil {
-			return
+		if diff := cmp.Diff(evaluateOutcomeV1(body, p.CartDefaults()), evaluateOutcome(body, p.CartDefaults()), decimalEqual); diff != "" {
+			t.Errorf("POST /v1/cart/evaluate %q (-v1 +got):\n%s", body, diff)
 		}
-		before, ok := members(body)
-		if !ok || len(taken) == 0 {
-			if !bytes.Equal(rest, body) {
-				t.Fatalf("nothing taken, yet the body changed:\n%s\n%s", body, rest)
-			}
-			return
-		}
-		after, ok := members(rest)
-		if !ok {
-			t.Fatalf("rest is not a JSON object: %s", rest)
-		}
-		var want []member
-		for _, m := range before {
-			if slices.Contains(placementFields, m.name) {
-				if !bytes.Equal(taken[m.name], m.value) {
-					t.Errorf("%s taken as %s, written %s", m.name, taken[m.name], m.value)
-				}
-				continue
-			}
-			want = append(want, m)
-		}
-		if diff := cmp.Diff(want, after, cmp.AllowUnexported(member{}), cmp.Comparer(func(a, b json.RawMessage) bool { return bytes.Equal(a, b) })); diff != "" {
-			t.Errorf("members left (-want +got):\n%s", diff)
-		}
-		if again, _, _ := splitCart(rest); len(again) != 0 {
-			t.Errorf("rest still has %v", again)
+		if diff := cmp.Diff(blocksOutcomeV1(body, p), blocksOutcome(body, p), decimalEqual); diff != "" {
+			t.Errorf("POST /v1/blocks %q (-v1 +got):\n%s", body, diff)
 		}
 	})
 }

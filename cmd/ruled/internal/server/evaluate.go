@@ -29,11 +29,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	fields, cart, err := splitCart(d.body)
-	if err == nil {
-		d.cart = cart
-		err = placementOptions(fields, &d.opt)
-	}
+	err := evaluateBody(d.body, &d.decision)
 	var res *engine.Result
 	if err == nil {
 		res, err = s.decide(g, &d.decision, "rest")
@@ -50,7 +46,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 }
 
 // request is a decision request as read from HTTP, before its body is
-// decoded.
+// parsed.
 type request struct {
 	decision
 	body []byte
@@ -117,13 +113,9 @@ func inputError(w http.ResponseWriter, err error) {
 // cannot be answered, its Field the path in the request.
 func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.Result, error) {
 	p := g.Program
-	body := d.cart
-	if body == nil {
-		body = []byte("{}")
-	}
 	opt := d.opt
 	opt.Now = s.opt.Now()
-	cart, err := engine.DecodeCart(body, p.CartDefaults())
+	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {
 		cart.Segments = membership.Union(cart.Segments, d.ids)
 		var res *engine.Result
@@ -133,15 +125,21 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 		}
 	}
 	s.metrics.evaluations.WithLabelValues(api, "invalid").Inc()
+	return nil, d.inRequest(err)
+}
+
+// inRequest places an error about d's cart at the cart's path in the
+// request.
+func (d *decision) inRequest(err error) error {
 	var ie *engine.InputError
 	if errors.As(err, &ie) && d.cartPath != "" && !strings.HasPrefix(ie.Field, "placements") {
 		field := strings.TrimSuffix(d.cartPath, ".")
 		if ie.Field != "" {
 			field = d.cartPath + ie.Field
 		}
-		return nil, &engine.InputError{Field: field, Message: ie.Message}
+		return &engine.InputError{Field: field, Message: ie.Message}
 	}
-	return nil, err
+	return err
 }
 
 // boolParam reads an optional true/false query parameter.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	graphql "github.com/graph-gophers/graphql-go"
+
 	"github.com/ruled/ruled/engine"
 )
 
@@ -96,10 +98,13 @@ func (q *query) DynamicBlocks(ctx context.Context, args struct {
 	Cart       *cartInput
 	VisitorID  *string
 	View       *int32
-	Explain    bool
+	Explain    graphql.NullBool
 }) ([]*placementBlocks, error) {
 	req := gqlRequestOf(ctx)
-	d := &decision{ids: req.ids, opt: engine.Options{Explain: args.Explain}}
+	if err := req.budget.evaluation(); err != nil {
+		return nil, err
+	}
+	d := &decision{ids: req.ids, opt: engine.Options{Explain: orFalse(args.Explain)}}
 	if args.Cart != nil {
 		body, err := args.Cart.contract()
 		if err != nil {

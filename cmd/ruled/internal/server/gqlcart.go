@@ -12,7 +12,8 @@ import (
 // and messages. Numbers keep their exact text: a GraphQL Float literal
 // reaches the resolver as a float64 (graphql-go parses it so), and is
 // turned back into the literal it came from, which is exact for up to 15
-// significant digits; longer ones are refused, never rounded.
+// significant digits; longer ones are refused before execution
+// (checkNumbers), never rounded.
 
 type cartInput struct {
 	Website    *string
@@ -193,12 +194,6 @@ func exact(v any, path string) (any, error) {
 	return v, nil // string, json.Number, bool, nil
 }
 
-// significant counts the significant digits of a plain decimal.
-func significant(s string) int {
-	s = strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(s, "-"), ".", ""), "0")
-	return len(strings.TrimRight(s, "0"))
-}
-
 // gqlPath turns a cart JSON path into the GraphQL argument's path. The
 // placement fields are arguments of their own.
 func gqlPath(field string) string {
@@ -217,60 +212,3 @@ func gqlPath(field string) string {
 	}
 	return "cart." + field
 }
-
-// inexactFloat finds the first Float literal of a GraphQL document with more
-// than 15 significant digits. graphql-go turns Float literals into float64
-// before a resolver sees them; up to 15 digits exact() recovers the
-// literal's text, past that the float may stand for a different number
-// (1.00000000000000011 reads as 1), so such a literal is refused up front.
-// It returns the literal and its 1-based line and column.
-func inexactFloat(doc string) (lit string, line, col int, found bool) {
-	for i := 0; i < len(doc); {
-		c := doc[i]
-		switch {
-		case c == '#': // a comment, to the end of the line
-			for i < len(doc) && doc[i] != '\n' && doc[i] != '\r' {
-				i++
-			}
-		case strings.HasPrefix(doc[i:], `"""`): // a block string; \""" escapes
-			i += 3
-			for i < len(doc) && !strings.HasPrefix(doc[i:], `"""`) {
-				if strings.HasPrefix(doc[i:], `\"""`) {
-					i += 3
-				}
-				i++
-			}
-			i += 3
-		case c == '"': // a string, on one line
-			for i++; i < len(doc) && doc[i] != '"' && doc[i] != '\n'; i++ {
-				if doc[i] == '\\' {
-					i++
-				}
-			}
-			i++
-		case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z': // a name, digits and all
-			for i < len(doc) && (doc[i] == '_' || isDigit(doc[i]) || 'a' <= doc[i]|0x20 && doc[i]|0x20 <= 'z') {
-				i++
-			}
-		case c == '-' || isDigit(c):
-			j := i + 1
-			for j < len(doc) && (isDigit(doc[j]) || strings.IndexByte(".eE+-", doc[j]) >= 0) {
-				j++
-			}
-			tok := doc[i:j]
-			mantissa, _, _ := strings.Cut(strings.ToLower(tok), "e")
-			if strings.ContainsAny(tok, ".eE") && significant(mantissa) > 15 {
-				before := doc[:i]
-				line = strings.Count(before, "\n") + 1
-				col = len([]rune(before[strings.LastIndexByte(before, '\n')+1:])) + 1
-				return tok, line, col, true
-			}
-			i = j
-		default:
-			i++
-		}
-	}
-	return "", 0, 0, false
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }

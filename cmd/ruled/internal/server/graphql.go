@@ -32,8 +32,9 @@ func (s *Server) newSchema() *graphql.Schema {
 	return graphql.MustParseSchema(schemaText, &query{s: s},
 		graphql.UseFieldResolvers(),
 		graphql.UseStringDescriptions(),
-		graphql.MaxDepth(12),
+		graphql.MaxDepth(s.opt.GraphQL.MaxDepth),
 		graphql.MaxQueryLength(64<<10),
+		graphql.Tracer(costTracer{}),
 		graphql.Logger(gqllog.LoggerFunc(func(ctx context.Context, v any) {
 			s.log.Error("panic resolving GraphQL", "request_id", requestIDOf(ctx), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		})),
@@ -44,9 +45,10 @@ func (s *Server) newSchema() *graphql.Schema {
 // gqlRequest is what one GraphQL request resolves against: one rule set
 // from start to end, and the shopper's membership.
 type gqlRequest struct {
-	g   *engine.Generation
-	ids []string
-	now time.Time
+	g      *engine.Generation
+	ids    []string
+	now    time.Time
+	budget *budget
 }
 
 type gqlKey struct{}
@@ -63,10 +65,15 @@ func requestIDOf(ctx context.Context) string {
 }
 
 // graphql answers POST /graphql: {"query", "operationName", "variables"} as
-// JSON, errors as the GraphQL spec says (message, path, extensions.code).
-// Problems with the request itself (not JSON, too large, a malformed
-// membership value) are answered with a 4xx status and a GraphQL-shaped
-// body.
+// JSON, errors as the GraphQL spec says (message, locations, path,
+// extensions.code). Problems with the request itself (not JSON, too large,
+// a malformed membership value) are answered with a 4xx status and a
+// GraphQL-shaped body; a request stopped at a cost limit too.
+//
+// The request is decoded here rather than by graphql-go's relay.Handler:
+// that handler reads variables' numbers as float64 (inexact money) and
+// answers errors as plain text, the very bug classes this endpoint must
+// not have. Execution, validation and coercion are graphql-go's.
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	g := s.live.Load()
 	if g == nil {
@@ -100,20 +107,58 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		writeGQLError(w, aerr)
 		return
 	}
-	if lit, line, col, found := inexactFloat(params.Query); found {
+	scan := scanDocument(params.Query)
+	if scan.evaluations > s.opt.GraphQL.MaxEvaluations {
+		tooManyEvaluations(s.opt.GraphQL.MaxEvaluations).answer(w)
+		return
+	}
+	if p := scan.number; scan.bad {
+		ext := map[string]any{"code": gqlValidationFailed}
+		msg := p.msg
+		if p.field != "" {
+			ext["field"] = p.field
+			msg = p.field + ": " + msg
+		}
 		writeJSON(w, http.StatusOK, &graphql.Response{Errors: []*gqlerrors.QueryError{{
-			Message:    fmt.Sprintf("the Float literal %s has more than 15 significant digits, more than a GraphQL Float carries exactly: write it as a string (%q)", lit, lit),
-			Locations:  []gqlerrors.Location{{Line: line, Column: col}},
-			Extensions: map[string]any{"code": gqlCode(codeInvalidInput)},
+			Message: msg, Locations: []gqlerrors.Location{{Line: p.line, Column: p.col}}, Extensions: ext,
 		}}})
 		return
 	}
-	ctx := context.WithValue(r.Context(), gqlKey{}, &gqlRequest{g: g, ids: ids, now: s.opt.Now()})
-	resp := s.schema.Exec(ctx, params.Query, params.OperationName, params.Variables)
+	for k, v := range params.Variables {
+		params.Variables[k] = gqlVariables(v)
+	}
+	limits := s.opt.GraphQL
+	ctx, stop := context.WithCancelCause(r.Context())
+	defer stop(nil)
+	ctx, cancel := context.WithTimeoutCause(ctx, limits.Timeout, &limitError{code: gqlRequestTimeout, status: http.StatusServiceUnavailable,
+		limit: limits.Timeout.String(), msg: fmt.Sprintf("the request ran longer than %s, the most one request may: it was stopped", limits.Timeout)})
+	defer cancel()
+	req := &gqlRequest{g: g, ids: ids, now: s.opt.Now(), budget: &budget{limits: limits, stop: stop}}
+	resp := s.schema.Exec(context.WithValue(ctx, gqlKey{}, req), params.Query, params.OperationName, params.Variables)
+	if le, ok := stopped(ctx); ok {
+		le.answer(w)
+		return
+	}
+	executed := resp.Data != nil
 	for _, e := range resp.Errors {
+		if executed && coercion(e) {
+			// graphql-go leaves the field out and goes on; the spec makes
+			// a value that cannot be coerced a request error: no data.
+			resp.Data = nil
+			e.Message = "an argument's value cannot be used: " + e.Message
+			e.Extensions = map[string]any{"code": gqlCode(codeInvalidInput)}
+		}
 		classify(e)
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// coercion reports, for a request that reached execution, an error of
+// graphql-go coercing a variable's value into an argument: it has no path,
+// and is neither a syntax nor a validation error nor a resolver's.
+func coercion(e *gqlerrors.QueryError) bool {
+	return e.Path == nil && e.Rule == "" && e.ResolverError == nil && !errors.Is(e.Err, gqlerrors.ErrSyntax) && len(e.Locations) == 0 &&
+		e.Extensions["code"] == nil
 }
 
 // classify gives every error an extensions.code.
@@ -195,17 +240,20 @@ func (e *evaluation) Blocks() []*placementBlocks { return e.placed }
 // prices the cart and picks its banners, as /v1/cart/evaluate does.
 func (q *query) EvaluateCart(ctx context.Context, args struct {
 	Cart       cartInput
-	Explain    bool
+	Explain    graphql.NullBool
 	Placements *[]string
 	VisitorID  *string
 	View       *int32
 }) (*evaluation, error) {
 	req := gqlRequestOf(ctx)
+	if err := req.budget.evaluation(); err != nil {
+		return nil, err
+	}
 	body, err := args.Cart.contract()
 	if err != nil {
 		return nil, err
 	}
-	d := &decision{cart: body, ids: req.ids, opt: engine.Options{Explain: args.Explain}}
+	d := &decision{cart: body, ids: req.ids, opt: engine.Options{Explain: orFalse(args.Explain)}}
 	var placements []string
 	if args.Placements != nil {
 		placements = *args.Placements
@@ -234,14 +282,10 @@ func gqlInputError(err error) error {
 // Audiences resolves Query.audiences.
 func (q *query) Audiences(ctx context.Context, args struct {
 	Search *string
-	Sort   string
-	Order  string
+	Sort   optEnum
+	Order  optEnum
 }) []*audienceView {
-	search := ""
-	if args.Search != nil {
-		search = *args.Search
-	}
-	list := listAudiences(gqlRequestOf(ctx).g, search, strings.ToLower(args.Sort), strings.ToLower(args.Order))
+	list := listAudiences(gqlRequestOf(ctx).g, orDefault(args.Search, ""), strings.ToLower(args.Sort.or("NAME")), strings.ToLower(args.Order.or("ASC")))
 	return pointers(list)
 }
 
@@ -257,4 +301,52 @@ func pointers[T any](l []T) []*T {
 		out[i] = &l[i]
 	}
 	return out
+}
+
+// An argument with a default, such as explain: Boolean = false, reaches
+// its resolver as null when the variable given for it is absent or null:
+// graphql-go passes the variable's value as it came, and would refuse a
+// null for a Go bool. Such arguments are read with nullable types
+// (graphql.NullBool, optEnum) and given their default here, as the schema
+// states it.
+
+func orFalse(b graphql.NullBool) bool { return b.Value != nil && *b.Value }
+
+func orDefault(s *string, def string) string {
+	if s == nil {
+		return def
+	}
+	return *s
+}
+
+// optEnum is an enum argument with a default (AudienceSort, SortOrder):
+// "" when null.
+type optEnum struct{ v string }
+
+// ImplementsGraphQLType binds optEnum to the enums with defaulted arguments.
+func (optEnum) ImplementsGraphQLType(name string) bool {
+	return name == "AudienceSort" || name == "SortOrder"
+}
+
+// UnmarshalGraphQL takes the enum value's name, or null.
+func (e *optEnum) UnmarshalGraphQL(input any) error {
+	switch v := input.(type) {
+	case nil:
+		e.v = ""
+	case string:
+		e.v = v
+	default:
+		return fmt.Errorf("want an enum value, got %T", input)
+	}
+	return nil
+}
+
+// Nullable lets graphql-go pass null to UnmarshalGraphQL.
+func (*optEnum) Nullable() {}
+
+func (e optEnum) or(def string) string {
+	if e.v == "" {
+		return def
+	}
+	return e.v
 }

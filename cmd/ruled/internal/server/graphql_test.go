@@ -3,9 +3,13 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -143,7 +147,11 @@ func TestGraphQLErrors(t *testing.T) {
 		{"bad instant", jsonType, `{"query": "{ evaluateCart(cart: {now: \"yesterday\"}) ` + sel + `}"}`, nil,
 			200, "INVALID_INPUT", "cart.now", "cart.now: ", []any{"evaluateCart"}},
 		{"float beyond 15 digits", jsonType, `{"query": "{ evaluateCart(cart: {items: [{sku: \"A\", qty: 1, price: 1.00000000000000011}]}) ` + sel + `}"}`, nil,
-			200, "INVALID_INPUT", "", "the Float literal 1.00000000000000011 has more than 15 significant digits", nil},
+			200, gqlValidationFailed, "cart.items[0].price", "cart.items[0].price: the number 1.00000000000000011 has more than 15 significant digits", nil},
+		{"exponent", jsonType, `{"query": "{ evaluateCart(cart: {items: [{sku: \"A\", qty: 1e3, price: 1}]}) ` + sel + `}"}`, nil,
+			200, gqlValidationFailed, "cart.items[0].qty", "cart.items[0].qty: want a plain decimal number such as 19.99, got 1e3", nil},
+		{"exponent in a variable", jsonType, `{"query": "query($c: CartInput!) { evaluateCart(cart: $c) ` + sel + `}", "variables": {"c": {"items": [{"sku": "A", "qty": 1e3, "price": 1}]}}}`, nil,
+			200, "INVALID_INPUT", "cart.items[0].qty", "cart.items[0].qty: want a plain decimal number such as 19.99, got 1e3", []any{"evaluateCart"}},
 		{"wrong currency", jsonType, `{"query": "{ evaluateCart(cart: {currency: \"EUR\"}) ` + sel + `}"}`, nil,
 			200, "INVALID_INPUT", "cart.currency", "website \"base\" prices in USD", []any{"evaluateCart"}},
 		{"unknown operation", jsonType, `{"query": "query A { rules { id } }", "operationName": "B"}`, nil, 200, "INVALID_INPUT", "", "B", nil},
@@ -180,33 +188,87 @@ func TestGraphQLErrors(t *testing.T) {
 		})
 	}
 
-	code, h, res := call(t, "GET", ts.URL+"/graphql?query={rules{id}}", "", "")
+	code, h, res := call(t, "PUT", ts.URL+"/graphql", jsonType, `{"query": "{ rules { id } }"}`)
 	errs, _ := res["errors"].([]any)
-	if code != 405 || h.Get("Allow") != "POST" || len(errs) != 1 {
-		t.Errorf("GET /graphql: %d %v %v", code, h, res)
+	if code != 405 || h.Get("Allow") != "GET, HEAD, POST" || len(errs) != 1 {
+		t.Errorf("PUT /graphql: %d %v %v", code, h, res)
 	}
 }
 
-func TestInexactFloat(t *testing.T) {
+// TestGraphQLExplorer checks that GET /graphql is a page for people, made
+// only of files this server serves.
+func TestGraphQLExplorer(t *testing.T) {
+	_, ts := start(t, Options{})
+	get := func(path string) (int, http.Header, string) {
+		t.Helper()
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	code, h, page := get("/graphql")
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(page, "<textarea id=\"query\"") {
+		t.Fatalf("GET /graphql: %d %v\n%s", code, h, page)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "connect-src 'self'") {
+		t.Errorf("Content-Security-Policy: %q", csp)
+	}
+	// Every file the page loads is served here; nothing comes from elsewhere.
+	refs := regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(refs) < 3 {
+		t.Fatalf("the page loads %d files", len(refs))
+	}
+	for _, m := range refs {
+		if !strings.HasPrefix(m[1], "/graphql/") {
+			t.Errorf("the page loads %s, not from this server", m[1])
+			continue
+		}
+		code, h, body := get(m[1])
+		if code != 200 || body == "" || strings.Contains(body, "://") {
+			t.Errorf("GET %s: %d %s (%d bytes; no URL of another site may appear)", m[1], code, h.Get("Content-Type"), len(body))
+		}
+	}
+	if code, _, sdl := get("/graphql/schema.graphql"); code != 200 || sdl != schemaText {
+		t.Errorf("GET /graphql/schema.graphql: %d", code)
+	}
+	if code, _, _ := get("/graphql/explorer/nothing.js"); code != 404 {
+		t.Errorf("an unknown asset: %d", code)
+	}
+}
+
+func TestCheckNumbers(t *testing.T) {
 	tests := []struct {
 		doc       string
-		lit       string
+		field     string
+		msg       string // "" when the document keeps the contract
 		line, col int
 	}{
-		{`{ evaluateCart(cart: {items: [{qty: 2, price: 139.00}]}) { x } }`, "", 0, 0},
-		{`{ a(x: 123456789012.345) }`, "", 0, 0}, // 15 digits: exact
-		{`{ a(x: 1234567890123.456) }`, "1234567890123.456", 1, 8},
-		{"{\n  a(x: 1.00000000000000011)\n}", "1.00000000000000011", 2, 8},
-		{`{ a(x: -0.1000000000000000000000, y: 1e-30, z: 100000000000000000000.0) }`, "", 0, 0},
-		{`{ a(x: 1.12345678901234567e3) }`, "1.12345678901234567e3", 1, 8},
-		{`{ a(s: "1.00000000000000011", b: """ 2.00000000000000011 \""" 3.00000000000000011 """) } # 4.00000000000000011`, "", 0, 0},
-		{`{ f12345678901234567890: a(x: 0) }`, "", 0, 0},
-		{`{ a(s: "é", x: 9.99999999999999999) }`, "9.99999999999999999", 1, 16}, // columns count characters
+		{`{ evaluateCart(cart: {items: [{qty: 2, price: 139.00}]}) { x } }`, "", "", 0, 0},
+		{`{ a(x: 123456789012.345) }`, "", "", 0, 0}, // 15 digits: exact
+		{`{ a(x: 9223372036854775807, y: -9223372036854775808) }`, "", "", 0, 0},
+		{`{ a(x: 1234567890123.456) }`, "x", "more than 15 significant digits", 1, 8},
+		{"{\n  a(x: 1.00000000000000011)\n}", "x", "more than 15 significant digits", 2, 8},
+		{`{ a(x: -0.1000000000000000000000, z: 100000000000000000000.0) }`, "", "", 0, 0},
+		{`{ a(y: 1e-30) }`, "y", "got 1e-30 (numbers take no exponent", 1, 8},
+		{`{ a(x: 1.12345678901234567e3) }`, "x", "no exponent", 1, 8},
+		{`{ a(s: "1e3", b: """ 2.00000000000000011 \""" 1e3 """) } # 1e3`, "", "", 0, 0},
+		{`{ f12345678901234567890: a(x: 0) }`, "", "", 0, 0},
+		{`{ a(s: "é", x: 9.99999999999999999) }`, "x", "significant", 1, 16}, // columns count characters
+		{`{ evaluateCart(cart: {items: [{sku: "A", qty: 1}, {sku: "B", qty: 1, price: 99999999999999999999}]}) { x } }`,
+			"cart.items[1].price", `out of range of a GraphQL number literal: write it as a string ("99999999999999999999")`, 1, 77},
+		{`{ x: evaluateCart(cart: {shipping: {amount: 1e400}}, view: 2) @include(if: true) { x } }`, "cart.shipping.amount", "got 1e400", 1, 45},
+		{`query Q($v: Int = 1E3, $c: CartInput) { a(v: $v) }`, "$v", "got 1E3", 1, 19},
+		{`query Q($v: [Int] = [1, 2e2]) { a(v: $v) }`, "$v[1]", "got 2e2", 1, 25},
+		{`{ a(m: [[1], [2, 3.5e1]]) }`, "m[1][1]", "got 3.5e1", 1, 18},
+		{`fragment F on Query { a(o: {k: [{n: 5e0}]}) } { ...F }`, "o.k[0].n", "got 5e0", 1, 37},
 	}
 	for _, tt := range tests {
-		lit, line, col, found := inexactFloat(tt.doc)
-		if lit != tt.lit || line != tt.line || col != tt.col || found != (tt.lit != "") {
-			t.Errorf("inexactFloat(%q) = %q %d:%d %v; want %q %d:%d", tt.doc, lit, line, col, found, tt.lit, tt.line, tt.col)
+		p, found := checkNumbers(tt.doc)
+		if found != (tt.msg != "") || p.field != tt.field || !strings.Contains(p.msg, tt.msg) || p.line != tt.line || p.col != tt.col {
+			t.Errorf("checkNumbers(%q) = %+v, %v; want %q %q at %d:%d", tt.doc, p, found, tt.field, tt.msg, tt.line, tt.col)
 		}
 	}
 }
@@ -270,3 +332,72 @@ func TestGraphQLPanic(t *testing.T) {
 		t.Errorf("panic not logged:\n%s", logs.String())
 	}
 }
+
+// TestGraphQLLimits checks the limits graphql-js cannot reach in time: the
+// deadline, and the count of the introspection query's fields against the
+// default field limit.
+func TestGraphQLLimits(t *testing.T) {
+	_, ts := start(t, Options{GraphQL: GraphQLLimits{Timeout: time.Nanosecond}})
+	code, res := gqlQuery(t, ts.URL, `{ rules { id } }`)
+	errs, _ := res["errors"].([]any)
+	if code != 503 || len(errs) != 1 || res["data"] != nil {
+		t.Fatalf("past the deadline: status %d, %v", code, res)
+	}
+	if ext := errs[0].(map[string]any)["extensions"].(map[string]any); ext["code"] != gqlRequestTimeout || ext["limit"] != "1ns" {
+		t.Errorf("extensions: %v", ext)
+	}
+
+	s, ts := start(t, Options{})
+	code, res = gqlQuery(t, ts.URL, introspectionQuery)
+	if code != 200 || res["errors"] != nil {
+		t.Fatalf("introspection: %d %v", code, res)
+	}
+	var b budget
+	b.limits = s.opt.GraphQL
+	b.stop = func(error) {}
+	ctx := context.WithValue(context.Background(), gqlKey{}, &gqlRequest{g: s.live.Load(), budget: &b})
+	if resp := s.schema.Exec(ctx, introspectionQuery, "", nil); len(resp.Errors) > 0 {
+		t.Fatal(resp.Errors)
+	}
+	t.Logf("the introspection query resolves %d fields", b.fields.Load())
+	if n := b.fields.Load(); n*10 > DefaultMaxFields {
+		t.Errorf("the introspection query resolves %d fields, more than a tenth of DefaultMaxFields", n)
+	}
+
+	// The evaluation budget holds at run time too, whatever the document
+	// scan counted: the third evaluation stops the request.
+	cctx, stop := context.WithCancelCause(context.Background())
+	defer stop(nil)
+	eb := &budget{limits: GraphQLLimits{MaxEvaluations: 2, MaxFields: DefaultMaxFields}, stop: stop}
+	cctx = context.WithValue(cctx, gqlKey{}, &gqlRequest{g: s.live.Load(), budget: eb})
+	q := `{ a: dynamicBlocks(placements: []) { placement } b: dynamicBlocks(placements: []) { placement } c: dynamicBlocks(placements: []) { placement } }`
+	s.schema.Exec(cctx, q, "", nil)
+	if le, ok := stopped(cctx); !ok || le.code != gqlTooManyEvaluations || eb.evals.Load() != 3 {
+		t.Errorf("three evaluations under a budget of two: stopped %v %v after %d", le, ok, eb.evals.Load())
+	}
+	if got := scanDocument(q).evaluations; got != 3 {
+		t.Errorf("scanDocument counts %d evaluations, want 3", got)
+	}
+}
+
+// introspectionQuery is graphql-js's getIntrospectionQuery() (v16).
+const introspectionQuery = `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
+}`

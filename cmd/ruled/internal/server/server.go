@@ -46,6 +46,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// GraphQL bounds the cost of a GraphQL request; zero fields take
+	// their defaults.
+	GraphQL GraphQLLimits
 }
 
 // Defaults of Options.
@@ -91,6 +94,7 @@ func New(opt Options) *Server {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	opt.GraphQL.defaults()
 	var seed [4]byte
 	_, _ = rand.Read(seed[:])
 	s := &Server{opt: opt, log: opt.Logger, metrics: newMetrics(), idPrefix: hex.EncodeToString(seed[:])}
@@ -117,7 +121,9 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range []route{
 		{"/v1/cart/evaluate", "evaluate", map[string]http.HandlerFunc{http.MethodPost: s.evaluate}},
-		{"/graphql", "graphql", map[string]http.HandlerFunc{http.MethodPost: s.graphql}},
+		{"/graphql", "graphql", map[string]http.HandlerFunc{http.MethodPost: s.graphql, http.MethodGet: s.explorerPage}},
+		{"/graphql/schema.graphql", "graphql_schema", map[string]http.HandlerFunc{http.MethodGet: s.schemaSDL}},
+		{"/graphql/explorer/", "graphql_explorer", map[string]http.HandlerFunc{http.MethodGet: s.explorerAssets()}},
 		{"/v1/audiences", "audiences", map[string]http.HandlerFunc{http.MethodGet: s.audiences}},
 		{"/v1/rules", "rules", map[string]http.HandlerFunc{http.MethodGet: s.rules}},
 		{"/v1/blocks", "blocks", map[string]http.HandlerFunc{http.MethodGet: s.blocks, http.MethodPost: s.chooseBlocks}},

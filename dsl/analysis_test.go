@@ -1,0 +1,114 @@
+package dsl
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRequiredAudiences(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []int
+	}{
+		{`audience("VIP Shoppers")`, []int{0}},
+		{`audience("Churn Risk", "VIP Shoppers")`, []int{0, 1}},
+		{`audience("VIP Shoppers") and cart.subtotal > 10`, []int{0}},
+		{`cart.subtotal > 10 and (audience("Churn Risk") or audience("Lapsed Customers"))`, []int{1, 2}},
+		{`audience("Churn Risk", "Lapsed Customers") and audience("VIP Shoppers")`, []int{0}},
+		{`audience("VIP Shoppers") or cart.subtotal > 10`, nil},
+		{`not audience("VIP Shoppers")`, nil},
+		{`not not audience("VIP Shoppers")`, nil},
+		{`cart.subtotal > 10`, nil},
+		{`any(items, item.qty > 1) and (audience("VIP Shoppers") or audience("VIP Shoppers"))`, []int{0}},
+	}
+	for _, tt := range tests {
+		p, errs := Compile(tt.src, Options{Audiences: testAudiences})
+		if errs != nil {
+			t.Fatalf("%s: %v", tt.src, errs[0])
+		}
+		if got := p.RequiredAudiences(); !cmp.Equal(got, tt.want) {
+			t.Errorf("%s: RequiredAudiences = %v, want %v", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestConjunctsAgree checks that running a condition's clauses in order,
+// stopping at the first false one, gives what the whole condition gives,
+// and that membership clauses decided without a program agree with it.
+func TestConjunctsAgree(t *testing.T) {
+	srcs := []string{
+		`cart.subtotal > 100 and audience("VIP Shoppers")`,
+		`(cart.subtotal > 100 and shipping.country == "US") and not audience("Churn Risk")`,
+		`audience("Churn Risk", "VIP Shoppers") and any(items, "shoes" in item.categories)`,
+		`cart.total_qty >= 6 or audience("Lapsed Customers")`,
+		`not audience("VIP Shoppers") and coupon == "WELCOME10" and payment.method != "cashondelivery"`,
+		`any(items, "shoes" in item.categories and item.qty >= 2) and audience("VIP Shoppers")`,
+		`all(items, item.price > 5) and none(items, item.sku == "gc-1")`,
+		`any(items, any(items, item.sku starts with "so")) and cart.subtotal > 1`,
+		`none(items, item.attributes.brand == "acme")`,
+	}
+	lines := 0
+	var m Machine
+	cache := NewCache(testAudiences)
+	for _, src := range srcs {
+		p, errs := Compile(src, Options{Audiences: testAudiences, Cache: cache})
+		if errs != nil {
+			t.Fatalf("%s: %v", src, errs[0])
+		}
+		for mask := range 8 {
+			env := testEnv()
+			env.Member = []bool{mask&1 != 0, mask&2 != 0, mask&4 != 0}
+			whole, err := m.Eval(p, &env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := true
+			for _, c := range p.Conjuncts() {
+				v, err := m.Eval(c.Program, &env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Lines != nil {
+					lines++
+					n := 0
+					for _, it := range env.Items {
+						le := env
+						le.Item = *it
+						ok, err := m.Eval(c.Lines, &le)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if ok {
+							n++
+						}
+					}
+					q := map[string]bool{"any": n > 0, "all": n == len(env.Items), "none": n == 0}[c.Quantifier]
+					if q != v {
+						t.Errorf("%s: clause %q over its lines gives %v, program says %v", src, c.Key, q, v)
+					}
+				}
+				if c.Audiences != nil {
+					member := slices.ContainsFunc(c.Audiences, func(i int) bool { return env.Member[i] })
+					if member != c.Negate != v {
+						t.Errorf("%s: clause %q decided %v without its program, program says %v", src, c.Key, member != c.Negate, v)
+					}
+				}
+				if !v {
+					parts = false
+					break
+				}
+			}
+			if parts != whole {
+				t.Errorf("%s with membership %03b: clauses give %v, the condition %v", src, mask, parts, whole)
+			}
+		}
+	}
+	if lines == 0 {
+		t.Error("no clause was read as a question about lines")
+	}
+	if cache.Len() == 0 {
+		t.Error("the cache holds nothing")
+	}
+}

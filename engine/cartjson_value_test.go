@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestJSONValue walks a parsed body through the exported API: kinds, texts
+// as written (numbers) or unescaped (strings), members in document order
+// with duplicates, elements with their indexes, and lengths.
+func TestJSONValue(t *testing.T) {
+	j, err := ParseJSON([]byte(` {"a": [1.50, "x\u00e9", true, null, {}, []], "b": {"c": -2e3, "c": "\ud800"}, "": false} `))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var walk func(path string, v JSONValue)
+	walk = func(path string, v JSONValue) {
+		got = append(got, fmt.Sprintf("%s: %s %q len %d", path, v.Kind(), v.Text(), v.Len()))
+		for i, e := range v.Elems() {
+			walk(fmt.Sprintf("%s[%d]", path, i), e)
+		}
+		for name, m := range v.Members() {
+			walk(path+"."+name, m)
+		}
+	}
+	walk("$", j.Root())
+	want := []string{
+		`$: an object "" len 3`,
+		`$.a: an array "" len 6`,
+		`$.a[0]: a number "1.50" len 0`,
+		`$.a[1]: a string "xé" len 0`,
+		`$.a[2]: a boolean "" len 0`,
+		`$.a[3]: null "" len 0`,
+		`$.a[4]: an object "" len 0`,
+		`$.a[5]: an array "" len 0`,
+		`$.b: an object "" len 2`,
+		`$.b.c: a number "-2e3" len 0`,
+		"$.b.c: a string \"\ufffd\" len 0",
+		`$.: a boolean "" len 0`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("walk (-want +got):\n%s", diff)
+	}
+	for name := range j.Root().Members() {
+		if name == "b" {
+			break // a stopped iteration stays stopped
+		}
+	}
+}
+
+// A server reads the fields it owns from the parsed body and decodes the
+// rest as the cart, parsing the body once.
+func ExampleParseJSON() {
+	body := []byte(`{"placements": ["home.hero"], "items": [{"sku": "MJ01", "qty": 2, "price": "19.99"}]}`)
+	j, err := ParseJSON(body)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for name, v := range j.Root().Members() {
+		if name == "placements" {
+			for _, p := range v.Elems() {
+				fmt.Println("placement", p.Text())
+			}
+		}
+	}
+	cart, err := j.Root().DecodeCart(CartDefaults{Currency: usd}, []string{"placements"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cart.Items[0].SKU, cart.Items[0].Qty, cart.Items[0].Price)
+	_, err = j.Root().DecodeCart(CartDefaults{Currency: usd}, nil)
+	fmt.Println(err)
+	// Output:
+	// placement home.hero
+	// MJ01 2 19.99
+	// placements: unknown field (allowed: website, currency, now, customer, coupon_code, segments, items, shipping, payment)
+}

@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"github.com/ruled/ruled/dsl"
+)
+
+// This file builds what lets an evaluation touch only the rules that can
+// apply to its cart, and run each distinct test once:
+//
+//   - the candidate index, in the spirit of "Indexing Boolean Expressions"
+//     (Whang et al., VLDB 2009): every enabled rule is listed under the
+//     coupon codes it needs, else under the audiences its condition requires
+//     (one of them must hold, see dsl.Program.RequiredAudiences), else in the
+//     list every evaluation checks. A shopper in ten audiences with no coupon
+//     reads the always list and ten short lists, not the whole rule set;
+//   - the distinct clauses of the rules' conditions (their top-level "and"
+//     parts) and the distinct action.items predicates, each compiled once
+//     per rule set and evaluated at most once per evaluation (per line for
+//     the predicates), however many rules share them.
+//
+// Website, customer group and the date window are checked on each candidate
+// the index gives: they are cheap, and a rule is in one list per code or
+// audience only.
+
+// clause is a distinct clause of the cart rules' conditions.
+type clause struct {
+	prog   *dsl.Program
+	native dsl.Native // prog as Go code, when it has that form
+	// auds is set when the clause only tests membership: it holds when the
+	// shopper is in any of them (in none, with negate).
+	auds   []int
+	negate bool
+	// lines is set (≥ 0) when the clause quantifies a line predicate:
+	// any, all or none of the lines satisfy preds[lines].
+	lines int32
+	quant string
+}
+
+// index lists rule indexes (into Program.rules, ascending, so in rule
+// order) by what a cart must carry for them to be candidates.
+type index struct {
+	always     []int32            // enabled rules with no coupon and no required audience
+	byAudience [][]int32          // per registry index: enabled rules without coupon that require it
+	byCoupon   map[string][]int32 // per folded code: every rule that accepts it, disabled ones too
+}
+
+// share records the clauses and predicate of every rule and builds the
+// index; p.rules are in their final order.
+func (p *Program) share() {
+	clauses := map[string]int32{}
+	preds := map[string]int32{}
+	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCoupon: map[string][]int32{}}
+	pred := func(prog *dsl.Program) int32 {
+		if prog == nil {
+			return -1
+		}
+		key := prog.Code()
+		id, ok := preds[key]
+		if !ok {
+			id = int32(len(p.preds))
+			preds[key] = id
+			p.preds = append(p.preds, prog)
+			p.predNative = append(p.predNative, prog.Native())
+		}
+		return id
+	}
+	for i, r := range p.rules {
+		r.pred = pred(r.items)
+		if r.when != nil {
+			for _, c := range r.when.Conjuncts() {
+				id, ok := clauses[c.Key]
+				if !ok {
+					id = int32(len(p.clauses))
+					clauses[c.Key] = id
+					p.clauses = append(p.clauses, clause{prog: c.Program, native: c.Program.Native(), auds: c.Audiences, negate: c.Negate,
+						lines: pred(c.Lines), quant: c.Quantifier})
+				}
+				r.conj = append(r.conj, id)
+			}
+		}
+		at := int32(i)
+		for code := range r.coupons {
+			p.idx.byCoupon[code] = append(p.idx.byCoupon[code], at)
+		}
+		switch {
+		case !r.enabled || r.coupons != nil:
+		case r.when != nil && r.when.RequiredAudiences() != nil:
+			for _, a := range r.when.RequiredAudiences() {
+				p.idx.byAudience[a] = append(p.idx.byAudience[a], at)
+			}
+		default:
+			p.idx.always = append(p.idx.always, at)
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package money
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestWideMatchesDecimal holds every Wide operation to the Decimal
+// operation it stands for, on random amounts of every size Div and the
+// carries meet.
+func TestWideMatchesDecimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	num := func() Decimal {
+		mag := []int64{10, 1000, 100000, 1e9, 1e13, 1e17}[r.IntN(6)]
+		c := r.Int64N(mag)
+		if r.IntN(3) == 0 {
+			c = -c
+		}
+		return New(c, -int32(r.IntN(7)))
+	}
+	rounded := 0
+	for range 20000 {
+		a, b := num(), num()
+		w, ok := QuoWide(a, b)
+		want := a.Div(b)
+		if ok && !w.Decimal().Equal(want) {
+			t.Fatalf("QuoWide(%s, %s) = %s, Div %s", a, b, w.Decimal(), want)
+		}
+		if !ok {
+			continue
+		}
+		v, ok := QuoWide(b, a)
+		if !ok {
+			continue
+		}
+		s, ok := w.Add(v)
+		if ok && !s.Decimal().Equal(want.Add(b.Div(a))) {
+			t.Fatalf("%s + %s = %s, want %s", w.Decimal(), v.Decimal(), s.Decimal(), want.Add(b.Div(a)))
+		}
+		d, ok := w.Sub(v)
+		if ok && !d.Decimal().Equal(want.Sub(b.Div(a))) {
+			t.Fatalf("%s - %s = %s", w.Decimal(), v.Decimal(), d.Decimal())
+		}
+		for _, places := range []int32{0, 2, 3} {
+			got, ok := w.Round(places)
+			if ok {
+				rounded++
+			}
+			if ok && !got.Equal(want.Round(places)) {
+				t.Fatalf("Round(%s, %d) = %s, want %s", w.Decimal(), places, got, want.Round(places))
+			}
+		}
+		if c, ok := WideOf(a); ok && !c.Decimal().Equal(a) {
+			t.Fatalf("WideOf(%s) = %s", a, c.Decimal())
+		}
+	}
+	if rounded < 20000 {
+		t.Errorf("only %d roundings in the fast form: the test no longer exercises it", rounded)
+	}
+	// Exact halves round away from zero at every number of places.
+	for _, s := range []string{"0.5", "-0.5", "2.345", "-2.345", "0.0049999999999999999999", "1.0000000000000000005"} {
+		d := MustParse(s)
+		w, ok := WideOf(d)
+		if !ok {
+			continue // beyond an int64 coefficient: callers use Decimal
+		}
+		for _, places := range []int32{0, 1, 2, 3} {
+			got, _ := w.Round(places)
+			if !got.Equal(d.Round(places)) {
+				t.Errorf("Round(%s, %d) = %s, want %s", s, places, got, d.Round(places))
+			}
+		}
+	}
+}
