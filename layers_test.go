@@ -49,8 +49,12 @@ var layers = []layer{
 	{dir: "whatif", says: []string{"it never reads rule files (the caller compiles both sets) and imports nothing of HTTP or git"},
 		within: []string{"corpus", "engine", "dsl", "rules", "money", "diag"}, forbid: []string{"net/http", "os/exec", "go.yaml.in/"}},
 	{dir: "gitrev", says: []string{"gitrev knows nothing of rules"}, within: []string{}},
-	{dir: "cmd/ruled/internal/server", says: []string{"It must not import the loader or fsnotify"},
-		within: []string{"engine", "diag", "money", "membership", "dsl", "rules"}, forbid: []string{"go.yaml.in/", "github.com/fsnotify/"}},
+	{dir: "cmd/ruled/internal/server", says: []string{"It must not import the loader or fsnotify", "It mounts the web dashboard (package web)"},
+		within: []string{"engine", "diag", "money", "membership", "dsl", "rules", "web"}, forbid: []string{"go.yaml.in/", "github.com/fsnotify/"}},
+	{dir: "web", says: []string{"must not import the server, the loader, YAML, fsnotify or any third-party module"},
+		within: []string{"engine", "diag", "money", "dsl", "rules"}, forbid: []string{"go.yaml.in/", "github.com/fsnotify/", "github.com/graph-gophers/", "github.com/prometheus/"}},
+	{dir: "cdp", says: []string{"must not import the server, the loader or the engine"},
+		within: []string{"rules", "diag", "money"}, forbid: []string{"os", "go.yaml.in/", "github.com/fsnotify/"}},
 }
 
 // homes are the third-party modules whose doc.go names their only
@@ -65,6 +69,7 @@ var homes = []struct {
 	{"github.com/fsnotify/fsnotify", "loader", "It is the only importer of YAML (go.yaml.in/yaml/v3) and of fsnotify"},
 	{"github.com/graph-gophers/graphql-go", "cmd/ruled/internal/server", "the only importer of github.com/graph-gophers/graphql-go"},
 	{"github.com/prometheus/client_golang", "cmd/ruled/internal/server", "github.com/prometheus/client_golang"},
+	{"github.com/chromedp/chromedp", "web/e2e", "is the one importer of github.com/chromedp/chromedp"},
 }
 
 // pkg is a package of the module or one it imports.

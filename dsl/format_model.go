@@ -106,6 +106,9 @@ func printAudience(b *strings.Builder, a *rules.Audience) {
 	if !a.Updated.IsZero() {
 		body = append(body, "updated "+a.Updated.Format(time.RFC3339Nano))
 	}
+	if !a.Removed.IsZero() {
+		body = append(body, "removed "+a.Removed.Format(time.RFC3339Nano))
+	}
 	printDecl(b, "audience", a.ID, a.Name, body)
 }
 

@@ -161,7 +161,7 @@ func (lw *lowerer) audience(d *decl) rules.Audience {
 	return a
 }
 
-var audienceSettings = []string{"description", "origin", "updated"}
+var audienceSettings = []string{"description", "origin", "updated", "removed"}
 
 func (lw *lowerer) audienceSetting(st *setting, a *rules.Audience, seen map[string]diag.Pos) {
 	w, ok := lw.line(st, audienceSettings, "an audience", strings.Join(audienceSettings, ", "))
@@ -179,14 +179,19 @@ func (lw *lowerer) audienceSetting(st *setting, a *rules.Audience, seen map[stri
 		a.Description, _ = w.quoted("description", a.Fields)
 	case "origin":
 		a.Origin, _ = w.quoted("origin", a.Fields)
-	case "updated":
-		if v := w.value("updated", "a time such as 2026-09-28T06:12:44Z"); v != nil {
+	case "updated", "removed":
+		if v := w.value(w.name, "a time such as 2026-09-28T06:12:44Z"); v != nil {
 			s := v.tok.Value
 			if v.tok.Type == tokString {
 				s, _ = lw.text(v)
 			}
-			a.Fields["updated"] = lw.src.at(v.tok.Pos)
-			a.Updated, _ = w.instant(v, s)
+			a.Fields[w.name] = lw.src.at(v.tok.Pos)
+			t, _ := w.instant(v, s)
+			if w.name == "updated" {
+				a.Updated = t
+			} else {
+				a.Removed = t
+			}
 		}
 	}
 	w.end()

@@ -360,7 +360,7 @@ func (w *line) bound(field string, f map[string]diag.Pos) rules.Bound {
 func (w *line) instant(a *arg, s string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		w.lw.errorf(a, "invalid-date", "updated %s is not a time: want one such as 2026-09-28T06:12:44Z", quoteShort(s))
+		w.lw.errorf(a, "invalid-date", "%s %s is not a time: want one such as 2026-09-28T06:12:44Z", w.name, quoteShort(s))
 		w.unreadable(a)
 		return time.Time{}, false
 	}

@@ -213,10 +213,10 @@ x.rules:3:13: coupons needs a coupon code after the comma
 x.rules:4:9: label takes text in quotes: label "..."`},
 		{"audience", "audience 123 \"X\" {\n  updated yesterday\n  color red\n}\n",
 			`x.rules:2:11: updated "yesterday" is not a time: want one such as 2026-09-28T06:12:44Z
-x.rules:3:3: unknown setting "color" in an audience; settings are description, origin, updated`},
+x.rules:3:3: unknown setting "color" in an audience; settings are description, origin, updated, removed`},
 		{"audience settings", "audience a \"A\" {\n  origin \"X\"\n  origin \"Y\"\n  when x\n}\n",
 			`x.rules:3:3: origin is already set at x.rules:2:3: write it once
-x.rules:4:3: unexpected "when" in an audience: it takes no condition; settings are description, origin, updated`},
+x.rules:4:3: unexpected "when" in an audience: it takes no condition; settings are description, origin, updated, removed`},
 		{"escape", "rule a \"A\\q\" {\n  discount 1%\n}\n",
 			`x.rules:1:8: invalid escape in "A\q": write \" for a quote and \\ for a backslash`},
 		{"invalid utf-8", "rule a \"\xff\" {}\n", `x.rules:1:9: invalid UTF-8: .rules files must be UTF-8 text`},

@@ -33,7 +33,7 @@ var (
 
 	// audienceFileKeys are the top-level keys of audiences.yaml.
 	audienceFileKeys = []string{"audiences"}
-	audienceKeys     = []string{"id", "name", "description", "origin", "updated"}
+	audienceKeys     = []string{"id", "name", "description", "origin", "updated", "removed"}
 
 	// configKeys are the keys of ruled.yaml.
 	configKeys = []string{"timezone", "currency", "websites"}
@@ -148,8 +148,12 @@ func (r *reader) audience(n *yaml.Node) (rules.Audience, bool) {
 		if isNull(e.value) {
 			continue
 		}
-		if e.name == "updated" {
+		switch e.name {
+		case "updated":
 			a.Updated, _ = r.instant(e.value, e.name)
+			continue
+		case "removed":
+			a.Removed, _ = r.instant(e.value, e.name)
 			continue
 		}
 		s, ok := r.str(e.value, e.name)

@@ -164,6 +164,7 @@ func schemaDefs() (jsObj, schemaGaps) {
 			"description": jsText("what the audience is"),
 			"origin":      jsText("default Experience Platform"),
 			"updated":     jsDesc("instant", "when the audience last changed"),
+			"removed":     jsDesc("instant", "when the CDP stopped activating the audience while rules still used it (written by ruled audiences pull)"),
 		}, "id", "name"),
 		"audienceFile": g.object("audiences.yaml", "audiences.yaml: the audience registry", audienceFileKeys, jsObj{"audiences": jsList("audiences", jsRef("audience"))}),
 		"configFile": g.object("ruled.yaml", "ruled.yaml: project settings", configKeys, jsObj{

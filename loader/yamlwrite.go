@@ -298,6 +298,9 @@ func outAudience(a *rules.Audience) *yaml.Node {
 	if !a.Updated.IsZero() {
 		outKey(m, "updated", outPlain("!!timestamp", a.Updated.Format(time.RFC3339Nano)))
 	}
+	if !a.Removed.IsZero() {
+		outKey(m, "removed", outPlain("!!timestamp", a.Removed.Format(time.RFC3339Nano)))
+	}
 	return m
 }
 

@@ -50,8 +50,13 @@ type Audience struct {
 	Description string
 	Origin      string    // "Experience Platform" unless stated
 	Updated     time.Time // the dashboard's Last Modified; zero if unknown
-	Pos         diag.Pos
-	Fields      map[string]diag.Pos
+	// Removed is when the CDP stopped activating the audience to this
+	// store while a rule or block still named it, so that the import kept
+	// it; zero while it is activated. Rules naming it still compile (the
+	// shopper's membership decides), and the dashboard flags them.
+	Removed time.Time
+	Pos     diag.Pos
+	Fields  map[string]diag.Pos
 }
 
 // CartRule is one cart price rule.

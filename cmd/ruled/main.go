@@ -41,6 +41,9 @@ type cli struct {
 
 	Corpus corpusCmd `cmd:"" help:"Recorded carts for ruled diff: import other shapes, summarise."`
 
+	// The audience registry and its import from Experience Platform.
+	Audiences audiencesCmd `cmd:"" help:"Import audiences from Experience Platform, test the connection, list the registry."`
+
 	// Authoring tools: the .rules language and editor support.
 	Fmt     withRules[fmtCmd, *fmtCmd] `cmd:"" help:"Lay out .rules files canonically and normalise the conditions of YAML rule files."`
 	Convert convertCmd                 `cmd:"" help:"Convert a rule file between YAML and the .rules language (by its extension)."`
@@ -112,7 +115,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.UsageOnError(),
-		kong.Vars{"version": version()},
+		kong.Vars{"version": version(), "secret_env": SecretEnv},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "ruled:", err)

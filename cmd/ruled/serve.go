@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
@@ -45,6 +46,9 @@ type serveCmd struct {
 	RecordMaxAge          time.Duration `help:"Longest time one recorded file stays open." default:"1h"`
 	RecordQueue           int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
 	RuleSeries            int           `help:"Most rules with a series of their own in ruled_rule_applications_total; the others count under rule=\"_other\" (${default})." default:"500" placeholder:"N"`
+
+	PullAudiences time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
+	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -122,6 +126,8 @@ func (c *serveCmd) run(e *env) int {
 		}
 	}()
 
+	pulled := c.pullEvery(ctx, dir, srv, log)
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", c.Addr, "error", err)
@@ -132,6 +138,9 @@ func (c *serveCmd) run(e *env) int {
 		Read: c.ReadTimeout, Write: c.WriteTimeout, Idle: c.IdleTimeout, Shutdown: c.ShutdownTimeout,
 	})
 	cancel()
+	if pulled != nil {
+		<-pulled
+	}
 	if watched != nil {
 		select {
 		case <-watched:
@@ -218,6 +227,58 @@ func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, lo
 	// that changed in between is reloaded now (reading the files is all
 	// this costs when nothing did).
 	onChange()
+	return done
+}
+
+// pullEvery pulls the audience registry every --pull-audiences until ctx
+// ends, and returns a channel closed when it has stopped (nil when it does
+// not pull). A pull writes audiences.yaml only when the rules load with the
+// result; the watch then reloads it like any edit (with --watch=off the
+// pull reloads itself). A failed pull is logged and the registry kept.
+func (c *serveCmd) pullEvery(ctx context.Context, dir string, srv *server.Server, log *slog.Logger) <-chan struct{} {
+	if c.PullAudiences <= 0 {
+		return nil
+	}
+	client, err := c.AEP.client()
+	if err != nil {
+		log.Error("cannot pull audiences: the registry stays as it is", "error", err.Error())
+		return nil
+	}
+	file := filepath.Join(dir, "audiences.yaml")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(c.PullAudiences)
+		defer t.Stop()
+		for {
+			pctx, cancel := context.WithTimeout(ctx, c.AEP.Timeout)
+			res, diags, err := pullAudiences(pctx, client, c.AEP.Dataflow, dir, file, false, time.Now().UTC().Truncate(time.Second))
+			cancel()
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				log.Error("audience pull failed: the registry stays as it is", "error", err.Error(), "diagnostics", len(diags))
+				for _, d := range diags {
+					log.Error("rule diagnostic", "diagnostic", d.Error(), "code", d.Code)
+				}
+			case res.Written:
+				ch := res.Changes
+				log.Info("audiences pulled", "file", file, "audiences", res.Audiences, "added", ch.Added, "renamed", len(ch.Renamed),
+					"updated", len(ch.Updated), "removed", ch.Removed, "kept_removed", ch.Kept)
+				if c.Watch == "off" {
+					_, _ = srv.Reload(server.TriggerPull)
+				}
+			default:
+				log.Debug("audiences pulled: no change", "file", file)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	return done
 }
 

@@ -24,6 +24,11 @@ type audienceView struct {
 	// Rules are the ids of the rules whose conditions name the audience,
 	// in application order.
 	Rules []string `json:"rules"`
+	// Blocks are the ids of the dynamic blocks whose conditions name it.
+	Blocks []string `json:"blocks"`
+	// Removed is when the CDP stopped activating the audience (RFC 3339);
+	// absent while it is activated. Rules naming it cannot apply.
+	Removed *string `json:"removed,omitempty"`
 
 	sortTime time.Time // Updated, for sorting
 }
@@ -45,6 +50,17 @@ type ruleView struct {
 	Audiences []string `json:"audiences"`
 	File      string   `json:"file"`
 	Line      int32    `json:"line"`
+	// Applied counts the evaluations the rule applied in since the server
+	// started, and Discount is what it took off in them, one exact sum per
+	// currency (REST only; filled by the rules handler).
+	Applied  uint64        `json:"applied"`
+	Discount []usageAmount `json:"discount"`
+}
+
+// usageAmount is a sum of discounts in one currency.
+type usageAmount struct {
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
 }
 
 // Audience sort keys and orders.
@@ -95,6 +111,12 @@ func listAudiences(g *engine.Generation, q, key, order string) []audienceView {
 			users[a] = append(users[a], ri.Rule.ID)
 		}
 	}
+	blocks := map[string][]string{} // audience name → block ids
+	for _, bi := range g.Program.Blocks(time.Time{}) {
+		for _, a := range bi.Audiences {
+			blocks[a] = append(blocks[a], bi.Block.ID)
+		}
+	}
 	q = strings.ToLower(strings.TrimSpace(q))
 	out := []audienceView{}
 	for _, a := range g.Program.Set().Audiences {
@@ -102,9 +124,12 @@ func listAudiences(g *engine.Generation, q, key, order string) []audienceView {
 			continue
 		}
 		v := audienceView{ID: a.ID, Name: a.Name, Description: a.Description, Origin: a.Origin,
-			Rules: nonNil(users[a.Name]), sortTime: a.Updated}
+			Rules: nonNil(users[a.Name]), Blocks: nonNil(blocks[a.Name]), sortTime: a.Updated}
 		if !a.Updated.IsZero() {
 			v.Updated = bound(a.Updated.Format(time.RFC3339))
+		}
+		if !a.Removed.IsZero() {
+			v.Removed = bound(a.Removed.Format(time.RFC3339))
 		}
 		out = append(out, v)
 	}
@@ -163,10 +188,19 @@ func (s *Server) rules(w http.ResponseWriter, r *http.Request) {
 		notReady(w)
 		return
 	}
+	list := listRules(g, s.opt.Now())
+	usage := s.metrics.usage.snapshot()
+	for i := range list {
+		u := usage[list[i].ID]
+		list[i].Applied, list[i].Discount = u.Applied, []usageAmount{}
+		for _, a := range u.Discount {
+			list[i].Discount = append(list[i].Discount, usageAmount{a.Currency, a.Value})
+		}
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Version string     `json:"version"`
 		Rules   []ruleView `json:"rules"`
-	}{g.Version, listRules(g, s.opt.Now())})
+	}{g.Version, list})
 }
 
 // choice reads an optional query parameter with a fixed set of values; the

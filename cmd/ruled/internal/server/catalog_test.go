@@ -99,6 +99,7 @@ func TestAudiencesListing(t *testing.T) {
 		"id": vipID, "name": "VIP Shoppers", "origin": "Experience Platform", "updated": "2026-09-28T06:12:44Z",
 		"description": "Top 2% of customers by 12-month net revenue (over $1,500) with at least 4 orders.",
 		"rules":       []any{"vip-15-everything", "churn-winback-20"},
+		"blocks":      []any{"vip-hero"},
 	}
 	if diff := cmp.Diff(want, vip); diff != "" {
 		t.Errorf("VIP Shoppers (-want +got):\n%s", diff)

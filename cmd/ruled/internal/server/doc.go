@@ -4,7 +4,10 @@
 // GraphQL explorer page (files embedded in the binary), and the reload
 // bookkeeping behind them (swap the compiled rule set whole, or keep the
 // last good one and say why). Each GraphQL request runs under its own
-// budget (GraphQLLimits): evaluations, fields, depth and a deadline.
+// budget (GraphQLLimits): evaluations, fields, depth and a deadline. It
+// mounts the web dashboard (package web) at /ui, handing it the generation
+// in service, the reload status and the rule counters; the pages
+// themselves are web's.
 //
 // It sits between the command (cmd/ruled, which owns flags, signals, the
 // file watcher and the compile step it hands in as a CompileFunc) and the

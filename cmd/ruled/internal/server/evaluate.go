@@ -120,7 +120,7 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 		cart.Segments = membership.Union(cart.Segments, d.ids)
 		var res *engine.Result
 		if res, err = p.Evaluate(cart, opt); err == nil {
-			s.metrics.evaluated(api, res)
+			s.metrics.evaluated(api, cart.Currency, res)
 			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent
 				s.opt.Record(cart, opt)
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/money"
 )
 
 // metrics are a Server's Prometheus metrics, in a registry of its own.
@@ -39,6 +40,8 @@ type metrics struct {
 	cartRules        prometheus.Gauge
 	audiences        prometheus.Gauge
 	blocks           prometheus.Gauge
+
+	usage ruleUsage // what each rule applied and gave, exactly, for the dashboard
 }
 
 // OtherRules is the rule label under which applications of rules without
@@ -153,12 +156,14 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(route, code).Observe(d.Seconds())
 }
 
-// evaluated counts a successful evaluation, the rules that applied and the
-// blocks chosen. Rule labels are bounded by ruleCounts; placement and block
-// ids come from the rule set (the engine rejects unknown placements), and
-// a project has few of them, so their labels are bounded by the files.
-func (m *metrics) evaluated(api string, res *engine.Result) {
+// evaluated counts a successful evaluation of a cart priced in currency, the
+// rules that applied and the blocks chosen. Rule labels are bounded by
+// ruleCounts; placement and block ids come from the rule set (the engine
+// rejects unknown placements), and a project has few of them, so their
+// labels are bounded by the files.
+func (m *metrics) evaluated(api string, currency money.Currency, res *engine.Result) {
 	m.evaluations.WithLabelValues(api, "ok").Inc()
+	m.usage.add(currency, res)
 	for _, a := range res.AppliedRules {
 		m.applications.inc(a.ID)
 	}

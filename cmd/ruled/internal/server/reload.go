@@ -19,6 +19,7 @@ const (
 	TriggerWatch  = "watch"  // the files changed
 	TriggerSignal = "signal" // SIGHUP
 	TriggerAPI    = "api"    // POST /v1/reload
+	TriggerPull   = "pull"   // the audience registry was pulled from the CDP
 )
 
 // ReloadError is a reload that left the rule set in service as it was.

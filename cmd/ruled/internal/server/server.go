@@ -181,7 +181,13 @@ func (s *Server) routes() http.Handler {
 	} {
 		mux.Handle(rt.path, s.dispatch(rt))
 	}
+	dashboard := s.newDashboard()
+	mux.Handle(DashboardPath+"/", s.dispatch(route{DashboardPath + "/", "dashboard", map[string]http.HandlerFunc{http.MethodGet: dashboard.ServeHTTP}}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			http.Redirect(w, r, DashboardPath+"/", http.StatusFound)
+			return
+		}
 		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no endpoint at %s", r.URL.Path), "")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(mux, w, r) })
