@@ -174,14 +174,42 @@ type Conjunct struct {
 // gives what the whole program gives.
 func (p *Program) Conjuncts() []Conjunct { return p.conj }
 
+// Requirement is what a condition needs of a request to hold, as a
+// disjunction: the shopper is in one of Audiences (registry indexes), or
+// the cart has a line in one of Categories, or a line whose SKU is one of
+// SKUs (all folded). An index keyed by them never misses a rule that could
+// hold. The zero Requirement means nothing is known.
+type Requirement struct {
+	Audiences  []int
+	Categories []string
+	SKUs       []string
+}
+
+// Size is how many keys the requirement has; 0 for none.
+func (r Requirement) Size() int { return len(r.Audiences) + len(r.Categories) + len(r.SKUs) }
+
 // RequiredAudiences returns registry indexes such that the condition can
 // only hold for a shopper in at least one of them, ascending; nil when no
 // such set is known (the condition may hold for a shopper in no audience).
-// An index keyed by them never misses a rule that could apply.
-func (p *Program) RequiredAudiences() []int { return p.required }
+func (p *Program) RequiredAudiences() []int {
+	if r := p.required; r != nil && len(r.Categories)+len(r.SKUs) == 0 {
+		return r.Audiences
+	}
+	return nil
+}
+
+// Requires returns what a request needs for the condition to hold (for a
+// line condition: what a line needs for it to hold of that line); ok is
+// false when nothing is known.
+func (p *Program) Requires() (Requirement, bool) {
+	if p.required == nil {
+		return Requirement{}, false
+	}
+	return *p.required, true
+}
 
 func (p *Program) analyse(opts Options) error {
-	p.required = required(p.root)
+	p.required = required(p.root, opts.Item)
 	p.native = nativeOf(p.root)
 	if opts.Item {
 		p.mask = maskOf(p.root)
@@ -198,7 +226,7 @@ func (p *Program) analyse(opts Options) error {
 			return err
 		}
 		sub := &Program{src: p.src, root: k, prog: prog, audiences: p.audiences, paths: p.paths}
-		sub.required, sub.native = required(k), nativeOf(k)
+		sub.required, sub.native = required(k, opts.Item), nativeOf(k)
 		c := p.conjunct(sub, k, opts)
 		sub.conj = []Conjunct{c}
 		p.conj = append(p.conj, c)
@@ -295,36 +323,112 @@ func (p *Program) aggregate(c *Conjunct, n *node, opts Options) {
 	c.Op, c.Value = n.op, value
 }
 
-// required is the audience set n needs (see RequiredAudiences): an
-// audience call needs one of its audiences; "and" needs what any of its
-// clauses needs (the smallest set is the most selective); "or" needs the
-// union of what every branch needs, and nothing when one branch needs
-// nothing. Everything else, "not" included, needs nothing.
-func required(n *node) []int {
+// required is what n needs (see Requirement); line says n is asked of one
+// line (item is that line), else of the whole cart. An audience call needs
+// one of its audiences; a category or SKU test of the line needs that
+// category or SKU of it; any(items, P), and a count of the lines where P
+// holds or a sum over them that must be above zero, need what P needs of
+// some line; "and" needs what any of its clauses needs (the smallest set is
+// the most selective); "or" needs what every branch needs, together, and
+// nothing when one branch needs nothing. Everything else, "not" included,
+// needs nothing.
+func required(n *node, line bool) *Requirement {
 	switch {
 	case n.audience:
-		s := slices.Clone(n.auds)
-		slices.Sort(s)
-		return slices.Compact(s)
+		r := &Requirement{Audiences: slices.Clone(n.auds)}
+		return r.normal()
 	case n.kind == "and":
-		var best []int
+		var best *Requirement
 		for _, k := range n.kids {
-			if r := required(k); r != nil && (best == nil || len(r) < len(best)) {
+			if r := required(k, line); r != nil && (best == nil || r.Size() < best.Size()) {
 				best = r
 			}
 		}
 		return best
 	case n.kind == "or":
-		var all []int
+		all := &Requirement{}
 		for _, k := range n.kids {
-			r := required(k)
+			r := required(k, line)
 			if r == nil {
 				return nil
 			}
-			all = append(all, r...)
+			all.Audiences = append(all.Audiences, r.Audiences...)
+			all.Categories = append(all.Categories, r.Categories...)
+			all.SKUs = append(all.SKUs, r.SKUs...)
 		}
-		slices.Sort(all)
-		return slices.Compact(all)
+		return all.normal()
+	case n.kind == "cmp" && !n.negated && len(n.kids) == 2:
+		if r := lineTest(n); r != nil && line {
+			return r
+		}
+		if !line {
+			return aggregateNeeds(n)
+		}
+	case n.kind == "call" && n.fn == "any" && n.body != nil && len(n.kids) == 1 && n.kids[0].code == "Items":
+		return required(n.body, true)
 	}
 	return nil
+}
+
+// lineTest is what a category or SKU test of the line needs.
+func lineTest(n *node) *Requirement {
+	l, r, op := n.kids[0], n.kids[1], n.op
+	isLine := func(code, field string) bool { return code == "Item."+field || code == "#."+field }
+	switch {
+	case l.typ == tString && l.kind == "lit" && isLine(r.code, "Categories") && op == "in",
+		r.typ == tString && r.kind == "lit" && isLine(l.code, "Categories") && op == "contains":
+		lit := l
+		if op == "contains" {
+			lit = r
+		}
+		if v, err := strconv.Unquote(lit.code); err == nil {
+			return &Requirement{Categories: []string{v}}
+		}
+	case isLine(l.code, "SKU") && r.kind == "lit" && r.typ == tString && op == "==":
+		if v, err := strconv.Unquote(r.code); err == nil {
+			return &Requirement{SKUs: []string{v}}
+		}
+	case isLine(l.code, "SKU") && r.typ == tStrings && r.literal && op == "in":
+		if set := unquoteAll(r.elems); set != nil {
+			return (&Requirement{SKUs: set}).normal()
+		}
+	}
+	return nil
+}
+
+// aggregateNeeds is what `count(...) op N` or `sum(...) op N` needs when
+// it can only hold with some line counted: the lines counted or summed
+// (the fields summed are never negative) are those P keeps, so some line
+// must satisfy P.
+func aggregateNeeds(n *node) *Requirement {
+	call, lit := n.kids[0], n.kids[1]
+	if call.kind != "call" || lit.kind != "lit" || lit.typ != tNumber || len(call.kids) != 1 {
+		return nil
+	}
+	v, err := strconv.Atoi(lit.code)
+	if err != nil || !(n.op == ">" && v >= 0 || (n.op == ">=" || n.op == "==") && v > 0) {
+		return nil
+	}
+	var pred *node
+	switch list := call.kids[0]; {
+	case list.kind == "call" && list.fn == "filter" && list.body != nil && len(list.kids) == 1 && list.kids[0].code == "Items":
+		pred = list.body
+	case list.code == "Items" && call.fn == "count" && call.body != nil:
+		pred = call.body
+	}
+	if pred == nil || call.fn != "count" && call.fn != "sum" {
+		return nil
+	}
+	return required(pred, true)
+}
+
+// normal sorts r's keys and drops repeats.
+func (r *Requirement) normal() *Requirement {
+	slices.Sort(r.Audiences)
+	r.Audiences = slices.Compact(r.Audiences)
+	slices.Sort(r.Categories)
+	r.Categories = slices.Compact(r.Categories)
+	slices.Sort(r.SKUs)
+	r.SKUs = slices.Compact(r.SKUs)
+	return r
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestRequiredAudiences(t *testing.T) {
@@ -131,5 +132,38 @@ func TestConjunctsAgree(t *testing.T) {
 	}
 	if cache.Len() == 0 {
 		t.Error("the cache holds nothing")
+	}
+}
+
+func TestRequires(t *testing.T) {
+	tests := []struct {
+		src  string
+		item bool
+		want *Requirement
+	}{
+		{`any(items, "Shoes" in item.categories)`, false, &Requirement{Categories: []string{"shoes"}}},
+		{`any(items, item.sku in ["B", "a"] and item.qty > 1)`, false, &Requirement{SKUs: []string{"a", "b"}}},
+		{`audience("VIP Shoppers") and any(items, "x" in item.categories or "y" in item.categories)`, false, &Requirement{Audiences: []int{0}}},
+		{`any(items, "x" in item.categories) or audience("Churn Risk")`, false, &Requirement{Audiences: []int{1}, Categories: []string{"x"}}},
+		{`sum(filter(items, "x" in item.categories), item.row_total) >= 100`, false, &Requirement{Categories: []string{"x"}}},
+		{`count(items, item.sku == "k") > 0`, false, &Requirement{SKUs: []string{"k"}}},
+		{`count(items, item.sku == "k") >= 0`, false, nil},
+		{`sum(filter(items, "x" in item.categories), item.row_total) < 100`, false, nil},
+		{`all(items, "x" in item.categories)`, false, nil},
+		{`none(items, "x" in item.categories)`, false, nil},
+		{`any(items, not "x" in item.categories)`, false, nil},
+		{`"x" in item.categories and item.price > 5`, true, &Requirement{Categories: []string{"x"}}},
+		{`item.categories contains "x" or item.sku == "s"`, true, &Requirement{Categories: []string{"x"}, SKUs: []string{"s"}}},
+		{`item.sku != "s"`, true, nil},
+	}
+	for _, tt := range tests {
+		p, errs := Compile(tt.src, Options{Audiences: testAudiences, Item: tt.item})
+		if errs != nil {
+			t.Fatalf("%s: %v", tt.src, errs[0])
+		}
+		got, ok := p.Requires()
+		if !ok && tt.want != nil || ok && tt.want == nil || ok && !cmp.Equal(got, *tt.want, cmpopts.EquateEmpty()) {
+			t.Errorf("%s: Requires = %+v, %v; want %+v", tt.src, got, ok, tt.want)
+		}
 	}
 }

@@ -58,7 +58,7 @@ type Program struct {
 	audiences []int
 	paths     []string
 	conj      []Conjunct
-	required  []int
+	required  *Requirement
 	native    Native
 	mask      Mask
 }

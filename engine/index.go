@@ -9,10 +9,12 @@ import (
 //
 //   - the candidate index, in the spirit of "Indexing Boolean Expressions"
 //     (Whang et al., VLDB 2009): every enabled rule is listed under the
-//     coupon codes it needs, else under the audiences its condition requires
-//     (one of them must hold, see dsl.Program.RequiredAudiences), else in the
+//     coupon codes it needs, else under the keys of what it requires of the
+//     cart (one of them must hold, see dsl.Requirement and rule.needs): the
+//     shopper's audiences, the categories and SKUs of its lines; else in the
 //     list every evaluation checks. A shopper in ten audiences with no coupon
-//     reads the always list and ten short lists, not the whole rule set;
+//     reads the always list and the short lists of its audiences and of its
+//     lines' categories and SKUs, not the whole rule set;
 //   - the distinct clauses of the rules' conditions (their top-level "and"
 //     parts) and the distinct action.items predicates, each compiled once
 //     per rule set and evaluated at most once per evaluation (per line for
@@ -44,8 +46,10 @@ type clause struct {
 // index lists rule indexes (into Program.rules, ascending, so in rule
 // order) by what a cart must carry for them to be candidates.
 type index struct {
-	always     []int32            // enabled rules with no coupon and no required audience
-	byAudience [][]int32          // per registry index: enabled rules without coupon that require it
+	always     []int32            // enabled rules with no coupon and nothing known they require
+	byAudience [][]int32          // per registry index: enabled rules without coupon that may need it
+	byCategory map[string][]int32 // per folded category: rules that may need a line in it
+	bySKU      map[string][]int32 // per folded SKU: rules that may need a line of it
 	byCoupon   map[string][]int32 // per folded code: every rule that accepts it, disabled ones too
 }
 
@@ -54,7 +58,8 @@ type index struct {
 func (p *Program) share() {
 	clauses := map[string]int32{}
 	preds := map[string]int32{}
-	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCoupon: map[string][]int32{}}
+	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCategory: map[string][]int32{},
+		bySKU: map[string][]int32{}, byCoupon: map[string][]int32{}}
 	pred := func(prog *dsl.Program) int32 {
 		if prog == nil {
 			return -1
@@ -88,14 +93,45 @@ func (p *Program) share() {
 		for code := range r.coupons {
 			p.idx.byCoupon[code] = append(p.idx.byCoupon[code], at)
 		}
-		switch {
-		case !r.enabled || r.coupons != nil:
-		case r.when != nil && r.when.RequiredAudiences() != nil:
-			for _, a := range r.when.RequiredAudiences() {
-				p.idx.byAudience[a] = append(p.idx.byAudience[a], at)
-			}
-		default:
+		if !r.enabled || r.coupons != nil {
+			continue
+		}
+		need, ok := r.needs()
+		if !ok {
 			p.idx.always = append(p.idx.always, at)
+			continue
+		}
+		for _, a := range need.Audiences {
+			p.idx.byAudience[a] = append(p.idx.byAudience[a], at)
+		}
+		for _, c := range need.Categories {
+			p.idx.byCategory[c] = append(p.idx.byCategory[c], at)
+		}
+		for _, k := range need.SKUs {
+			p.idx.bySKU[k] = append(p.idx.bySKU[k], at)
 		}
 	}
+}
+
+// needs is what a cart must have for the rule to change anything: what
+// its condition requires, or, for a rule that does not discount shipping,
+// a line its action.items can select (a rule that selects no line and
+// leaves shipping alone applies to nothing, marks no free shipping and
+// stops nothing); the smaller of the two.
+func (r *rule) needs() (dsl.Requirement, bool) {
+	var best dsl.Requirement
+	found := false
+	consider := func(p *dsl.Program) {
+		if p == nil {
+			return
+		}
+		if need, ok := p.Requires(); ok && need.Size() > 0 && (!found || need.Size() < best.Size()) {
+			best, found = need, true
+		}
+	}
+	consider(r.when)
+	if !r.Action.ApplyToShipping {
+		consider(r.items)
+	}
+	return best, found
 }

@@ -149,8 +149,9 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 }
 
 // candidates returns the indexes of the rules the index lists for the
-// cart, ascending: the always list, the lists of the shopper's audiences
-// and the list of the cart's coupon code.
+// cart, ascending: the always list and the lists of the shopper's
+// audiences, of the cart's coupon code and of its lines' categories and
+// SKUs.
 func (ev *evaluation) candidates() []int32 {
 	p, s := ev.p, ev.s
 	extra := s.extra[:0]
@@ -161,6 +162,14 @@ func (ev *evaluation) candidates() []int32 {
 	}
 	if ev.env.Coupon != "" {
 		extra = append(extra, p.idx.byCoupon[ev.env.Coupon]...)
+	}
+	if len(p.idx.byCategory)+len(p.idx.bySKU) > 0 {
+		for _, it := range ev.env.Items {
+			for _, c := range it.Categories {
+				extra = append(extra, p.idx.byCategory[c]...)
+			}
+			extra = append(extra, p.idx.bySKU[it.SKU]...)
+		}
 	}
 	slices.Sort(extra)
 	extra = slices.Compact(extra)
