@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,22 +178,25 @@ func (p *Program) Conjuncts() []Conjunct { return p.conj }
 // Requirement is what a condition needs of a request to hold, as a
 // disjunction: the shopper is in one of Audiences (registry indexes), or
 // the cart has a line in one of Categories, or a line whose SKU is one of
-// SKUs (all folded). An index keyed by them never misses a rule that could
+// SKUs, or a line with one of Attrs (all folded). An index keyed by them never misses a rule that could
 // hold. The zero Requirement means nothing is known.
 type Requirement struct {
 	Audiences  []int
 	Categories []string
 	SKUs       []string
+	Attrs      []AttrValue
 }
 
 // Size is how many keys the requirement has; 0 for none.
-func (r Requirement) Size() int { return len(r.Audiences) + len(r.Categories) + len(r.SKUs) }
+func (r Requirement) Size() int {
+	return len(r.Audiences) + len(r.Categories) + len(r.SKUs) + len(r.Attrs)
+}
 
 // RequiredAudiences returns registry indexes such that the condition can
 // only hold for a shopper in at least one of them, ascending; nil when no
 // such set is known (the condition may hold for a shopper in no audience).
 func (p *Program) RequiredAudiences() []int {
-	if r := p.required; r != nil && len(r.Categories)+len(r.SKUs) == 0 {
+	if r := p.required; r != nil && len(r.Categories)+len(r.SKUs)+len(r.Attrs) == 0 {
 		return r.Audiences
 	}
 	return nil
@@ -355,6 +359,7 @@ func required(n *node, line bool) *Requirement {
 			all.Audiences = append(all.Audiences, r.Audiences...)
 			all.Categories = append(all.Categories, r.Categories...)
 			all.SKUs = append(all.SKUs, r.SKUs...)
+			all.Attrs = append(all.Attrs, r.Attrs...)
 		}
 		return all.normal()
 	case n.kind == "cmp" && !n.negated && len(n.kids) == 2:
@@ -388,6 +393,10 @@ func lineTest(n *node) *Requirement {
 		if v, err := strconv.Unquote(r.code); err == nil {
 			return &Requirement{SKUs: []string{v}}
 		}
+	case attrTextTest(l, r, op, "Item.Attrs") != nil:
+		return &Requirement{Attrs: []AttrValue{*attrTextTest(l, r, op, "Item.Attrs")}}
+	case attrTextTest(l, r, op, "#.Attrs") != nil:
+		return &Requirement{Attrs: []AttrValue{*attrTextTest(l, r, op, "#.Attrs")}}
 	case isLine(l.code, "SKU") && r.typ == tStrings && r.literal && op == "in":
 		if set := unquoteAll(r.elems); set != nil {
 			return (&Requirement{SKUs: set}).normal()
@@ -430,5 +439,7 @@ func (r *Requirement) normal() *Requirement {
 	r.Categories = slices.Compact(r.Categories)
 	slices.Sort(r.SKUs)
 	r.SKUs = slices.Compact(r.SKUs)
+	slices.SortFunc(r.Attrs, func(a, b AttrValue) int { return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Value, b.Value)) })
+	r.Attrs = slices.Compact(r.Attrs)
 	return r
 }

@@ -155,6 +155,8 @@ func TestRequires(t *testing.T) {
 		{`"x" in item.categories and item.price > 5`, true, &Requirement{Categories: []string{"x"}}},
 		{`item.categories contains "x" or item.sku == "s"`, true, &Requirement{Categories: []string{"x"}, SKUs: []string{"s"}}},
 		{`item.sku != "s"`, true, nil},
+		{`any(items, item.attributes.Brand == "Acme")`, false, &Requirement{Attrs: []AttrValue{{"Brand", "acme"}}}},
+		{`item.attributes.size == "42"`, true, nil},
 	}
 	for _, tt := range tests {
 		p, errs := Compile(tt.src, Options{Audiences: testAudiences, Item: tt.item})

@@ -20,8 +20,13 @@ type Lines struct {
 	all   uint64
 	cats  map[string]uint64
 	skus  map[string]uint64
+	attrs map[AttrValue]uint64
 	ready bool
 }
+
+// AttrValue is an attribute holding a text: a line's attribute name holds
+// Value when it is that text, or a list with that text in it (folded).
+type AttrValue struct{ Name, Value string }
 
 // Reset points l at env's lines (at most MaxMaskLines of them), dropping
 // what it indexed before; the index is built on first use.
@@ -38,16 +43,26 @@ func (l *Lines) All() uint64 { return l.all }
 
 func (l *Lines) index() {
 	if l.cats == nil {
-		l.cats, l.skus = map[string]uint64{}, map[string]uint64{}
+		l.cats, l.skus, l.attrs = map[string]uint64{}, map[string]uint64{}, map[AttrValue]uint64{}
 	}
 	clear(l.cats)
 	clear(l.skus)
+	clear(l.attrs)
 	for j, it := range l.env.Items {
 		bit := uint64(1) << j
 		for _, c := range it.Categories {
 			l.cats[c] |= bit
 		}
 		l.skus[it.SKU] |= bit
+		for name, v := range it.Attrs {
+			if !v.IsList {
+				l.attrs[AttrValue{name, v.Str}] |= bit
+				continue
+			}
+			for _, e := range v.List {
+				l.attrs[AttrValue{name, e}] |= bit
+			}
+		}
 	}
 	l.ready = true
 }
@@ -57,6 +72,13 @@ func (l *Lines) category(c string) uint64 {
 		l.index()
 	}
 	return l.cats[c]
+}
+
+func (l *Lines) attr(a AttrValue) uint64 {
+	if !l.ready {
+		l.index()
+	}
+	return l.attrs[a]
 }
 
 func (l *Lines) sku(s string) uint64 {
@@ -149,6 +171,9 @@ func lookupOf(n *node) Mask {
 			return nil
 		}
 		return func(ls *Lines) uint64 { return ls.category(v) }
+	case attrTextTest(l, r, op, "Item.Attrs") != nil:
+		a := *attrTextTest(l, r, op, "Item.Attrs")
+		return func(ls *Lines) uint64 { return ls.attr(a) }
 	case l.code == "Item.SKU" && r.kind == "lit" && r.typ == tString && op == "==":
 		v, err := strconv.Unquote(r.code)
 		if err != nil {
@@ -169,4 +194,19 @@ func lookupOf(n *node) Mask {
 		}
 	}
 	return nil
+}
+
+// attrTextTest is the attribute value a comparison `item.attributes.x == "t"`
+// (of the line whose attributes' code is attrs) asks for, when equality
+// with text is all it means: the attribute is that text, or a list holding
+// it. Text that may be a number is left out: "42" also equals 42.0.
+func attrTextTest(l, r *node, op, attrs string) *AttrValue {
+	if op != "==" || l.typ != tAttr || l.attr.m != attrs || r.kind != "lit" || r.typ != tString {
+		return nil
+	}
+	v, err := strconv.Unquote(r.code)
+	if err != nil || mayBeNumber(v) {
+		return nil
+	}
+	return &AttrValue{l.attr.name, v}
 }

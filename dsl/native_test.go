@@ -31,6 +31,8 @@ func TestNativeAgrees(t *testing.T) {
 		`cart.subtotal > 100 and item.qty > 1`,
 		`item.sku in ["sh-1", "gc-1"] and not "socks" in item.categories`, `item.sku != "so-1" or "shoes" in item.categories`,
 		`"running" not in item.categories and item.sku not in ["gc-1"]`, `audience("VIP Shoppers") and item.qty > 1`,
+		`item.attributes.color == "RED"`, `item.attributes.brand == "acme" and not item.attributes.color == "black"`,
+		`item.attributes.clearance == "true"`, `item.attributes.size == "42"`,
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	envs := []Env{testEnv()}

@@ -11,7 +11,8 @@ import (
 //     (Whang et al., VLDB 2009): every enabled rule is listed under the
 //     coupon codes it needs, else under the keys of what it requires of the
 //     cart (one of them must hold, see dsl.Requirement and rule.needs): the
-//     shopper's audiences, the categories and SKUs of its lines; else in the
+//     shopper's audiences, the categories, SKUs and attributes of its lines;
+//     else in the
 //     list every evaluation checks. A shopper in ten audiences with no coupon
 //     reads the always list and the short lists of its audiences and of its
 //     lines' categories and SKUs, not the whole rule set;
@@ -46,11 +47,12 @@ type clause struct {
 // index lists rule indexes (into Program.rules, ascending, so in rule
 // order) by what a cart must carry for them to be candidates.
 type index struct {
-	always     []int32            // enabled rules with no coupon and nothing known they require
-	byAudience [][]int32          // per registry index: enabled rules without coupon that may need it
-	byCategory map[string][]int32 // per folded category: rules that may need a line in it
-	bySKU      map[string][]int32 // per folded SKU: rules that may need a line of it
-	byCoupon   map[string][]int32 // per folded code: every rule that accepts it, disabled ones too
+	always     []int32                   // enabled rules with no coupon and nothing known they require
+	byAudience [][]int32                 // per registry index: enabled rules without coupon that may need it
+	byCategory map[string][]int32        // per folded category: rules that may need a line in it
+	bySKU      map[string][]int32        // per folded SKU: rules that may need a line of it
+	byAttr     map[dsl.AttrValue][]int32 // per attribute text: rules that may need a line with it
+	byCoupon   map[string][]int32        // per folded code: every rule that accepts it, disabled ones too
 }
 
 // share records the clauses and predicate of every rule and builds the
@@ -59,7 +61,7 @@ func (p *Program) share() {
 	clauses := map[string]int32{}
 	preds := map[string]int32{}
 	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCategory: map[string][]int32{},
-		bySKU: map[string][]int32{}, byCoupon: map[string][]int32{}}
+		bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}, byCoupon: map[string][]int32{}}
 	pred := func(prog *dsl.Program) int32 {
 		if prog == nil {
 			return -1
@@ -109,6 +111,9 @@ func (p *Program) share() {
 		}
 		for _, k := range need.SKUs {
 			p.idx.bySKU[k] = append(p.idx.bySKU[k], at)
+		}
+		for _, a := range need.Attrs {
+			p.idx.byAttr[a] = append(p.idx.byAttr[a], at)
 		}
 	}
 }

@@ -150,8 +150,8 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 
 // candidates returns the indexes of the rules the index lists for the
 // cart, ascending: the always list and the lists of the shopper's
-// audiences, of the cart's coupon code and of its lines' categories and
-// SKUs.
+// audiences, of the cart's coupon code and of its lines' categories, SKUs
+// and attributes.
 func (ev *evaluation) candidates() []int32 {
 	p, s := ev.p, ev.s
 	extra := s.extra[:0]
@@ -163,12 +163,24 @@ func (ev *evaluation) candidates() []int32 {
 	if ev.env.Coupon != "" {
 		extra = append(extra, p.idx.byCoupon[ev.env.Coupon]...)
 	}
-	if len(p.idx.byCategory)+len(p.idx.bySKU) > 0 {
+	if len(p.idx.byCategory)+len(p.idx.bySKU)+len(p.idx.byAttr) > 0 {
 		for _, it := range ev.env.Items {
 			for _, c := range it.Categories {
 				extra = append(extra, p.idx.byCategory[c]...)
 			}
 			extra = append(extra, p.idx.bySKU[it.SKU]...)
+			if len(p.idx.byAttr) == 0 {
+				continue
+			}
+			for name, v := range it.Attrs {
+				if !v.IsList {
+					extra = append(extra, p.idx.byAttr[dsl.AttrValue{Name: name, Value: v.Str}]...)
+					continue
+				}
+				for _, e := range v.List {
+					extra = append(extra, p.idx.byAttr[dsl.AttrValue{Name: name, Value: e}]...)
+				}
+			}
 		}
 	}
 	slices.Sort(extra)
