@@ -225,11 +225,9 @@ func (p *Program) analyse(opts Options) error {
 		return nil
 	}
 	for _, k := range kids {
-		prog, err := opts.Cache.compile(k.code)
-		if err != nil {
-			return err
-		}
-		sub := &Program{src: p.src, root: k, prog: prog, audiences: p.audiences, paths: p.paths}
+		// A clause's code is part of the whole condition's, which compiled:
+		// it is compiled when first run.
+		sub := &Program{src: p.src, root: k, audiences: p.audiences, paths: p.paths, deferred: &deferred{cache: opts.Cache}}
 		sub.required, sub.native = required(k, opts.Item), nativeOf(k)
 		c := p.conjunct(sub, k, opts)
 		sub.conj = []Conjunct{c}
@@ -263,7 +261,7 @@ func (p *Program) conjunct(sub *Program, n *node, opts Options) Conjunct {
 		if n.body.off < 0 || n.body.end > len(p.src) || n.body.off >= n.body.end {
 			break
 		}
-		lines, errs := Compile(p.src[n.body.off:n.body.end], Options{Audiences: opts.Audiences, Item: true, Cache: opts.Cache})
+		lines, errs := Compile(p.src[n.body.off:n.body.end], Options{Audiences: opts.Audiences, Item: true, Cache: opts.Cache, lazy: true})
 		if errs == nil {
 			c.Lines, c.Quantifier = lines, n.code[:strings.IndexByte(n.code, '(')]
 		}
@@ -291,7 +289,7 @@ func (p *Program) aggregate(c *Conjunct, n *node, opts Options) {
 		if body.off < 0 || body.end > len(p.src) || body.off >= body.end {
 			return nil, false
 		}
-		l, errs := Compile(p.src[body.off:body.end], Options{Audiences: opts.Audiences, Item: true, Cache: opts.Cache})
+		l, errs := Compile(p.src[body.off:body.end], Options{Audiences: opts.Audiences, Item: true, Cache: opts.Cache, lazy: true})
 		return l, errs == nil
 	}
 	// The lines asked about: every line, or those filter(items, P) keeps.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -25,6 +26,10 @@ type Options struct {
 	// Cache, when set, shares compiled conditions (see Cache); it must
 	// have been made for Audiences.
 	Cache *Cache
+
+	// lazy defers compiling the expr program of a condition that has a
+	// native form until it is first run (see Program.vm).
+	lazy bool
 }
 
 func (o *Options) lookup(s string) (int, bool) {
@@ -61,6 +66,27 @@ type Program struct {
 	required  *Requirement
 	native    Native
 	mask      Mask
+	// deferred, when set, compiles prog on first use: parts of conditions
+	// whose whole was compiled at load time, and that run natively, keep
+	// no expr program unless something asks for one.
+	deferred *deferred
+}
+
+type deferred struct {
+	once  sync.Once
+	cache *Cache
+	err   error
+}
+
+// vm returns the program's expr code, compiling it on first use when it
+// was deferred.
+func (p *Program) vm() (*vm.Program, error) {
+	d := p.deferred
+	if d == nil {
+		return p.prog, nil
+	}
+	d.once.Do(func() { p.prog, d.err = d.cache.compile(p.root.code) })
+	return p.prog, d.err
 }
 
 // Source returns the condition's text.
@@ -105,13 +131,18 @@ func compile(src string, opts Options) (*Program, []*Error) {
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
-	prog, cerr := opts.Cache.compile(root.code)
-	if cerr != nil {
-		// The checker accepted something expr rejects: a bug in ruled, not
-		// in the rule. Say so plainly, without the generated code.
-		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
+	p := &Program{src: src, root: root}
+	if opts.lazy && (nativeOf(root) != nil || opts.Item && maskOf(root) != nil) {
+		p.deferred = &deferred{cache: opts.Cache}
+	} else {
+		prog, cerr := opts.Cache.compile(root.code)
+		if cerr != nil {
+			// The checker accepted something expr rejects: a bug in ruled,
+			// not in the rule. Say so plainly, without the generated code.
+			return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
+		}
+		p.prog = prog
 	}
-	p := &Program{src: src, root: root, prog: prog}
 	if err := p.analyse(opts); err != nil {
 		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
 	}
@@ -184,7 +215,11 @@ type Machine struct{ vm vm.VM }
 // Eval runs p against env, which must hold an Env (boxed once per
 // evaluation by the caller, so that programs read it without copying).
 func (m *Machine) Eval(p *Program, env any) (bool, error) {
-	out, err := m.vm.Run(p.prog, env)
+	prog, err := p.vm()
+	if err != nil {
+		return false, fmt.Errorf("condition %q failed: %s", p.src, firstLine(err.Error()))
+	}
+	out, err := m.vm.Run(prog, env)
 	if err != nil {
 		return false, fmt.Errorf("condition %q failed: %s", p.src, firstLine(err.Error()))
 	}
