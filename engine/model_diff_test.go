@@ -31,27 +31,27 @@ var (
 // the model reproduces with them switched on is reported apart.
 var knownBugs = modelVariant{byFixedUnitsCap: true}
 
-// checkCase runs c through the engine and the model and returns what
-// differs, or nil.
-func checkCase(c modelCase, bugs modelVariant) ([]string, error) {
+// checkCase runs c through the engine and the model (in reading v) and
+// returns what differs, or nil, and the paths the model took.
+func checkCase(c modelCase, v modelVariant) ([]string, map[string]int, error) {
 	prog, diags := engine.Compile(c.set)
 	if prog == nil {
 		var conds []string
 		for _, r := range c.set.CartRules {
 			conds = append(conds, r.When.Text, r.Action.Items.Text)
 		}
-		return nil, fmt.Errorf("compile: %v (conditions %q)", diags, conds)
+		return nil, nil, fmt.Errorf("compile: %v (conditions %q)", diags, conds)
 	}
-	want, err := evaluateModel(c.set, c.cart, modelNow, bugs)
+	want, err := evaluateModel(c.set, c.cart, modelNow, v)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cart := c.clone().cart
 	got, err := prog.Evaluate(cart, engine.Options{Now: modelNow, Explain: true})
 	if err != nil {
-		return nil, fmt.Errorf("evaluate: %v", err)
+		return nil, nil, fmt.Errorf("evaluate: %v", err)
 	}
-	return compareModel(want, got, c.cart.CouponCode != ""), nil
+	return compareModel(want, got, c.cart.CouponCode != ""), want.seen, nil
 }
 
 // compareModel lists every difference between the model's result and the
@@ -125,18 +125,22 @@ func seedCase(seed uint64) modelCase {
 // run is -model.carts=100000) through the engine and the model.
 func TestModelRandom(t *testing.T) {
 	var failed, known []uint64
+	seen := map[string]int{}
 	for i := range uint64(*modelCarts) {
 		seed := *modelSeed + i
 		c := seedCase(seed)
-		d, err := checkCase(c, modelVariant{})
+		d, s, err := checkCase(c, modelVariant{})
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for k, n := range s {
+			seen[k] += n
 		}
 		if len(d) == 0 {
 			continue
 		}
 		if knownBugs != (modelVariant{}) {
-			if kd, _ := checkCase(c, knownBugs); len(kd) == 0 {
+			if kd, _, _ := checkCase(c, knownBugs); len(kd) == 0 {
 				known = append(known, seed)
 				continue
 			}
@@ -144,12 +148,26 @@ func TestModelRandom(t *testing.T) {
 		failed = append(failed, seed)
 		if len(failed) <= *modelShow {
 			min := minimiseCase(c, func(c modelCase) bool {
-				d, err := checkCase(c, modelVariant{})
+				d, _, err := checkCase(c, modelVariant{})
 				return err == nil && len(d) > 0
 			})
-			md, _ := checkCase(min, modelVariant{})
+			md, _, _ := checkCase(min, modelVariant{})
 			t.Errorf("seed %d: engine and model disagree:\n  %s\nminimised:\n  %s\n%s",
 				seed, strings.Join(d, "\n  "), strings.Join(md, "\n  "), goCase(min))
+		}
+	}
+	var tally []string
+	for _, k := range slices.Sorted(maps.Keys(seen)) {
+		tally = append(tally, fmt.Sprintf("%s %d", k, seen[k]))
+	}
+	t.Logf("paths the model took: %s", strings.Join(tally, ", "))
+	// A generator that stops reaching a path of the arithmetic would let
+	// the engine drift there unseen.
+	if *modelCarts >= 400 {
+		for _, k := range modelPaths {
+			if seen[k] == 0 {
+				t.Errorf("%d random carts never took %q: the generator no longer reaches it", *modelCarts, k)
+			}
 		}
 	}
 	if len(known) > 0 {
@@ -162,6 +180,19 @@ func TestModelRandom(t *testing.T) {
 	}
 }
 
+// modelPaths are the paths of the arithmetic every run of 400 carts or more
+// must take at least once.
+var modelPaths = []string{
+	"applied by_percent", "applied by_fixed", "applied cart_fixed", "applied buy_x_get_y",
+	"cart_fixed last line clamped", "cart_fixed shared with shipping", "cart_fixed used up",
+	"coupon applied", "fractional qty", "free shipping", "line below the step", "line capped at its row",
+	"line not above X", "line stopped by an earlier rule", "max_qty below the line",
+	"not a candidate: condition", "not a candidate: coupon", "not a candidate: customer_group",
+	"not a candidate: disabled", "not a candidate: expired", "not a candidate: not_started",
+	"not a candidate: website", "percent carry", "shipping buy_x_get_y", "shipping by_fixed",
+	"shipping by_percent", "shipping cart_fixed", "shipping loop stopped", "zero price",
+}
+
 // FuzzModel derives a rule set and a cart from the fuzz input: its bytes are
 // the random choices of the generator.
 func FuzzModel(f *testing.F) {
@@ -170,12 +201,12 @@ func FuzzModel(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := genCase(rand.New(&byteSource{b: data}))
-		d, err := checkCase(c, modelVariant{})
+		d, _, err := checkCase(c, modelVariant{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(d) > 0 {
-			if kd, _ := checkCase(c, knownBugs); knownBugs != (modelVariant{}) && len(kd) == 0 {
+			if kd, _, _ := checkCase(c, knownBugs); knownBugs != (modelVariant{}) && len(kd) == 0 {
 				t.Skip("a known engine bug")
 			}
 			t.Errorf("engine and model disagree:\n  %s\n%s", strings.Join(d, "\n  "), goCase(c))

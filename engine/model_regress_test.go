@@ -154,7 +154,7 @@ func TestModelRegressions(t *testing.T) {
 				c.cart.Currency = currencyOf(c.set, c.cart.Website)
 			}
 			c.cart.Now = modelNow
-			d, err := checkCase(c, tt.variant)
+			d, _, err := checkCase(c, tt.variant)
 			if err != nil {
 				t.Fatal(err)
 			}

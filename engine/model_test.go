@@ -37,6 +37,9 @@ type modelResult struct {
 	// failed among disabled, website, customer_group, not_started, expired,
 	// coupon and condition (empty when it passed all of them).
 	status map[string][]string
+	// seen counts the paths of the arithmetic this cart took, so that a
+	// run can show what it exercised.
+	seen map[string]int
 }
 
 type modelItem struct {
@@ -144,7 +147,7 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 	if err != nil {
 		return nil, err
 	}
-	res := &modelResult{currency: cur, shipping: cart.Shipping.Amount, status: map[string][]string{}}
+	res := &modelResult{currency: cur, shipping: cart.Shipping.Amount, status: map[string][]string{}, seen: map[string]int{}}
 	for _, l := range lines {
 		res.subtotal = res.subtotal.Add(round(l.item.Price.Mul(l.item.Qty)))
 	}
@@ -213,11 +216,13 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 		}
 		if len(why) > 0 {
 			res.status[r.ID] = why
+			res.seen["not a candidate: "+why[0]]++
 			continue
 		}
 		candidates = append(candidates, r)
 		if !eval(r.when, nil) {
 			res.status[r.ID] = []string{"condition"}
+			res.seen["not a candidate: condition"]++
 			continue
 		}
 		passed = append(passed, r)
@@ -269,19 +274,35 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 	for _, r := range passed {
 		a := &r.Action
 		for _, l := range order {
-			if l.stopped || !matches(r, l) {
+			if !matches(r, l) {
+				continue
+			}
+			if l.stopped {
+				res.seen["line stopped by an earlier rule"]++
 				continue
 			}
 			it := l.item
 			switch a.Type {
 			case rules.ByPercent, rules.ByFixed:
 				if a.Step.Cmp(it.Qty) > 0 {
+					res.seen["line below the step"]++
 					continue
 				}
 			case rules.BuyXGetY:
 				if a.Step.Cmp(it.Qty) >= 0 {
+					res.seen["line not above X"]++
 					continue
 				}
+			}
+			res.seen["applied "+string(a.Type)]++
+			if a.MaxQty.Sign() > 0 && a.MaxQty.Cmp(it.Qty) < 0 {
+				res.seen["max_qty below the line"]++
+			}
+			if !it.Qty.IsInteger() {
+				res.seen["fractional qty"]++
+			}
+			if it.Price.IsZero() {
+				res.seen["zero price"]++
 			}
 			qty := limitQty(it.Qty, a.MaxQty)
 			if (a.Type == rules.ByPercent || a.Type == rules.ByFixed) && a.Step.Sign() > 0 {
@@ -305,7 +326,7 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 				}
 				raw = money.Min(it.Price.Mul(line).Sub(l.discount), a.Amount.Mul(qty))
 			case rules.CartFixed:
-				raw = cartFixedShare(fixed[r.ID], r, l, qty, lines, matches, res.shipping, round)
+				raw = cartFixedShare(res, fixed[r.ID], r, l, qty, lines, matches, res.shipping, round)
 			case rules.BuyXGetY:
 				x, y := a.Step, a.Amount
 				period := x.Add(y)
@@ -323,6 +344,7 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 			inc := round(raw)
 			// The row is the line's row total, rounded as Magento keeps it.
 			if key := percentKey(l.percent); key != "" && round(it.Price.Mul(it.Qty)).Sign() > 0 {
+				res.seen["percent carry"]++
 				x := raw.Add(carry[key])
 				inc = round(x)
 				carry[key] = x.Sub(inc)
@@ -331,6 +353,9 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 			limit := round(it.Price.Mul(it.Qty))
 			if v.exactRowCap {
 				limit = it.Price.Mul(it.Qty)
+			}
+			if l.discount.Add(inc).Cmp(limit) > 0 {
+				res.seen["line capped at its row"]++
 			}
 			l.discount = money.Min(l.discount.Add(inc), limit)
 			l.applied[r.ID] = true
@@ -366,8 +391,10 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 				inc = money.Max(money.Zero, round(inc))
 				res.shippingDiscount = money.Min(res.shippingDiscount.Add(inc), ship)
 				applied[r.ID] = true
+				res.seen["shipping "+string(a.Type)]++
 			}
 			if r.StopFurtherRules && applied[r.ID] {
+				res.seen["shipping loop stopped"]++
 				break
 			}
 		}
@@ -403,6 +430,9 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 		}
 		res.freeShipping = every
 	}
+	if res.freeShipping {
+		res.seen["free shipping"]++
+	}
 	if res.freeShipping && ship.Sign() > 0 {
 		// A cart that ships free owes no shipping.
 		res.shippingDiscount = ship
@@ -412,6 +442,7 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 		if applied[r.ID] {
 			res.applied = append(res.applied, r.ID)
 			if len(r.Coupons) > 0 {
+				res.seen["coupon applied"]++
 				res.couponApplied = true
 			}
 		}
@@ -430,7 +461,7 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 
 // cartFixedShare is one line's share of a cart_fixed rule (part 2 §3.5.2 and
 // §3.5.4, with part 1's details).
-func cartFixedShare(st *cartFixedState, r *modelRule, l *modelLine, qty money.Decimal, lines []*modelLine, matches func(*modelRule, *modelLine) bool, ship money.Decimal, round func(money.Decimal) money.Decimal) money.Decimal {
+func cartFixedShare(res *modelResult, st *cartFixedState, r *modelRule, l *modelLine, qty money.Decimal, lines []*modelLine, matches func(*modelRule, *modelLine) bool, ship money.Decimal, round func(money.Decimal) money.Decimal) money.Decimal {
 	a := &r.Action
 	it := l.item
 	if !st.started {
@@ -442,11 +473,13 @@ func cartFixedShare(st *cartFixedState, r *modelRule, l *modelLine, qty money.De
 		}
 	}
 	if st.available.Sign() <= 0 {
+		res.seen["cart_fixed used up"]++
 		return money.Zero
 	}
 	base := it.Price.Mul(qty)
 	var x money.Decimal
 	if a.ApplyToShipping {
+		res.seen["cart_fixed shared with shipping"]++
 		// Earlier discounts are not subtracted when shipping takes a part.
 		if d := st.total.Add(ship); d.Sign() > 0 {
 			x = a.Amount.Mul(base).Div(d)
@@ -468,6 +501,9 @@ func cartFixedShare(st *cartFixedState, r *modelRule, l *modelLine, qty money.De
 	share = money.Min(base, share)
 	if st.count <= 1 {
 		st.delta = deltaStart
+		if share.Cmp(st.available) > 0 {
+			res.seen["cart_fixed last line clamped"]++
+		}
 		share = money.Min(share, st.available)
 	} else {
 		st.count--

@@ -215,10 +215,9 @@ func (g *gen) rule(id string) rules.CartRule {
 		a.Amount = money.FromInt(1 + g.r.Int64N(3))
 		a.Step = money.FromInt(1 + g.r.Int64N(3))
 	}
-	if a.Type == rules.ByPercent || a.Type == rules.ByFixed {
-		if g.chance(25) {
-			a.Step = money.FromInt(1 + g.r.Int64N(3))
-		}
+	// cart_fixed ignores the step: now and then it has one anyway.
+	if a.Type != rules.BuyXGetY && g.chance(25) && (a.Type != rules.CartFixed || g.chance(30)) {
+		a.Step = money.FromInt(1 + g.r.Int64N(3))
 	}
 	if g.chance(30) {
 		a.MaxQty = pick(g, money.FromInt(1), money.FromInt(2), money.FromInt(5), money.New(15, -1), money.New(225, -2))
