@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,9 @@ var modelRegressions = []struct {
 	// variant is the reading of the model the case holds the engine to;
 	// the zero value is the model proper.
 	variant modelVariant
+	// pins, when set, is a bug the case must tell apart: the model with it
+	// switched on must give another result.
+	pins modelVariant
 	modelCase
 }{
 	{
@@ -28,6 +32,7 @@ var modelRegressions = []struct {
 		// false, yet its lines p3 and p4 go first. That decides where the
 		// 15% rounding carry of bravo travels: p1 6.44, p2 35.10.
 		name: "item order from candidate rules (Validator::sortItemsByPriority)",
+		pins: modelVariant{orderFromPassed: true},
 		modelCase: modelCase{
 			set: modelSet("USD", "",
 				rules.CartRule{ID: "alpha", Enabled: true, When: rules.Expr{Text: "cart.subtotal > 100000"},
@@ -50,6 +55,7 @@ var modelRegressions = []struct {
 		// bounded by what is left of the whole line, not of the max_qty
 		// units: 2 off each of 5 units of a 7 × 1.00 line takes 7.00.
 		name: "by_fixed bounded by the whole line (seed 17)",
+		pins: modelVariant{byFixedUnitsCap: true},
 		modelCase: modelCase{
 			set: modelSet("USD", "",
 				rules.CartRule{ID: "charlie", Enabled: true,
@@ -62,6 +68,7 @@ var modelRegressions = []struct {
 		// The same after a 99.99% rule, in KWD: by_fixed takes the last
 		// 0.072 of the line although its two max_qty units are long gone.
 		name: "by_fixed after a percent rule, max_qty below the line (seed 82)",
+		pins: modelVariant{byFixedUnitsCap: true},
 		modelCase: modelCase{
 			set: modelSet("USD", "Asia/Tokyo",
 				rules.CartRule{ID: "delta", Enabled: true,
@@ -154,6 +161,19 @@ func TestModelRegressions(t *testing.T) {
 				c.cart.Currency = currencyOf(c.set, c.cart.Website)
 			}
 			c.cart.Now = modelNow
+			if tt.pins != (modelVariant{}) {
+				right, err := evaluateModel(c.set, c.cart, modelNow, tt.variant)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wrong, err := evaluateModel(c.set, c.cart, modelNow, tt.pins)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if modelOutcome(right) == modelOutcome(wrong) {
+					t.Errorf("the case does not tell %+v apart: both give %s", tt.pins, modelOutcome(right))
+				}
+			}
 			d, _, err := checkCase(c, tt.variant)
 			if err != nil {
 				t.Fatal(err)
@@ -193,4 +213,16 @@ func bound(s string) rules.Bound {
 		panic(err)
 	}
 	return rules.Bound{Instant: t}
+}
+
+// modelOutcome writes what a cart gets, for comparing two model results.
+func modelOutcome(m *modelResult) string {
+	var b strings.Builder
+	f := m.currency.Format
+	fmt.Fprintf(&b, "applied %v;", m.applied)
+	for i, it := range m.items {
+		fmt.Fprintf(&b, " line %d %s %v;", i, f(it.discount), it.applied)
+	}
+	fmt.Fprintf(&b, " shipping discount %s, free shipping %v", f(m.shippingDiscount), m.freeShipping)
+	return b.String()
 }
