@@ -69,7 +69,6 @@ type modelRule struct {
 
 // modelLine is the evaluation state of one cart line.
 type modelLine struct {
-	index    int
 	item     *engine.Item
 	env      dsl.ItemEnv
 	discount money.Decimal
@@ -113,7 +112,25 @@ type modelVariant struct {
 	byFixedUnitsCap bool
 }
 
-// evaluateModel evaluates cart against set at instant now.
+// modelRun is one evaluation's state.
+type modelRun struct {
+	v     modelVariant
+	res   *modelResult
+	round func(money.Decimal) money.Decimal // to the currency's minor unit
+	env   *dsl.Env
+	m     dsl.Machine
+	lines []*modelLine // in input order
+	// all the rules in order; candidates passed enabled, website, group,
+	// date and coupon; passed also passed their conditions.
+	all, candidates, passed []*modelRule
+	applied                 map[string]bool          // rule ids that applied
+	carry                   map[string]money.Decimal // Utility's percent-keyed deltas
+	fixed                   map[string]*cartFixedState
+	freeUnits               map[string]money.Decimal // buy_x_get_y's free units, per rule
+}
+
+// evaluateModel evaluates cart against set at instant now (the cart's own
+// instant wins), in reading v.
 func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVariant) (*modelResult, error) {
 	loc := time.UTC
 	if set.Config.Timezone != "" {
@@ -126,7 +143,6 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 	if !cart.Now.IsZero() {
 		now = cart.Now
 	}
-	cur := cart.Currency
 	website := cart.Website
 	if website == "" {
 		website = engine.DefaultWebsite
@@ -135,66 +151,86 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 	if group == "" {
 		group = engine.DefaultGroup
 	}
-	digits := cur.Digits
-	round := func(d money.Decimal) money.Decimal { return d.Round(digits) }
+	digits := cart.Currency.Digits
+	run := &modelRun{
+		v:         v,
+		res:       &modelResult{currency: cart.Currency, shipping: cart.Shipping.Amount, status: map[string][]string{}, seen: map[string]int{}},
+		round:     func(d money.Decimal) money.Decimal { return d.Round(digits) },
+		applied:   map[string]bool{},
+		carry:     map[string]money.Decimal{},
+		fixed:     map[string]*cartFixedState{},
+		freeUnits: map[string]money.Decimal{},
+	}
+	var err error
+	if run.env, run.lines, err = modelEnv(cart, website, group, set.Audiences, run.round); err != nil {
+		return nil, err
+	}
+	for _, l := range run.lines {
+		run.res.subtotal = run.res.subtotal.Add(run.round(l.item.Price.Mul(l.item.Qty)))
+	}
+	if err := run.compile(set); err != nil {
+		return nil, err
+	}
+	run.selectRules(cart, now, loc, website, group)
+	run.discounts(run.itemOrder())
+	run.shippingDiscount()
+	run.freeShipping()
+	return run.result(), nil
+}
 
-	// The condition environment: the cart as it arrived.
+// compile puts the rules in order, priority ascending then id (part 1), with
+// their conditions compiled.
+func (run *modelRun) compile(set *rules.Set) error {
 	var auds []dsl.Audience
 	for _, a := range set.Audiences {
 		auds = append(auds, dsl.Audience{ID: a.ID, Name: a.Name})
 	}
-	env, lines, err := modelEnv(cart, website, group, set.Audiences, round)
-	if err != nil {
-		return nil, err
-	}
-	res := &modelResult{currency: cur, shipping: cart.Shipping.Amount, status: map[string][]string{}, seen: map[string]int{}}
-	for _, l := range lines {
-		res.subtotal = res.subtotal.Add(round(l.item.Price.Mul(l.item.Qty)))
-	}
-
-	// Rules in order: priority ascending, then id (part 1).
-	var all []*modelRule
 	for i := range set.CartRules {
 		r := &set.CartRules[i]
 		mr := &modelRule{CartRule: r}
 		var errs []*dsl.Error
 		if r.When.Text != "" {
 			if mr.when, errs = dsl.Compile(r.When.Text, dsl.Options{Audiences: auds}); errs != nil {
-				return nil, fmt.Errorf("rule %s when: %v", r.ID, errs[0])
+				return fmt.Errorf("rule %s when: %v", r.ID, errs[0])
 			}
 		}
 		if r.Action.Items.Text != "" {
 			if mr.items, errs = dsl.Compile(r.Action.Items.Text, dsl.Options{Audiences: auds, Item: true}); errs != nil {
-				return nil, fmt.Errorf("rule %s items: %v", r.ID, errs[0])
+				return fmt.Errorf("rule %s items: %v", r.ID, errs[0])
 			}
 		}
-		all = append(all, mr)
+		run.all = append(run.all, mr)
 	}
-	slices.SortStableFunc(all, func(a, b *modelRule) int {
+	slices.SortStableFunc(run.all, func(a, b *modelRule) int {
 		return cmp.Or(cmp.Compare(a.Priority, b.Priority), strings.Compare(a.ID, b.ID))
 	})
+	return nil
+}
 
-	var m dsl.Machine
-	eval := func(p *dsl.Program, item *modelLine) bool {
-		if p == nil {
-			return true
-		}
-		e := *env
-		if item != nil {
-			e.Item = item.env
-		}
-		ok, err := m.Eval(p, any(&e))
-		if err != nil {
-			panic(fmt.Sprintf("model: %v", err))
-		}
-		return ok
+// eval runs a condition on the cart, or on one line when l is not nil.
+func (run *modelRun) eval(p *dsl.Program, l *modelLine) bool {
+	if p == nil {
+		return true
 	}
-	matches := func(r *modelRule, l *modelLine) bool { return eval(r.items, l) }
+	e := *run.env
+	if l != nil {
+		e.Item = l.env
+	}
+	ok, err := run.m.Eval(p, any(&e))
+	if err != nil {
+		panic(fmt.Sprintf("model: %v", err))
+	}
+	return ok
+}
 
-	// Candidates (Magento's getRules): enabled, website, customer group,
-	// date window, coupon. Conditions are not consulted here.
-	var candidates, passed []*modelRule
-	for _, r := range all {
+// matches reports whether r's action selects line l.
+func (run *modelRun) matches(r *modelRule, l *modelLine) bool { return run.eval(r.items, l) }
+
+// selectRules finds the candidates (Magento's getRules: enabled, website,
+// customer group, date window, coupon; conditions not consulted) and, among
+// them, the rules whose conditions pass on the cart as it arrived.
+func (run *modelRun) selectRules(cart *engine.Cart, now time.Time, loc *time.Location, website, group string) {
+	for _, r := range run.all {
 		var why []string
 		if !r.Enabled {
 			why = append(why, "disabled")
@@ -215,32 +251,34 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 			why = append(why, "coupon")
 		}
 		if len(why) > 0 {
-			res.status[r.ID] = why
-			res.seen["not a candidate: "+why[0]]++
+			run.res.status[r.ID] = why
+			run.res.seen["not a candidate: "+why[0]]++
 			continue
 		}
-		candidates = append(candidates, r)
-		if !eval(r.when, nil) {
-			res.status[r.ID] = []string{"condition"}
-			res.seen["not a candidate: condition"]++
+		run.candidates = append(run.candidates, r)
+		if !run.eval(r.when, nil) {
+			run.res.status[r.ID] = []string{"condition"}
+			run.res.seen["not a candidate: condition"]++
 			continue
 		}
-		passed = append(passed, r)
+		run.passed = append(run.passed, r)
 	}
+}
 
-	// Item order (Magento's Validator::sortItemsByPriority): for each
-	// candidate rule in order, the lines its action matches move to the
-	// front, first rule's lines first; the rest keep their order.
-	rest := slices.Clone(lines)
+// itemOrder is Magento's Validator::sortItemsByPriority: for each candidate
+// rule in order, the lines its action matches move to the front, first
+// rule's lines first; the rest keep their order.
+func (run *modelRun) itemOrder() []*modelLine {
+	rest := slices.Clone(run.lines)
 	var order []*modelLine
-	sorters := candidates
-	if v.orderFromPassed {
-		sorters = passed
+	sorters := run.candidates
+	if run.v.orderFromPassed {
+		sorters = run.passed
 	}
 	for _, r := range sorters {
 		var keep []*modelLine
 		for _, l := range rest {
-			if matches(r, l) {
+			if run.matches(r, l) {
 				order = append(order, l)
 			} else {
 				keep = append(keep, l)
@@ -248,198 +286,15 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 		}
 		rest = keep
 	}
-	order = append(order, rest...)
+	return append(order, rest...)
+}
 
-	// initTotals: every cart_fixed rule that passed records its lines'
-	// price × min(qty, max_qty) before any rule applies.
-	fixed := map[string]*cartFixedState{}
-	for _, r := range passed {
-		if r.Action.Type != rules.CartFixed {
-			continue
-		}
-		st := &cartFixedState{available: r.Action.Amount, delta: deltaStart}
-		for _, l := range lines {
-			if matches(r, l) {
-				st.total = st.total.Add(l.item.Price.Mul(limitQty(l.item.Qty, r.Action.MaxQty)))
-				st.count++
-			}
-		}
-		fixed[r.ID] = st
-	}
-
-	// The rule-major loop (part 2 §3.1 step 5, part 1).
-	applied := map[string]bool{}
-	carry := map[string]money.Decimal{} // Utility's percent-keyed deltas
-	freeUnits := map[string]money.Decimal{}
-	for _, r := range passed {
-		a := &r.Action
-		for _, l := range order {
-			if !matches(r, l) {
-				continue
-			}
-			if l.stopped {
-				res.seen["line stopped by an earlier rule"]++
-				continue
-			}
-			it := l.item
-			switch a.Type {
-			case rules.ByPercent, rules.ByFixed:
-				if a.Step.Cmp(it.Qty) > 0 {
-					res.seen["line below the step"]++
-					continue
-				}
-			case rules.BuyXGetY:
-				if a.Step.Cmp(it.Qty) >= 0 {
-					res.seen["line not above X"]++
-					continue
-				}
-			}
-			res.seen["applied "+string(a.Type)]++
-			if a.MaxQty.Sign() > 0 && a.MaxQty.Cmp(it.Qty) < 0 {
-				res.seen["max_qty below the line"]++
-			}
-			if !it.Qty.IsInteger() {
-				res.seen["fractional qty"]++
-			}
-			if it.Price.IsZero() {
-				res.seen["zero price"]++
-			}
-			qty := limitQty(it.Qty, a.MaxQty)
-			if (a.Type == rules.ByPercent || a.Type == rules.ByFixed) && a.Step.Sign() > 0 {
-				qty = qty.Div(a.Step).Floor().Mul(a.Step)
-			}
-			var raw money.Decimal
-			switch a.Type {
-			case rules.ByPercent:
-				pct := money.Min(money.Hundred, a.Amount)
-				raw = qty.Mul(it.Price).Sub(l.discount).Mul(pct).Div(money.Hundred)
-				if a.MaxQty.IsZero() || a.MaxQty.Cmp(qty) >= 0 {
-					l.percent = money.Min(money.Hundred, l.percent.Add(pct))
-				}
-			case rules.ByFixed:
-				// The increment is bounded by what is left of the whole
-				// line, not only of the max_qty-limited units (Magento's
-				// ByFixedTest::testCalculate).
-				line := it.Qty
-				if v.byFixedUnitsCap {
-					line = qty
-				}
-				raw = money.Min(it.Price.Mul(line).Sub(l.discount), a.Amount.Mul(qty))
-			case rules.CartFixed:
-				raw = cartFixedShare(res, fixed[r.ID], r, l, qty, lines, matches, res.shipping, round)
-			case rules.BuyXGetY:
-				x, y := a.Step, a.Amount
-				period := x.Add(y)
-				full := qty.Div(period).Floor()
-				left := qty.Sub(full.Mul(period))
-				free := full.Mul(y).Add(money.Max(money.Zero, left.Sub(x)))
-				freeUnits[r.ID] = freeUnits[r.ID].Add(free)
-				// Free units at the effective unit price, price − discount
-				// so far / qty, dividing last so that no digit is lost.
-				rest := money.Max(money.Zero, it.Price.Mul(it.Qty).Sub(l.discount))
-				raw = free.Mul(rest).Div(it.Qty)
-			}
-			// Utility::deltaRoundingFix: the carry keyed by the line's
-			// cumulative percent, when it has one and a positive row.
-			inc := round(raw)
-			// The row is the line's row total, rounded as Magento keeps it.
-			if key := percentKey(l.percent); key != "" && round(it.Price.Mul(it.Qty)).Sign() > 0 {
-				res.seen["percent carry"]++
-				x := raw.Add(carry[key])
-				inc = round(x)
-				carry[key] = x.Sub(inc)
-			}
-			inc = money.Max(money.Zero, inc)
-			limit := round(it.Price.Mul(it.Qty))
-			if v.exactRowCap {
-				limit = it.Price.Mul(it.Qty)
-			}
-			if l.discount.Add(inc).Cmp(limit) > 0 {
-				res.seen["line capped at its row"]++
-			}
-			l.discount = money.Min(l.discount.Add(inc), limit)
-			l.applied[r.ID] = true
-			applied[r.ID] = true
-			if r.StopFurtherRules {
-				l.stopped = true
-			}
-		}
-	}
-
-	// Shipping discount (part 2 §3.10; part 1: the first applied rule with
-	// stop further rules ends the loop).
-	ship := res.shipping
-	if ship.Sign() > 0 {
-		for _, r := range passed {
-			a := &r.Action
-			if a.ApplyToShipping {
-				var inc money.Decimal
-				switch a.Type {
-				case rules.ByPercent:
-					inc = ship.Sub(res.shippingDiscount).Mul(money.Min(money.Hundred, a.Amount)).Div(money.Hundred)
-				case rules.ByFixed:
-					inc = a.Amount
-				case rules.CartFixed:
-					inc = a.Amount.Mul(ship).Div(res.subtotal.Add(ship))
-				case rules.BuyXGetY:
-					var totalQty money.Decimal
-					for _, l := range lines {
-						totalQty = totalQty.Add(l.item.Qty)
-					}
-					inc = ship.Mul(freeUnits[r.ID]).Div(totalQty)
-				}
-				inc = money.Max(money.Zero, round(inc))
-				res.shippingDiscount = money.Min(res.shippingDiscount.Add(inc), ship)
-				applied[r.ID] = true
-				res.seen["shipping "+string(a.Type)]++
-			}
-			if r.StopFurtherRules && applied[r.ID] {
-				res.seen["shipping loop stopped"]++
-				break
-			}
-		}
-	}
-
-	// Free shipping (part 2 §3.11, part 1): a per-line pass over the rules
-	// that passed; a matching stop rule ends the pass for that line.
-	for _, l := range lines {
-		for _, r := range passed {
-			if !matches(r, l) {
-				continue
-			}
-			switch r.Action.FreeShipping {
-			case rules.FreeShippingMatching:
-				l.freeQty = limitQty(l.item.Qty, r.Action.MaxQty)
-			case rules.FreeShippingShipment:
-				res.freeShipping = true
-			}
-			if r.Action.FreeShipping != rules.NoFreeShipping && !v.freeShippingNotApplied {
-				// Granting free shipping is applying the rule (to the
-				// cart: the line's own applied rules are its discounts).
-				applied[r.ID] = true
-			}
-			if r.StopFurtherRules {
-				break
-			}
-		}
-	}
-	if !res.freeShipping {
-		every := true
-		for _, l := range lines {
-			every = every && l.freeQty.Cmp(l.item.Qty) >= 0
-		}
-		res.freeShipping = every
-	}
-	if res.freeShipping {
-		res.seen["free shipping"]++
-	}
-	if res.freeShipping && ship.Sign() > 0 {
-		// A cart that ships free owes no shipping.
-		res.shippingDiscount = ship
-	}
-
-	for _, r := range all {
-		if applied[r.ID] {
+// result writes what the cart gets: applied rules in rule order, lines in
+// input order.
+func (run *modelRun) result() *modelResult {
+	res := run.res
+	for _, r := range run.all {
+		if run.applied[r.ID] {
 			res.applied = append(res.applied, r.ID)
 			if len(r.Coupons) > 0 {
 				res.seen["coupon applied"]++
@@ -447,73 +302,16 @@ func evaluateModel(set *rules.Set, cart *engine.Cart, now time.Time, v modelVari
 			}
 		}
 	}
-	for _, l := range lines {
-		mi := modelItem{rowTotal: round(l.item.Price.Mul(l.item.Qty)), discount: l.discount, freeQty: l.freeQty}
-		for _, r := range all {
+	for _, l := range run.lines {
+		mi := modelItem{rowTotal: run.round(l.item.Price.Mul(l.item.Qty)), discount: l.discount, freeQty: l.freeQty}
+		for _, r := range run.all {
 			if l.applied[r.ID] {
 				mi.applied = append(mi.applied, r.ID)
 			}
 		}
 		res.items = append(res.items, mi)
 	}
-	return res, nil
-}
-
-// cartFixedShare is one line's share of a cart_fixed rule (part 2 §3.5.2 and
-// §3.5.4, with part 1's details).
-func cartFixedShare(res *modelResult, st *cartFixedState, r *modelRule, l *modelLine, qty money.Decimal, lines []*modelLine, matches func(*modelRule, *modelLine) bool, ship money.Decimal, round func(money.Decimal) money.Decimal) money.Decimal {
-	a := &r.Action
-	it := l.item
-	if !st.started {
-		st.started = true
-		for _, o := range lines {
-			if matches(r, o) {
-				st.earlier = st.earlier.Add(o.discount)
-			}
-		}
-	}
-	if st.available.Sign() <= 0 {
-		res.seen["cart_fixed used up"]++
-		return money.Zero
-	}
-	base := it.Price.Mul(qty)
-	var x money.Decimal
-	if a.ApplyToShipping {
-		res.seen["cart_fixed shared with shipping"]++
-		// Earlier discounts are not subtracted when shipping takes a part.
-		if d := st.total.Add(ship); d.Sign() > 0 {
-			x = a.Amount.Mul(base).Div(d)
-		}
-	} else if d := st.total.Sub(st.earlier); d.Sign() > 0 {
-		// R × min(1, (base − discount so far) / (T − E)), dividing last.
-		if left := base.Sub(l.discount); left.Cmp(d) >= 0 {
-			x = a.Amount
-		} else {
-			x = a.Amount.Mul(left).Div(d)
-		}
-	}
-	share := x
-	if !x.IsZero() { // a zero share leaves the carry as it is
-		y := x.Add(st.delta)
-		share = round(y)
-		st.delta = y.Sub(share)
-	}
-	share = money.Min(base, share)
-	if st.count <= 1 {
-		st.delta = deltaStart
-		if share.Cmp(st.available) > 0 {
-			res.seen["cart_fixed last line clamped"]++
-		}
-		share = money.Min(share, st.available)
-	} else {
-		st.count--
-	}
-	share = round(share)
-	st.available = st.available.Sub(share)
-	if st.available.Sign() <= 0 {
-		st.delta = deltaStart
-	}
-	return round(money.Min(base, share))
+	return res
 }
 
 // limitQty is min(qty, max) with 0 meaning no limit.
@@ -563,87 +361,4 @@ func boundEnd(b rules.Bound, loc *time.Location) time.Time {
 		return b.Instant.Add(time.Nanosecond)
 	}
 	return time.Time{}
-}
-
-// modelEnv builds what conditions see: every string folded, every number in
-// the condition language's fixed point, the cart as it arrived.
-func modelEnv(cart *engine.Cart, website, group string, auds []rules.Audience, round func(money.Decimal) money.Decimal) (*dsl.Env, []*modelLine, error) {
-	num := func(what string, d money.Decimal) (int, error) {
-		n, ok := dsl.Number(d)
-		if !ok {
-			return 0, fmt.Errorf("model: %s %s out of range", what, d)
-		}
-		return n, nil
-	}
-	env := &dsl.Env{
-		Customer: dsl.CustomerEnv{ID: dsl.Fold(cart.Customer.ID), Group: dsl.Fold(group)},
-		Coupon:   dsl.Fold(strings.TrimSpace(cart.CouponCode)),
-		Shipping: dsl.ShippingEnv{
-			Method:   dsl.Fold(cart.Shipping.Method),
-			Country:  dsl.Fold(cart.Shipping.Country),
-			Region:   dsl.Fold(cart.Shipping.Region),
-			Postcode: dsl.Fold(cart.Shipping.Postcode),
-		},
-		Payment: dsl.PaymentEnv{Method: dsl.Fold(cart.Payment.Method)},
-		Website: dsl.Fold(website),
-	}
-	var err error
-	if env.Shipping.Amount, err = num("shipping", cart.Shipping.Amount); err != nil {
-		return nil, nil, err
-	}
-	var subtotal, qty, weight money.Decimal
-	var lines []*modelLine
-	for i := range cart.Items {
-		it := &cart.Items[i]
-		row := round(it.Price.Mul(it.Qty))
-		rowWeight := it.Weight.Mul(it.Qty)
-		subtotal, qty, weight = subtotal.Add(row), qty.Add(it.Qty), weight.Add(rowWeight)
-		ie := dsl.ItemEnv{SKU: dsl.Fold(it.SKU), Name: dsl.Fold(it.Name), Attrs: map[string]dsl.Value{}}
-		for _, f := range []struct {
-			dst *int
-			d   money.Decimal
-		}{{&ie.Qty, it.Qty}, {&ie.Price, it.Price}, {&ie.RowTotal, row}, {&ie.Weight, it.Weight}, {&ie.RowWeight, rowWeight}} {
-			if *f.dst, err = num("item", f.d); err != nil {
-				return nil, nil, err
-			}
-		}
-		for _, c := range it.Categories {
-			ie.Categories = append(ie.Categories, dsl.Fold(c))
-		}
-		for k, a := range it.Attributes {
-			switch {
-			case a.IsNum:
-				v, _ := dsl.NumberValue(a.Num)
-				ie.Attrs[k] = v
-			case a.IsBool:
-				ie.Attrs[k] = dsl.BoolValue(a.Bool)
-			case a.IsList:
-				ie.Attrs[k] = dsl.ListValue(a.List)
-			default:
-				ie.Attrs[k] = dsl.StringValue(a.Str)
-			}
-		}
-		l := &modelLine{index: i, item: it, env: ie, applied: map[string]bool{}}
-		lines = append(lines, l)
-		env.Items = append(env.Items, &l.env)
-	}
-	if env.Cart.Subtotal, err = num("subtotal", subtotal); err != nil {
-		return nil, nil, err
-	}
-	if env.Cart.TotalQty, err = num("total qty", qty); err != nil {
-		return nil, nil, err
-	}
-	if env.Cart.Weight, err = num("weight", weight); err != nil {
-		return nil, nil, err
-	}
-	env.Cart.LineCount = len(lines) * 10000 // a count, in fixed point
-	env.Cart.Currency = dsl.Fold(cart.Currency.Code)
-	in := map[string]bool{}
-	for _, s := range cart.Segments {
-		in[s] = true
-	}
-	for _, a := range auds {
-		env.Member = append(env.Member, in[a.ID])
-	}
-	return env, lines, nil
 }
