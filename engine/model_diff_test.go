@@ -195,8 +195,14 @@ var modelPaths = []string{
 // FuzzModel derives a rule set and a cart from the fuzz input: its bytes are
 // the random choices of the generator.
 func FuzzModel(f *testing.F) {
-	for _, s := range []uint64{1, 2, 3, 42} {
-		f.Add(binary.BigEndian.AppendUint64(nil, s))
+	// Seeds: the choices of a few generated cases, 8 bytes a choice.
+	for seed := range uint64(8) {
+		r := rand.NewPCG(seed, 0x6d6f64656c)
+		var b []byte
+		for range 160 {
+			b = binary.BigEndian.AppendUint64(b, r.Uint64())
+		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := genCase(rand.New(&byteSource{b: data}))
@@ -213,11 +219,21 @@ func FuzzModel(f *testing.F) {
 	})
 }
 
-// byteSource turns fuzz input into random choices; once the bytes run out
-// every choice is the first one.
-type byteSource struct{ b []byte }
+// byteSource turns fuzz input into random choices, 8 bytes a choice; once
+// the bytes run out a fixed PCG stream takes over (a constant would loop
+// forever in rand's rejection sampling).
+type byteSource struct {
+	b    []byte
+	rest *rand.PCG
+}
 
 func (s *byteSource) Uint64() uint64 {
+	if len(s.b) == 0 {
+		if s.rest == nil {
+			s.rest = rand.NewPCG(0, 0)
+		}
+		return s.rest.Uint64()
+	}
 	var v uint64
 	for range 8 {
 		v <<= 8
