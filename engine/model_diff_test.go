@@ -4,7 +4,7 @@ package engine_test
 // through the engine and through the independent model (model_test.go); the
 // two must agree on the rules applied, every line's discount, the totals and
 // free shipping. A failing case is minimised and printed as a Go literal for
-// the regression table below.
+// the regression table (model_regress_test.go).
 
 import (
 	"encoding/binary"
@@ -146,13 +146,13 @@ func TestModelRandom(t *testing.T) {
 		}
 		failed = append(failed, seed)
 		if len(failed) <= *modelShow {
-			min := minimiseCase(c, func(c modelCase) bool {
+			small := minimiseCase(c, func(c modelCase) bool {
 				d, _, err := checkCase(c, modelVariant{})
 				return err == nil && len(d) > 0
 			})
-			md, _, _ := checkCase(min, modelVariant{})
+			sd, _, _ := checkCase(small, modelVariant{})
 			t.Errorf("seed %d: engine and model disagree:\n  %s\nminimised:\n  %s\n%s",
-				seed, strings.Join(d, "\n  "), strings.Join(md, "\n  "), goCase(min))
+				seed, strings.Join(d, "\n  "), strings.Join(sd, "\n  "), goCase(small))
 		}
 	}
 	var tally []string
