@@ -61,6 +61,9 @@ func (run *modelRun) discounts(order []*modelLine) {
 			if it.Price.IsZero() {
 				res.seen["zero price"]++
 			}
+			if it.Price.Mul(it.Qty).Cmp(money.New(1, 7)) > 0 {
+				res.seen["row over ten million"]++
+			}
 			run.apply(r, l, run.increment(r, l))
 		}
 	}

@@ -141,11 +141,18 @@ func (g *gen) line() engine.Item {
 		Weight: money.New(g.r.Int64N(50), -1),
 	}
 	it.Name = "Product " + it.SKU
+	big := g.r.IntN(40) // 0: a huge price, 1: a huge quantity (never both)
 	switch {
 	case g.chance(6):
 		it.Price = money.Zero
+	case big == 0: // past what cents fit in 32 bits, and in int64 once multiplied
+		it.Price = g.amount(1_000_000_000, false)
 	default:
 		it.Price = g.amount(pick[int64](g, 1, 10, 100, 300), false)
+	}
+	if big == 1 {
+		it.Qty = money.New(1+g.r.Int64N(1_000_000_000), -4)
+		return g.describe(it)
 	}
 	switch g.r.IntN(10) {
 	case 0, 1, 2: // fractional, sold by weight
@@ -160,6 +167,11 @@ func (g *gen) line() engine.Item {
 	default:
 		it.Qty = money.FromInt(1 + g.r.Int64N(6))
 	}
+	return g.describe(it)
+}
+
+// describe gives a line its categories and attributes.
+func (g *gen) describe(it engine.Item) engine.Item {
 	for _, c := range []string{"shoes", "socks", "hats"} {
 		if g.chance(35) {
 			it.Categories = append(it.Categories, c)
@@ -210,7 +222,7 @@ func (g *gen) rule(id string) rules.CartRule {
 	case rules.ByFixed:
 		a.Amount = g.amount(pick[int64](g, 1, 5, 30), true)
 	case rules.CartFixed:
-		a.Amount = g.amount(pick[int64](g, 5, 20, 100, 1000), true)
+		a.Amount = g.amount(pick[int64](g, 5, 20, 100, 1000, 1_000_000_000), true)
 	case rules.BuyXGetY:
 		a.Amount = money.FromInt(1 + g.r.Int64N(3))
 		a.Step = money.FromInt(1 + g.r.Int64N(3))
