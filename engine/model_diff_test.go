@@ -16,8 +16,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/money"
+	"github.com/ruled/ruled/rules"
 )
 
 var (
@@ -33,7 +35,12 @@ var knownBugs = modelVariant{byFixedUnitsCap: true}
 // checkCase runs c through the engine and the model (in reading v) and
 // returns what differs, or nil, and the paths the model took.
 func checkCase(c modelCase, v modelVariant) ([]string, map[string]int, error) {
-	prog, diags := engine.Compile(c.set)
+	return checkCaseWith(engine.Compile, c, v)
+}
+
+// checkCaseWith is checkCase with the engine's rule set compiled by compile.
+func checkCaseWith(compile func(*rules.Set) (*engine.Program, diag.List), c modelCase, v modelVariant) ([]string, map[string]int, error) {
+	prog, diags := compile(c.set)
 	if prog == nil {
 		var conds []string
 		for _, r := range c.set.CartRules {
@@ -125,10 +132,17 @@ func seedCase(seed uint64) modelCase {
 func TestModelRandom(t *testing.T) {
 	var failed, known []uint64
 	seen := map[string]int{}
+	// Every other cart is compiled as a reload is: by one Compiler that
+	// reuses the conditions of the rule set before.
+	var reload engine.Compiler
 	for i := range uint64(*modelCarts) {
 		seed := *modelSeed + i
 		c := seedCase(seed)
-		d, s, err := checkCase(c, modelVariant{})
+		compile := engine.Compile
+		if seed%2 == 1 {
+			compile = reload.Compile
+		}
+		d, s, err := checkCaseWith(compile, c, modelVariant{})
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
