@@ -28,6 +28,9 @@ func (run *modelRun) discounts(order []*modelLine) {
 		}
 		run.fixed[r.ID] = st
 	}
+	if len(run.lines) > 64 {
+		res.seen["over 64 lines"]++
+	}
 	for _, r := range run.passed {
 		a := &r.Action
 		for _, l := range order {

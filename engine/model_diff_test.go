@@ -202,7 +202,7 @@ var modelPaths = []string{
 	"line not above X", "line stopped by an earlier rule", "max_qty below the line",
 	"not a candidate: condition", "not a candidate: coupon", "not a candidate: customer_group",
 	"not a candidate: disabled", "not a candidate: expired", "not a candidate: not_started",
-	"not a candidate: website", "percent carry", "row over ten million", "shipping buy_x_get_y", "shipping by_fixed",
+	"not a candidate: website", "over 64 lines", "percent carry", "row over ten million", "shipping buy_x_get_y", "shipping by_fixed",
 	"shipping by_percent", "shipping cart_fixed", "shipping loop stopped", "zero price",
 }
 

@@ -129,7 +129,11 @@ func (g *gen) cart(website string, cur money.Currency) *engine.Cart {
 	if g.chance(70) {
 		c.Shipping.Amount = g.amount(pick[int64](g, 5, 20, 100), false)
 	}
-	for range 1 + g.r.IntN(8) {
+	n := 1 + g.r.IntN(8)
+	if g.chance(2) { // past 64 lines: one machine word of line flags no longer holds them
+		n = 65 + g.r.IntN(16)
+	}
+	for range n {
 		c.Items = append(c.Items, g.line())
 	}
 	return c
