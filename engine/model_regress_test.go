@@ -14,7 +14,9 @@ import (
 // modelRegressions are carts on which the engine and the model once
 // disagreed (minimised from random seeds), and the cases that pin the
 // reference's subtle points. skip names an engine bug being fixed, or a
-// question part 1 of the reference does not settle.
+// question part 1 of the reference does not settle. "seed N" names the
+// random case a cart was minimised from, by the generator of its day (which
+// has grown since: the seed no longer draws it).
 var modelRegressions = []struct {
 	name string
 	skip string
