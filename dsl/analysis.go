@@ -437,7 +437,9 @@ func (r *Requirement) normal() *Requirement {
 	r.Categories = slices.Compact(r.Categories)
 	slices.Sort(r.SKUs)
 	r.SKUs = slices.Compact(r.SKUs)
-	slices.SortFunc(r.Attrs, func(a, b AttrValue) int { return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Value, b.Value)) })
+	slices.SortFunc(r.Attrs, func(a, b AttrValue) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Value, b.Value))
+	})
 	r.Attrs = slices.Compact(r.Attrs)
 	return r
 }
