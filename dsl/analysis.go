@@ -16,13 +16,12 @@ import (
 // key that is equal for clauses that test the same thing, and the audiences
 // a condition requires.
 
-// Cache shares compiled conditions: within a rule set (the same text and
-// "shoes" in item.categories appear in hundreds of rules) and across
-// compiles of successive versions of a rule set (a reload compiles only the
-// conditions that changed). Whole conditions are shared by their text and
-// kind (cart or line condition) while the audience registry is the same;
-// compiled code by the code it was lowered to, whatever the registry. It is
-// safe for concurrent use. A nil *Cache compiles without sharing.
+// Cache shares compiled conditions by their text and kind (cart or line
+// condition), for one audience registry: within a rule set (the same text
+// appears in many rules; "shoes" in item.categories in hundreds of any()
+// clauses) and across compiles of successive versions of a rule set (a
+// reload compiles only the conditions that changed). It is safe for
+// concurrent use. A nil *Cache compiles without sharing.
 type Cache struct {
 	mu       sync.Mutex
 	registry string                 // the audience registry texts were compiled with
@@ -44,8 +43,8 @@ func NewCache(audiences []Audience) *Cache {
 }
 
 // NewCacheFrom returns a cache for the registry audiences that takes what
-// it misses from prev (nil for none): compiled code always, whole
-// conditions when prev was made for an equal registry. Call Detach when the
+// it misses from prev (nil for none) when prev was made for an equal
+// registry. Call Detach when the
 // compile it serves is done, so that it keeps only what that compile used.
 func NewCacheFrom(prev *Cache, audiences []Audience) *Cache {
 	var b strings.Builder
@@ -55,7 +54,7 @@ func NewCacheFrom(prev *Cache, audiences []Audience) *Cache {
 		b.WriteString(a.Name)
 		b.WriteByte(0)
 	}
-	return &Cache{registry: b.String(), texts: map[textKey]*Program{}, progs: map[string]*vm.Program{}, prev: prev}
+	return &Cache{registry: b.String(), texts: map[textKey]*Program{}, prev: prev}
 }
 
 // Detach forgets the cache c was made from.
@@ -65,11 +64,11 @@ func (c *Cache) Detach() {
 	c.mu.Unlock()
 }
 
-// Len is the number of distinct compiled codes held.
+// Len is the number of conditions held.
 func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.progs)
+	return len(c.texts)
 }
 
 // text returns the condition compiled from src, if c or the cache it was
@@ -109,37 +108,9 @@ func (c *Cache) keep(src string, item bool, p *Program) {
 	c.mu.Unlock()
 }
 
-// compile compiles lowered code, through the cache when there is one.
-func (c *Cache) compile(code string) (*vm.Program, error) {
-	if c == nil {
-		return expr.Compile(code, exprOptions(expr.AsBool())...)
-	}
-	c.mu.Lock()
-	p, ok := c.progs[code]
-	prev := c.prev
-	c.mu.Unlock()
-	if ok {
-		return p, nil
-	}
-	if prev != nil {
-		prev.mu.Lock()
-		p, ok = prev.progs[code]
-		prev.mu.Unlock()
-	}
-	if !ok {
-		var err error
-		if p, err = expr.Compile(code, exprOptions(expr.AsBool())...); err != nil {
-			return nil, err
-		}
-	}
-	c.mu.Lock()
-	if q, ok := c.progs[code]; ok {
-		p = q
-	} else {
-		c.progs[code] = p
-	}
-	c.mu.Unlock()
-	return p, nil
+// compileCode compiles lowered code.
+func compileCode(code string) (*vm.Program, error) {
+	return expr.Compile(code, exprOptions(expr.AsBool())...)
 }
 
 // Conjunct is one clause of a condition's top-level "and" (the whole
@@ -227,7 +198,7 @@ func (p *Program) analyse(opts Options) error {
 	for _, k := range kids {
 		// A clause's code is part of the whole condition's, which compiled:
 		// it is compiled when first run.
-		sub := &Program{src: p.src, root: k, audiences: p.audiences, paths: p.paths, deferred: &deferred{cache: opts.Cache}}
+		sub := &Program{src: p.src, root: k, audiences: p.audiences, paths: p.paths, deferred: &deferred{}}
 		sub.required, sub.native = required(k, opts.Item), nativeOf(k)
 		c := p.conjunct(sub, k, opts)
 		sub.conj = []Conjunct{c}

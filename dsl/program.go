@@ -73,9 +73,8 @@ type Program struct {
 }
 
 type deferred struct {
-	once  sync.Once
-	cache *Cache
-	err   error
+	once sync.Once
+	err  error
 }
 
 // vm returns the program's expr code, compiling it on first use when it
@@ -85,7 +84,9 @@ func (p *Program) vm() (*vm.Program, error) {
 	if d == nil {
 		return p.prog, nil
 	}
-	d.once.Do(func() { p.prog, d.err = d.cache.compile(p.root.code) })
+	// Compiled without a cache: a Program outlives the compile that made
+	// it (a reload reuses it), and must not keep that compile's cache alive.
+	d.once.Do(func() { p.prog, d.err = compileCode(p.root.code) })
 	return p.prog, d.err
 }
 
@@ -131,17 +132,18 @@ func compile(src string, opts Options) (*Program, []*Error) {
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
-	p := &Program{src: src, root: root}
-	if opts.lazy && (nativeOf(root) != nil || opts.Item && maskOf(root) != nil) {
-		p.deferred = &deferred{cache: opts.Cache}
-	} else {
-		prog, cerr := opts.Cache.compile(root.code)
-		if cerr != nil {
+	// The expr program is compiled when first run: most conditions run
+	// natively, and an expr program with its tree is most of what a
+	// compiled condition weighs. A whole condition is compiled here all
+	// the same, and thrown away, so that one that expr rejects is found at
+	// load time.
+	p := &Program{src: src, root: root, deferred: &deferred{}}
+	if !opts.lazy || nativeOf(root) == nil && !(opts.Item && maskOf(root) != nil) {
+		if _, cerr := compileCode(root.code); cerr != nil {
 			// The checker accepted something expr rejects: a bug in ruled,
 			// not in the rule. Say so plainly, without the generated code.
 			return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
 		}
-		p.prog = prog
 	}
 	if err := p.analyse(opts); err != nil {
 		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
