@@ -23,6 +23,19 @@ type Result struct {
 	// Explain says, with Options.Explain, for every rule why it applied or
 	// not, in rule order.
 	Explain []Explanation `json:"explain,omitempty"`
+	// Membership says how the shopper's signed membership was judged; the
+	// server sets it, and only when membership is signed.
+	Membership *MembershipStatus `json:"membership,omitempty"`
+}
+
+// MembershipStatus is the fate of a signed membership value.
+type MembershipStatus struct {
+	// Status is a stable word: verified, absent, unsigned, malformed,
+	// bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid,
+	// bad_claims. Anything but verified is no membership.
+	Status string `json:"status"`
+	// Reason says why membership was refused; with explain only.
+	Reason string `json:"reason,omitempty"`
 }
 
 // AppliedRule is a rule that applied, with what it took off in all.

@@ -47,6 +47,8 @@ type serveCmd struct {
 	RecordQueue           int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
 	RuleSeries            int           `help:"Most rules with a series of their own in ruled_rule_applications_total; the others count under rule=\"_other\" (${default})." default:"500" placeholder:"N"`
 
+	Trust trustFlags `embed:"" group:"Signed membership"`
+
 	PullAudiences time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
 	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 }
@@ -63,10 +65,19 @@ func (c *serveCmd) run(e *env) int {
 			if err != nil {
 				return nil, err
 			}
-			if b.Program != nil {
-				p.compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			if b.Program == nil {
+				return b.serverBuild(), nil
 			}
-			return b.serverBuild(), nil
+			p.compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			sb := b.serverBuild()
+			trust, err := c.Trust.trust(dir, b.Program.Set().Config)
+			if err != nil {
+				// Keys that cannot be read leave the rules in service as
+				// they are, as a broken rule file does.
+				return nil, err
+			}
+			sb.Trust = trust
+			return sb, nil
 		},
 		RulesDir:         dir,
 		Logger:           log,

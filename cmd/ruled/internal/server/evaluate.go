@@ -63,7 +63,8 @@ func (s *Server) readDecision(w http.ResponseWriter, r *http.Request) (*request,
 		aerr = requireJSON(r)
 	}
 	if aerr == nil {
-		d.ids, aerr = s.membershipOf(r)
+		d.who, aerr = s.membershipOf(r)
+		d.ids = d.who.ids
 	}
 	if aerr == nil {
 		d.body, aerr = readBody(w, r, s.opt.MaxBodyBytes)
@@ -117,9 +118,13 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	opt.Now = s.opt.Now()
 	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {
+		if d.who.untrusted {
+			cart.Segments, cart.Customer.Group = nil, d.who.group()
+		}
 		cart.Segments = membership.Union(cart.Segments, d.ids)
 		var res *engine.Result
 		if res, err = p.Evaluate(cart, opt); err == nil {
+			res.Membership = d.who.status(opt.Explain)
 			s.metrics.evaluated(api, cart.Currency, res)
 			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent
 				s.opt.Record(cart, opt)

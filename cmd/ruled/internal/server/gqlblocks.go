@@ -104,7 +104,7 @@ func (q *query) DynamicBlocks(ctx context.Context, args struct {
 	if err := req.budget.evaluation(); err != nil {
 		return nil, err
 	}
-	d := &decision{ids: req.ids, opt: engine.Options{Explain: orFalse(args.Explain)}}
+	d := &decision{ids: req.who.ids, who: req.who, opt: engine.Options{Explain: orFalse(args.Explain)}}
 	if args.Cart != nil {
 		body, err := args.Cart.contract()
 		if err != nil {

@@ -46,7 +46,7 @@ func (s *Server) newSchema() *graphql.Schema {
 // from start to end, and the shopper's membership.
 type gqlRequest struct {
 	g      *engine.Generation
-	ids    []string
+	who    shopper
 	now    time.Time
 	budget *budget
 }
@@ -81,9 +81,9 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	aerr := requireJSON(r)
-	var ids []string
+	var who shopper
 	if aerr == nil {
-		ids, aerr = s.membershipOf(r)
+		who, aerr = s.membershipOf(r)
 	}
 	var body []byte
 	if aerr == nil {
@@ -133,7 +133,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeoutCause(ctx, limits.Timeout, &limitError{code: gqlRequestTimeout, status: http.StatusServiceUnavailable,
 		limit: limits.Timeout.String(), msg: fmt.Sprintf("the request ran longer than %s, the most one request may: it was stopped", limits.Timeout)})
 	defer cancel()
-	req := &gqlRequest{g: g, ids: ids, now: s.opt.Now(), budget: &budget{limits: limits, stop: stop}}
+	req := &gqlRequest{g: g, who: who, now: s.opt.Now(), budget: &budget{limits: limits, stop: stop}}
 	resp := s.schema.Exec(context.WithValue(ctx, gqlKey{}, req), params.Query, params.OperationName, params.Variables)
 	if le, ok := stopped(ctx); ok {
 		le.answer(w)
@@ -253,7 +253,7 @@ func (q *query) EvaluateCart(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	d := &decision{cart: body, ids: req.ids, opt: engine.Options{Explain: orFalse(args.Explain)}}
+	d := &decision{cart: body, ids: req.who.ids, who: req.who, opt: engine.Options{Explain: orFalse(args.Explain)}}
 	var placements []string
 	if args.Placements != nil {
 		placements = *args.Placements

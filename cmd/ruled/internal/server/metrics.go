@@ -28,6 +28,7 @@ type metrics struct {
 	applications *ruleCounts            // rule
 	placements   *prometheus.CounterVec // placement, result
 	blocksServed *prometheus.CounterVec // placement, block
+	membership   *prometheus.CounterVec // status
 
 	reloads          *prometheus.CounterVec // trigger, result
 	reloadDuration   prometheus.Histogram
@@ -128,6 +129,11 @@ func newMetrics(maxRuleSeries int) *metrics {
 		Name: "ruled_rule_set_blocks",
 		Help: "Dynamic blocks in the rule set in service.",
 	})
+	m.membership = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_membership_verdicts_total",
+		Help: "Signed membership values judged, by status (verified; anything else is no membership: absent, unsigned, malformed, bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid, bad_claims).",
+	}, []string{"status"})
+	m.reg.MustRegister(m.membership)
 	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluations, m.applications.vec, m.placements, m.blocksServed,
 		m.reloads, m.reloadDuration, m.stageDuration, m.coalesced, m.lastReloadOK, m.lastReloadOKTime, m.reloadErrors,
 		m.info, m.cartRules, m.audiences, m.blocks,

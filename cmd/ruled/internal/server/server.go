@@ -46,6 +46,9 @@ type Build struct {
 	// Files counts the files read; Parsed those parsed afresh, the others
 	// having come unchanged from an earlier build.
 	Files, Parsed int
+	// Trust is how far requests are believed about the shopper, from the
+	// build's ruled.yaml and the flags; nil believes them as before.
+	Trust *Trust
 }
 
 // Stage is one timed step of a reload.
@@ -112,6 +115,8 @@ type Server struct {
 	releasing atomic.Bool // a releaseMemory is running
 	stateMu   sync.Mutex
 	state     reloadState // guarded by stateMu
+
+	trusted atomic.Pointer[Trust] // of the build in service; nil before the first
 
 	idPrefix string        // of generated request ids: random per process
 	idSeq    atomic.Uint64 // of generated request ids
