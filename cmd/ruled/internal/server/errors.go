@@ -18,6 +18,7 @@ import (
 const (
 	codeInvalidInput      = "invalid_input"      // 400: the body or a parameter is wrong; field says which
 	codeInvalidMembership = "invalid_membership" // 400: the membership header or cookie cannot be decoded
+	codeUnauthorized      = "unauthorized"       // 401: the admin token is missing or wrong
 	codeNotFound          = "not_found"          // 404
 	codeMethodNotAllowed  = "method_not_allowed" // 405
 	codeTooLarge          = "body_too_large"     // 413
