@@ -23,6 +23,9 @@ type Result struct {
 	// Explain says, with Options.Explain, for every rule why it applied or
 	// not, in rule order.
 	Explain []Explanation `json:"explain,omitempty"`
+	// Guardrail is set when the project's cap on the total discount bound
+	// this cart: the cap and what it took back from which rules.
+	Guardrail *GuardrailResult `json:"guardrail,omitempty"`
 	// Membership says how the shopper's signed membership was judged; the
 	// server sets it, and only when membership is signed.
 	Membership *MembershipStatus `json:"membership,omitempty"`
@@ -96,6 +99,8 @@ type Explanation struct {
 	// values they saw, when Status is condition.
 	Clauses  []Clause `json:"clauses,omitempty"`
 	Discount string   `json:"discount,omitempty"`
+	// Guardrail says that the project's cap cut this rule's discount.
+	Guardrail string `json:"guardrail,omitempty"`
 }
 
 // Clause is a part of a condition that was false.
