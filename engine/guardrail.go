@@ -1,7 +1,15 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ruled/ruled/diag"
 
 	"github.com/ruled/ruled/money"
 	"github.com/ruled/ruled/rules"
@@ -142,4 +150,109 @@ func (ev *evaluation) explainGuardrail() {
 			e.Guardrail = fmt.Sprintf("cut by the guardrail: the cart's discount is capped at %s (%s)", gr.Cap, gr.Binding)
 		}
 	}
+}
+
+// lintGuardrails warns, statically, when enabled rules that can meet on
+// one cart could stack past the guardrail: by_percent rules whose
+// combined percent (each on what the ones before left, as they apply) is
+// above max_discount_percent, or cart_fixed amounts adding up past
+// max_discount_amount. Rules meet on a cart when they share a website, a
+// customer group and (one code per cart) a coupon, and none before them
+// stops further rules; their conditions are assumed to hold, so a warning
+// says "could". The guardrail still holds at run time: the warning is for
+// the author, who may mean it.
+func (p *Program) lintGuardrails(l *diag.List, now time.Time) {
+	g := p.set.Config.Guardrails
+	if g.IsZero() && len(g.Websites) == 0 && len(g.CustomerGroups) == 0 {
+		return
+	}
+	var live []*rule
+	websites, groups, coupons := map[string]bool{DefaultWebsite: true}, map[string]bool{DefaultGroup: true}, map[string]bool{"": true}
+	for _, r := range p.rules {
+		if !r.Enabled || r.status(now) == RuleExpired {
+			continue
+		}
+		live = append(live, r)
+		for _, w := range r.Websites {
+			websites[w] = true
+		}
+		for _, gr := range r.CustomerGroups {
+			groups[gr] = true
+		}
+		if r.Action.Type == rules.ByPercent || r.Action.Type == rules.CartFixed {
+			for _, c := range r.Coupons {
+				coupons[c] = true
+			}
+		}
+	}
+	slices.SortStableFunc(live, func(a, b *rule) int { return cmp.Or(cmp.Compare(a.Priority, b.Priority), cmp.Compare(a.ID, b.ID)) })
+	seen := map[string]bool{}
+	hundred := money.FromInt(100)
+	for _, w := range slices.Sorted(maps.Keys(websites)) {
+		for _, gr := range slices.Sorted(maps.Keys(groups)) {
+			capOf := g.For(w, gr)
+			if capOf.IsZero() {
+				continue
+			}
+			for _, c := range slices.Sorted(maps.Keys(coupons)) {
+				left, fixed := hundred, money.Zero // percent of the price left; cart_fixed sum
+				var ids []string
+				var last *rule
+				for _, r := range live {
+					if !meets(r, w, gr, c) {
+						continue
+					}
+					switch r.Action.Type {
+					case rules.ByPercent:
+						left = left.Sub(left.Mul(money.Min(r.Action.Amount, hundred)).Mul(hundredth))
+						ids, last = append(ids, r.ID), r
+					case rules.CartFixed:
+						fixed = fixed.Add(r.Action.Amount)
+						ids, last = append(ids, r.ID), r
+					}
+					if r.StopFurtherRules {
+						break
+					}
+				}
+				combined := hundred.Sub(left).Round(2)
+				overPct := capOf.MaxPercent != nil && len(ids) > 1 && combined.Cmp(*capOf.MaxPercent) > 0
+				overAmt := capOf.MaxAmount != nil && len(ids) > 1 && fixed.Cmp(*capOf.MaxAmount) > 0
+				if !overPct && !overAmt {
+					continue
+				}
+				key := strings.Join(ids, ",")
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				example := fmt.Sprintf("a cart on website %q, group %q", w, gr)
+				if c != "" {
+					example += fmt.Sprintf(", coupon %q", c)
+				}
+				if overPct {
+					l.Warn(last.Pos, "guardrail-stacking", "rules %s could stack to %s%% off, past the guardrail's max_discount_percent %s: e.g. %s, one line at 100.00, meeting their conditions; the guardrail will cut the rules applied last",
+						quoteAll(ids), combined, capOf.MaxPercent, example)
+				} else {
+					l.Warn(last.Pos, "guardrail-stacking", "rules %s could stack to %s off, past the guardrail's max_discount_amount %s: e.g. %s meeting their conditions; the guardrail will cut the rules applied last",
+						quoteAll(ids), fixed, capOf.MaxAmount, example)
+				}
+			}
+		}
+	}
+}
+
+// meets reports whether r can apply to a cart of website w, group g and
+// coupon c.
+func meets(r *rule, w, g, c string) bool {
+	return (len(r.Websites) == 0 || slices.Contains(r.Websites, w)) &&
+		(len(r.CustomerGroups) == 0 || slices.Contains(r.CustomerGroups, g)) &&
+		(len(r.Coupons) == 0 || slices.Contains(r.Coupons, c))
+}
+
+func quoteAll(ids []string) string {
+	q := make([]string, len(ids))
+	for i, id := range ids {
+		q[i] = strconv.Quote(id)
+	}
+	return strings.Join(q, ", ")
 }

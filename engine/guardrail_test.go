@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,5 +202,62 @@ func checkTrimmed(t *testing.T, want, got *Result, capAmt money.Decimal) {
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Result{}, "Items", "AppliedRules", "Totals", "Guardrail", "Explain")); diff != "" {
 		t.Errorf("the guardrail changed more than amounts:\n%s", diff)
+	}
+}
+
+func TestLintGuardrails(t *testing.T) {
+	pct := func(id string, prio int, amount int64, mod func(*rules.CartRule)) rules.CartRule {
+		r := rules.CartRule{ID: id, Name: id, Enabled: true, Priority: prio, Action: rules.Action{Type: rules.ByPercent, Amount: money.FromInt(amount)}}
+		if mod != nil {
+			mod(&r)
+		}
+		return r
+	}
+	cap40 := rules.Guardrails{Guardrail: rules.Guardrail{MaxPercent: decp("40")}}
+	stop := func(r *rules.CartRule) { r.StopFurtherRules = true }
+	vip := func(r *rules.CartRule) { r.CustomerGroups = []string{"vip"} }
+	wholesale := func(r *rules.CartRule) { r.CustomerGroups = []string{"wholesale"} }
+	coupon := func(c string) func(*rules.CartRule) { return func(r *rules.CartRule) { r.Coupons = []string{c} } }
+	disabled := func(r *rules.CartRule) { r.Enabled = false }
+	fixed := func(amount string) func(*rules.CartRule) {
+		return func(r *rules.CartRule) { r.Action = rules.Action{Type: rules.CartFixed, Amount: money.MustParse(amount)} }
+	}
+	tests := []struct {
+		name  string
+		rules []rules.CartRule
+		g     rules.Guardrails
+		want  string // part of the one warning; "" for none
+	}{
+		{"two stacking percentages", []rules.CartRule{pct("a", 1, 30, nil), pct("b", 2, 30, nil)}, cap40,
+			`rules "a", "b" could stack to 51%`},
+		{"first stops further rules", []rules.CartRule{pct("a", 1, 30, stop), pct("b", 2, 30, nil)}, cap40, ""},
+		{"within the cap", []rules.CartRule{pct("a", 1, 20, nil), pct("b", 2, 20, nil)}, cap40, ""},
+		{"groups that never meet", []rules.CartRule{pct("a", 1, 30, vip), pct("b", 2, 30, wholesale)}, cap40, ""},
+		{"one group, example names it", []rules.CartRule{pct("a", 1, 30, vip), pct("b", 2, 30, nil)}, cap40, `group "vip"`},
+		{"two coupons never meet", []rules.CartRule{pct("a", 1, 30, coupon("X")), pct("b", 2, 30, coupon("Y"))}, cap40, ""},
+		{"a coupon stacks on an automatic rule", []rules.CartRule{pct("a", 1, 30, coupon("X")), pct("b", 2, 30, nil)}, cap40, `coupon "X"`},
+		{"disabled rule", []rules.CartRule{pct("a", 1, 30, disabled), pct("b", 2, 30, nil)}, cap40, ""},
+		{"group override lifts the cap", []rules.CartRule{pct("a", 1, 30, vip), pct("b", 2, 30, vip)},
+			rules.Guardrails{Guardrail: rules.Guardrail{MaxPercent: decp("40")}, CustomerGroups: map[string]rules.Guardrail{"vip": {MaxPercent: decp("60")}}}, ""},
+		{"fixed amounts past the amount cap", []rules.CartRule{pct("a", 1, 0, fixed("100")), pct("b", 2, 0, fixed("80"))},
+			rules.Guardrails{Guardrail: rules.Guardrail{MaxAmount: decp("150")}}, `could stack to 180 off, past the guardrail's max_discount_amount 150`},
+		{"no guardrail", []rules.CartRule{pct("a", 1, 30, nil), pct("b", 2, 30, nil)}, rules.Guardrails{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustCompile(t, &rules.Set{Config: rules.Config{Currency: "USD", Guardrails: tt.g}, CartRules: tt.rules})
+			var got []string
+			for _, d := range p.Lint(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
+				if d.Code == "guardrail-stacking" {
+					got = append(got, d.Message)
+				}
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("warnings %q, want none", got)
+			case tt.want != "" && (len(got) != 1 || !strings.Contains(got[0], tt.want)):
+				t.Errorf("warnings %q, want one saying %q", got, tt.want)
+			}
+		})
 	}
 }
