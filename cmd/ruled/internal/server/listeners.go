@@ -84,8 +84,17 @@ func (s *Server) mux(who scope) http.Handler {
 		}
 		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no endpoint at %s", r.URL.Path), "")
 	})
+	if who&operators == 0 {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.serve(mux, w, r.WithContext(context.WithValue(r.Context(), decisionsOnlyKey{}, true)))
+		})
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(mux, w, r) })
 }
+
+// decisionsOnlyKey marks the requests of the main address when operators
+// have their own: GraphQL then answers no listing.
+type decisionsOnlyKey struct{}
 
 // PublicHandler serves decisions (evaluation, blocks, GraphQL) and health
 // only: what the main listener serves when operators have their own.

@@ -75,6 +75,19 @@ func TestSplitListeners(t *testing.T) {
 			}
 		})
 	}
+
+	// GraphQL's listings show files and lines too: only on the admin address.
+	for _, field := range []string{"rules { id file }", "audiences { name }", "placements { id }", "blocks { id file }"} {
+		q := `{"query": "{ ` + field + ` }"}`
+		_, _, v := call(t, "POST", pub+"/graphql", jsonType, q)
+		if errs, _ := v["errors"].([]any); len(errs) == 0 || !strings.Contains(fmt.Sprint(errs[0]), "admin address only") {
+			t.Errorf("%s on the main address: %v", field, v)
+		}
+		_, _, v = call(t, "POST", adm+"/graphql", jsonType, q, bearer...)
+		if v["errors"] != nil || v["data"] == nil {
+			t.Errorf("%s on the admin address: %v", field, v)
+		}
+	}
 }
 
 func TestRequestLimits(t *testing.T) {
