@@ -45,14 +45,14 @@ func (s *Server) newSchema() *graphql.Schema {
 // gqlRequest is what one GraphQL request resolves against: one rule set
 // from start to end, and the shopper's membership.
 type gqlRequest struct {
-	g      *engine.Generation
-	who    shopper
-	now    time.Time
+	g   *engine.Generation
+	who shopper
+	now time.Time
 	// decisionsOnly: the request came to the main address while operators
 	// have their own, so the listings (file paths, source lines) are not
 	// answered.
 	decisionsOnly bool
-	budget *budget
+	budget        *budget
 }
 
 type gqlKey struct{}
