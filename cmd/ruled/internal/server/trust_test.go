@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -90,6 +91,21 @@ func TestSignedMembership(t *testing.T) {
 		})
 	}
 
+	// GraphQL reads the same membership, and says so.
+	q := `{"query": "{ evaluateCart(cart: {customer: {group: \"vip\"}, items: [{sku: \"A\", qty: 1, price: \"100.00\"}]}, explain: true) { appliedRules { id } membership { status reason } } }"}`
+	for tok, want := range map[string]string{valid: "verified", token([]byte(strings.Repeat("x", 32)), demoNow.Add(time.Hour), "vip"): "bad_signature"} {
+		code, _, v := call(t, "POST", untrusted+"/graphql", jsonType, q, "aep-segments-membership", tok)
+		if code != http.StatusOK || v["errors"] != nil {
+			t.Fatalf("graphql: %d %v", code, v)
+		}
+		e := v["data"].(map[string]any)["evaluateCart"].(map[string]any)
+		m := e["membership"].(map[string]any)
+		applied := fmt.Sprint(e["appliedRules"])
+		if m["status"] != want || strings.Contains(applied, vipRule) != (want == "verified") {
+			t.Errorf("graphql with a %s token: %v", want, e)
+		}
+	}
+
 	// The verdicts are counted.
 	resp, err := http.Get(untrusted + "/metrics")
 	if err != nil {
@@ -97,7 +113,7 @@ func TestSignedMembership(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{`ruled_membership_verdicts_total{status="bad_signature"} 2`, `ruled_membership_verdicts_total{status="expired"} 1`} {
+	for _, want := range []string{`ruled_membership_verdicts_total{status="bad_signature"} 3`, `ruled_membership_verdicts_total{status="expired"} 1`} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("metrics lack %s", want)
 		}
