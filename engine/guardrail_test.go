@@ -220,7 +220,9 @@ func TestLintGuardrails(t *testing.T) {
 	coupon := func(c string) func(*rules.CartRule) { return func(r *rules.CartRule) { r.Coupons = []string{c} } }
 	disabled := func(r *rules.CartRule) { r.Enabled = false }
 	fixed := func(amount string) func(*rules.CartRule) {
-		return func(r *rules.CartRule) { r.Action = rules.Action{Type: rules.CartFixed, Amount: money.MustParse(amount)} }
+		return func(r *rules.CartRule) {
+			r.Action = rules.Action{Type: rules.CartFixed, Amount: money.MustParse(amount)}
+		}
 	}
 	tests := []struct {
 		name  string
