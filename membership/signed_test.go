@@ -262,3 +262,30 @@ func TestSignHS256RoundTrip(t *testing.T) {
 		t.Error("SignHS256 without an expiry: no error")
 	}
 }
+
+// FuzzVerify: whatever arrives, Verify answers with a known status, and
+// only a token the secret signed is verified.
+func FuzzVerify(f *testing.F) {
+	secret := []byte(strings.Repeat("f", 32))
+	v, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{secret}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, _ := membership.SignHS256(secret, "k1", membership.Claims{Segments: []string{"vip"}, Expiry: now.Add(time.Hour)})
+	for _, s := range []string{good, good + "x", "vip,loyal", `["a"]`, "a.b.c", unsignedToken(`{"alg":"none"}`, `{"exp":1}`),
+		unsignedToken(`{"alg":"HS256"}`, `{"segments":["x"],"exp":4102444800}`), "", "..", "e30.e30.e30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got := v.Verify(raw, now)
+		if !slices.Contains(membership.Statuses, got.Status) {
+			t.Fatalf("unknown status %q", got.Status)
+		}
+		if !got.Verified() && (got.Segments != nil || got.Group != "" || got.Subject != "") {
+			t.Fatalf("%s verdict carries membership: %+v", got.Status, got)
+		}
+		if got.Verified() && len(got.Segments) > membership.MaxIDs {
+			t.Fatalf("%d segments", len(got.Segments))
+		}
+	})
+}

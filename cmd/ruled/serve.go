@@ -82,6 +82,9 @@ func (c *serveCmd) run(e *env) int {
 				// they are, as a broken rule file does.
 				return nil, err
 			}
+			if trust.UntrustedBody && trust.Verifier == nil {
+				log.Warn("trust_body is false but membership is not signed: the membership header or cookie is still believed as sent; set membership.signing")
+			}
 			sb.Trust = trust
 			return sb, nil
 		},
