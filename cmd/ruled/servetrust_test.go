@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +46,23 @@ func TestTrustFlags(t *testing.T) {
 	tr, err = trustFlags{TrustBody: "true"}.trust(dir, signed)
 	if err != nil || tr.UntrustedBody {
 		t.Errorf("--trust-body=true: %+v, %v", tr, err)
+	}
+
+	// A key set relative to the rules directory, as jwks_file is written.
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := `{"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "ed-1", "alg": "EdDSA", "x": "` + base64.RawURLEncoding.EncodeToString(pub) + `"}]}`
+	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "keys", "jwks.json"), []byte(jwks), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tr, err = trustFlags{}.trust(dir, rules.Config{Membership: rules.Membership{Signing: &rules.Signing{JWKSFile: "keys/jwks.json"}}})
+	if err != nil || tr.Verifier == nil {
+		t.Errorf("jwks_file: %+v, %v", tr, err)
 	}
 
 	errs := []struct {
