@@ -196,45 +196,39 @@ func (p *Program) lintGuardrails(l *diag.List, now time.Time) {
 			}
 			for _, c := range slices.Sorted(maps.Keys(coupons)) {
 				left, fixed := hundred, money.Zero // percent of the price left; cart_fixed sum
-				var ids []string
-				var last *rule
+				var pctIDs, fixedIDs []string
+				var lastPct, lastFixed *rule
 				for _, r := range live {
 					if !meets(r, w, gr, c) {
 						continue
 					}
-					switch r.Action.Type {
-					case rules.ByPercent:
+					switch {
+					case r.Action.Amount.Sign() <= 0:
+					case r.Action.Type == rules.ByPercent:
 						left = left.Sub(left.Mul(money.Min(r.Action.Amount, hundred)).Mul(hundredth))
-						ids, last = append(ids, r.ID), r
-					case rules.CartFixed:
+						pctIDs, lastPct = append(pctIDs, r.ID), r
+					case r.Action.Type == rules.CartFixed:
 						fixed = fixed.Add(r.Action.Amount)
-						ids, last = append(ids, r.ID), r
+						fixedIDs, lastFixed = append(fixedIDs, r.ID), r
 					}
 					if r.StopFurtherRules {
 						break
 					}
 				}
-				combined := hundred.Sub(left).Round(2)
-				overPct := capOf.MaxPercent != nil && len(ids) > 1 && combined.Cmp(*capOf.MaxPercent) > 0
-				overAmt := capOf.MaxAmount != nil && len(ids) > 1 && fixed.Cmp(*capOf.MaxAmount) > 0
-				if !overPct && !overAmt {
-					continue
-				}
-				key := strings.Join(ids, ",")
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
 				example := fmt.Sprintf("a cart on website %q, group %q", w, gr)
 				if c != "" {
 					example += fmt.Sprintf(", coupon %q", c)
 				}
-				if overPct {
-					l.Warn(last.Pos, "guardrail-stacking", "rules %s could stack to %s%% off, past the guardrail's max_discount_percent %s: e.g. %s, one line at 100.00, meeting their conditions; the guardrail will cut the rules applied last",
-						quoteAll(ids), combined, capOf.MaxPercent, example)
-				} else {
-					l.Warn(last.Pos, "guardrail-stacking", "rules %s could stack to %s off, past the guardrail's max_discount_amount %s: e.g. %s meeting their conditions; the guardrail will cut the rules applied last",
-						quoteAll(ids), fixed, capOf.MaxAmount, example)
+				combined := hundred.Sub(left).Round(2)
+				if capOf.MaxPercent != nil && len(pctIDs) > 1 && combined.Cmp(*capOf.MaxPercent) > 0 && !seen["%"+strings.Join(pctIDs, ",")] {
+					seen["%"+strings.Join(pctIDs, ",")] = true
+					l.Warn(lastPct.Pos, "guardrail-stacking", "rules %s could stack to %s%% off, past the guardrail's max_discount_percent %s: e.g. %s, one line at 100.00, meeting their conditions; the guardrail will cut the rules applied last",
+						quoteAll(pctIDs), combined, capOf.MaxPercent, example)
+				}
+				if capOf.MaxAmount != nil && len(fixedIDs) > 1 && fixed.Cmp(*capOf.MaxAmount) > 0 && !seen["$"+strings.Join(fixedIDs, ",")] {
+					seen["$"+strings.Join(fixedIDs, ",")] = true
+					l.Warn(lastFixed.Pos, "guardrail-stacking", "rules %s could stack to %s off, past the guardrail's max_discount_amount %s: e.g. %s meeting their conditions; the guardrail will cut the rules applied last",
+						quoteAll(fixedIDs), fixed, capOf.MaxAmount, example)
 				}
 			}
 		}

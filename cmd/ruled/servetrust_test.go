@@ -83,3 +83,19 @@ func TestTrustFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWarnsOfStacking(t *testing.T) {
+	dir := demoCopy(t)
+	cfg, err := os.OpenFile(filepath.Join(dir, "ruled.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.WriteString("guardrails:\n  max_discount_percent: 10\n"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Close()
+	code, out, errs := runCLI(t, "", "check", "--rules", dir)
+	if code != exitOK || !strings.Contains(out+errs, "could stack to") {
+		t.Errorf("check: exit %d\n%s%s", code, out, errs)
+	}
+}
