@@ -107,9 +107,11 @@ func (p *Program) start(c *Cart, opt Options) (*evaluation, input, error) {
 // finish writes the Result from the arithmetic and chooses the blocks.
 func (ev *evaluation) finish(in *input, opt Options) (*Result, error) {
 	out := calculate(&in.calcInput)
+	ev.guard(in, out) // the project's cap on the total discount (guardrail.go)
 	ev.result(in, out)
 	if opt.Explain {
 		ev.explain(in, out)
+		ev.explainGuardrail()
 	}
 	if err := ev.selectBlocks(opt); err != nil {
 		return nil, err

@@ -354,8 +354,9 @@ func (p *Program) Rules(now time.Time) []RuleInfo {
 }
 
 // Lint reports what can never apply or show again at now: rules and blocks
-// whose window has ended. These are warnings: a project may keep last
-// season's promotions on file.
+// whose window has ended; and enabled rules that could stack past the
+// guardrail (guardrail.go). These are warnings: a project may keep last
+// season's promotions on file, and may mean a cap to bind.
 func (p *Program) Lint(now time.Time) diag.List {
 	var l diag.List
 	for _, r := range p.rules {
@@ -370,6 +371,7 @@ func (p *Program) Lint(now time.Time) diag.List {
 			}
 		}
 	}
+	p.lintGuardrails(&l, now)
 	p.set.Sources.Attach(l)
 	l.Sort()
 	return l

@@ -23,6 +23,22 @@ type Result struct {
 	// Explain says, with Options.Explain, for every rule why it applied or
 	// not, in rule order.
 	Explain []Explanation `json:"explain,omitempty"`
+	// Guardrail is set when the project's cap on the total discount bound
+	// this cart: the cap and what it took back from which rules.
+	Guardrail *GuardrailResult `json:"guardrail,omitempty"`
+	// Membership says how the shopper's signed membership was judged; the
+	// server sets it, and only when membership is signed.
+	Membership *MembershipStatus `json:"membership,omitempty"`
+}
+
+// MembershipStatus is the fate of a signed membership value.
+type MembershipStatus struct {
+	// Status is a stable word: verified, absent, unsigned, malformed,
+	// bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid,
+	// bad_claims. Anything but verified is no membership.
+	Status string `json:"status"`
+	// Reason says why membership was refused; with explain only.
+	Reason string `json:"reason,omitempty"`
 }
 
 // AppliedRule is a rule that applied, with what it took off in all.
@@ -83,6 +99,8 @@ type Explanation struct {
 	// values they saw, when Status is condition.
 	Clauses  []Clause `json:"clauses,omitempty"`
 	Discount string   `json:"discount,omitempty"`
+	// Guardrail says that the project's cap cut this rule's discount.
+	Guardrail string `json:"guardrail,omitempty"`
 }
 
 // Clause is a part of a condition that was false.

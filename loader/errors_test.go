@@ -207,7 +207,7 @@ var brokenTests = []struct {
 		fsys: files("ruled.yaml", "timezon: UTC\n", "audiences.yaml", "audiences:\n  - id: a1\n    nam: VIP\n    name: VIP\n"),
 		want: lines(
 			`p/audiences.yaml:3:5: unknown key "nam" in audience; did you mean "name"? allowed: id, name, description, origin, updated, removed`,
-			`p/ruled.yaml:1:1: unknown key "timezon" in ruled.yaml; did you mean "timezone"? allowed: timezone, currency, websites`,
+			`p/ruled.yaml:1:1: unknown key "timezon" in ruled.yaml; did you mean "timezone"? allowed: timezone, currency, websites, membership, guardrails`,
 		),
 		codes: []string{"unknown-key", "unknown-key"},
 	},

@@ -36,7 +36,7 @@ var (
 	audienceKeys     = []string{"id", "name", "description", "origin", "updated", "removed"}
 
 	// configKeys are the keys of ruled.yaml.
-	configKeys = []string{"timezone", "currency", "websites"}
+	configKeys = []string{"timezone", "currency", "websites", "membership", "guardrails"}
 	// websiteKeys are the keys of one website under websites in ruled.yaml.
 	websiteKeys = []string{"currency"}
 )
@@ -89,8 +89,15 @@ func (r *reader) config(doc *yaml.Node, cfg *rules.Config) {
 		if isNull(e.value) {
 			continue
 		}
-		if e.name == "websites" {
+		switch e.name {
+		case "websites":
 			r.websites(e.value, cfg)
+			continue
+		case "membership":
+			r.membership(e.value, cfg)
+			continue
+		case "guardrails":
+			r.guardrails(e.value, cfg)
 			continue
 		}
 		s, ok := r.str(e.value, e.name)

@@ -174,6 +174,24 @@ func schemaDefs() (jsObj, schemaGaps) {
 				"additionalProperties": g.object("website", "a website's settings", websiteKeys, jsObj{
 					"currency": jsDesc("currency", "the currency of this website's carts and fixed amounts"),
 				})},
+			"membership": g.object("membership", "how a shopper's segment membership and customer group are trusted", membershipKeys, jsObj{
+				"signing": g.object("signing", "makes the membership header or cookie a signed token (JWT); unsigned values count as no membership", signingKeys, jsObj{
+					"secret_env": jsText("environment variable holding the HS256 shared secret (two, separated by white space, while rotating)"),
+					"jwks_file":  jsText("JSON Web Key Set of public keys (RS256, ES256, EdDSA) chosen by kid; relative to the rules directory"),
+					"leeway":     jsObj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "clock skew allowed on exp, such as 30s; default 0s"},
+				}),
+				"trust_body": jsBool("whether request bodies may state segments and customer.group; default true (a trusted back end calls ruled)"),
+			}),
+			"guardrails": g.object("guardrails", "caps on what the rules together take off one cart", guardrailsKeys, jsObj{
+				"max_discount_percent": jsDesc("decimal", "most total discount, in percent of the cart subtotal"),
+				"max_discount_amount":  jsDesc("decimal", "most total discount, in the currency of the cart's website"),
+				"websites":             jsObj{"type": "object", "description": "caps of websites, by website code; each replaces the project's cap", "additionalProperties": jsRef("guardrail")},
+				"customer_groups":      jsObj{"type": "object", "description": "caps of customer groups, by group code; each replaces the website's and the project's", "additionalProperties": jsRef("guardrail")},
+			}),
+		}),
+		"guardrail": g.object("guardrail", "a cap on the total discount of one cart", guardrailKeys, jsObj{
+			"max_discount_percent": jsDesc("decimal", "most total discount, in percent of the cart subtotal"),
+			"max_discount_amount":  jsDesc("decimal", "most total discount, in the currency of the cart's website"),
 		}),
 		"cart": cartSchema(),
 		"expect": g.object("expect", "what the evaluation must give; every part is optional", expectKeys, jsObj{

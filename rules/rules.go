@@ -35,8 +35,68 @@ type Config struct {
 	// rules are in the currency of the cart's website, as Magento's are in
 	// the website's base currency.
 	WebsiteCurrencies map[string]string
-	// Fields holds the position of each key that was set.
+	// Membership says how a shopper's segment membership and customer
+	// group are trusted.
+	Membership Membership
+	// Guardrails cap what the rules together may take off a cart.
+	Guardrails Guardrails
+	// Fields holds the position of each key that was set ("membership.
+	// signing.leeway" for nested keys).
 	Fields map[string]diag.Pos
+}
+
+// Membership is the membership section of ruled.yaml.
+type Membership struct {
+	// Signing, when set, makes the membership header or cookie a signed
+	// token (JWT); unsigned values then count as no membership.
+	Signing *Signing
+	// TrustBody is whether a request body's segments and customer.group
+	// are taken; nil means true (a trusted back end calls ruled).
+	TrustBody *bool
+}
+
+// BodyTrusted reports whether request bodies may state segments and the
+// customer group.
+func (m Membership) BodyTrusted() bool { return m.TrustBody == nil || *m.TrustBody }
+
+// Signing says where the keys of signed membership are.
+type Signing struct {
+	// SecretEnv names the environment variable holding the HS256 shared
+	// secret (two secrets separated by white space while rotating).
+	SecretEnv string
+	// JWKSFile is a JSON Web Key Set of public keys (RS256, ES256, EdDSA),
+	// relative to the rules directory when not absolute.
+	JWKSFile string
+	// Leeway is the clock skew allowed on a token's exp.
+	Leeway time.Duration
+}
+
+// Guardrail caps the total discount of one cart; a nil field is no cap.
+type Guardrail struct {
+	MaxPercent *money.Decimal // of the cart subtotal, 0 to 100
+	MaxAmount  *money.Decimal // in the currency of the cart's website
+}
+
+// IsZero reports whether g caps nothing.
+func (g Guardrail) IsZero() bool { return g.MaxPercent == nil && g.MaxAmount == nil }
+
+// Guardrails are the project's cap and its overrides. An override replaces
+// the project's cap whole: a customer group's wins over a website's.
+type Guardrails struct {
+	Guardrail
+	Websites       map[string]Guardrail
+	CustomerGroups map[string]Guardrail
+}
+
+// For returns the cap of a cart of website and customer group.
+func (g *Guardrails) For(website, group string) Guardrail {
+	if o, ok := g.CustomerGroups[group]; ok {
+		return o
+	}
+	if o, ok := g.Websites[website]; ok {
+		return o
+	}
+	return g.Guardrail
 }
 
 // DefaultOrigin is the origin of an audience that does not state one.

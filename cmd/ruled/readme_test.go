@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/loader"
@@ -76,6 +77,11 @@ func TestReadmeExamples(t *testing.T) {
 			checkExcerpt(t, ex, "../../whatif/testdata/report.golden.md")
 		case ex.lang == "yaml" && strings.HasPrefix(first, "# yaml-language-server:"):
 			// An editor's directive.
+		case ex.lang == "yaml" && regexp.MustCompile(`^(membership|guardrails):`).MatchString(first):
+			// A part of ruled.yaml: it must load without a problem.
+			if _, diags := loader.LoadFS(fstest.MapFS{"ruled.yaml": {Data: []byte(ex.text)}}, "."); len(diags) > 0 {
+				t.Errorf("README.md:%d: ruled.yaml example:\n%v", ex.line, diags)
+			}
 		case ex.lang == "yaml" && (strings.HasPrefix(first, "cases:") || strings.HasPrefix(first, "- name:")):
 			cases = append(cases, ex)
 		case ex.lang == "yaml" && regexp.MustCompile(`(?m)^(cart_rules|placements|blocks):`).MatchString(ex.text):

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,20 +22,25 @@ import (
 )
 
 type serveCmd struct {
-	Addr             string        `help:"Address to listen on (${default})." default:"127.0.0.1:8080" env:"RULED_ADDR" placeholder:"HOST:PORT"`
-	MembershipHeader string        `help:"Request header carrying the shopper's segment membership (${default})." default:"aep-segments-membership" env:"RULED_MEMBERSHIP_HEADER" placeholder:"NAME"`
-	MembershipCookie string        `help:"Cookie carrying the membership when the header is not sent (${default})." default:"aep-segments-membership" env:"RULED_MEMBERSHIP_COOKIE" placeholder:"NAME"`
-	MaxBody          int64         `help:"Largest request body, in bytes (${default}: 1 MiB)." default:"1048576" placeholder:"BYTES"`
-	LogFormat        string        `help:"Log format: text or json." enum:"text,json" default:"text" env:"RULED_LOG_FORMAT"`
-	LogLevel         string        `help:"Least level logged: debug, info, warn or error." enum:"debug,info,warn,error" default:"info" env:"RULED_LOG_LEVEL"`
-	Watch            string        `help:"How changed rule files are noticed: fsnotify (plus the periodic rescan), poll (the rescan alone, for NFS and the like) or off (SIGHUP and POST /v1/reload only)." enum:"fsnotify,poll,off" default:"fsnotify" env:"RULED_WATCH"`
-	Rescan           time.Duration `help:"Interval of the periodic full rescan; the poll interval with --watch=poll." default:"1m"`
-	Debounce         time.Duration `help:"Quiet time after a change before reloading." default:"250ms"`
-	DebounceMax      time.Duration `help:"Longest wait for quiet before reloading anyway." default:"2s"`
-	ReadTimeout      time.Duration `help:"Longest time to read a request." default:"15s"`
-	WriteTimeout     time.Duration `help:"Longest time to write a response." default:"30s"`
-	IdleTimeout      time.Duration `help:"Longest time a keep-alive connection waits for its next request." default:"2m"`
-	ShutdownTimeout  time.Duration `help:"Longest wait for in-flight requests on SIGINT or SIGTERM." default:"15s"`
+	Addr              string        `help:"Address to listen on (${default})." default:"127.0.0.1:8080" env:"RULED_ADDR" placeholder:"HOST:PORT"`
+	MembershipHeader  string        `help:"Request header carrying the shopper's segment membership (${default})." default:"aep-segments-membership" env:"RULED_MEMBERSHIP_HEADER" placeholder:"NAME"`
+	MembershipCookie  string        `help:"Cookie carrying the membership when the header is not sent (${default})." default:"aep-segments-membership" env:"RULED_MEMBERSHIP_COOKIE" placeholder:"NAME"`
+	MaxBody           int64         `help:"Largest request body, in bytes (${default}: 1 MiB)." default:"1048576" placeholder:"BYTES"`
+	MaxItems          int           `help:"Most lines in one cart (${default})." default:"1000" placeholder:"N"`
+	MaxSegments       int           `help:"Most segment ids in one request, membership and body together (${default})." default:"1000" placeholder:"N"`
+	AdminAddr         string        `help:"Serve reload, status, metrics, the listings and the dashboard only on this address; the main one then serves decisions and health only (default: everything on --addr)." env:"RULED_ADMIN_ADDR" placeholder:"HOST:PORT"`
+	AdminTokenFile    string        `help:"File holding a bearer token the admin address requires (with --admin-addr)." env:"RULED_ADMIN_TOKEN_FILE" placeholder:"FILE" type:"path"`
+	ReadHeaderTimeout time.Duration `help:"Longest time to read a request's headers." default:"5s"`
+	LogFormat         string        `help:"Log format: text or json." enum:"text,json" default:"text" env:"RULED_LOG_FORMAT"`
+	LogLevel          string        `help:"Least level logged: debug, info, warn or error." enum:"debug,info,warn,error" default:"info" env:"RULED_LOG_LEVEL"`
+	Watch             string        `help:"How changed rule files are noticed: fsnotify (plus the periodic rescan), poll (the rescan alone, for NFS and the like) or off (SIGHUP and POST /v1/reload only)." enum:"fsnotify,poll,off" default:"fsnotify" env:"RULED_WATCH"`
+	Rescan            time.Duration `help:"Interval of the periodic full rescan; the poll interval with --watch=poll." default:"1m"`
+	Debounce          time.Duration `help:"Quiet time after a change before reloading." default:"250ms"`
+	DebounceMax       time.Duration `help:"Longest wait for quiet before reloading anyway." default:"2s"`
+	ReadTimeout       time.Duration `help:"Longest time to read a request." default:"15s"`
+	WriteTimeout      time.Duration `help:"Longest time to write a response." default:"30s"`
+	IdleTimeout       time.Duration `help:"Longest time a keep-alive connection waits for its next request." default:"2m"`
+	ShutdownTimeout   time.Duration `help:"Longest wait for in-flight requests on SIGINT or SIGTERM." default:"15s"`
 
 	GraphQLMaxEvaluations int64         `name:"graphql-max-evaluations" help:"Most evaluateCart and dynamicBlocks fields in one GraphQL request, aliases included (${default})." default:"10" placeholder:"N"`
 	GraphQLMaxFields      int64         `name:"graphql-max-fields" help:"Most fields one GraphQL request resolves, list entries included (${default})." default:"50000" placeholder:"N"`
@@ -46,6 +52,8 @@ type serveCmd struct {
 	RecordMaxAge          time.Duration `help:"Longest time one recorded file stays open." default:"1h"`
 	RecordQueue           int           `help:"Carts waiting to be written at most; beyond, samples are dropped and counted." default:"4096"`
 	RuleSeries            int           `help:"Most rules with a series of their own in ruled_rule_applications_total; the others count under rule=\"_other\" (${default})." default:"500" placeholder:"N"`
+
+	Trust trustFlags `embed:"" group:"Signed membership"`
 
 	PullAudiences time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
 	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
@@ -63,16 +71,30 @@ func (c *serveCmd) run(e *env) int {
 			if err != nil {
 				return nil, err
 			}
-			if b.Program != nil {
-				p.compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			if b.Program == nil {
+				return b.serverBuild(), nil
 			}
-			return b.serverBuild(), nil
+			p.compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
+			sb := b.serverBuild()
+			trust, err := c.Trust.trust(dir, b.Program.Set().Config)
+			if err != nil {
+				// Keys that cannot be read leave the rules in service as
+				// they are, as a broken rule file does.
+				return nil, err
+			}
+			if trust.UntrustedBody && trust.Verifier == nil {
+				log.Warn("trust_body is false but membership is not signed: the membership header or cookie is still believed as sent; set membership.signing")
+			}
+			sb.Trust = trust
+			return sb, nil
 		},
 		RulesDir:         dir,
 		Logger:           log,
 		MembershipHeader: c.MembershipHeader,
 		MembershipCookie: c.MembershipCookie,
 		MaxBodyBytes:     c.MaxBody,
+		MaxItems:         c.MaxItems,
+		MaxSegments:      c.MaxSegments,
 		GraphQL: server.GraphQLLimits{
 			MaxDepth: c.GraphQLMaxDepth, MaxFields: c.GraphQLMaxFields,
 			MaxEvaluations: c.GraphQLMaxEvaluations, Timeout: c.GraphQLTimeout,
@@ -133,10 +155,11 @@ func (c *serveCmd) run(e *env) int {
 		log.Error("cannot listen", "addr", c.Addr, "error", err)
 		return exitCantRun
 	}
+	timeouts := server.Timeouts{
+		ReadHeader: c.ReadHeaderTimeout, Read: c.ReadTimeout, Write: c.WriteTimeout, Idle: c.IdleTimeout, Shutdown: c.ShutdownTimeout,
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "rules", dir, "version", g.Version, "summary", g.Program.Summary(), "watch", c.Watch)
-	err = srv.Serve(ctx, ln, server.Timeouts{
-		Read: c.ReadTimeout, Write: c.WriteTimeout, Idle: c.IdleTimeout, Shutdown: c.ShutdownTimeout,
-	})
+	err = c.serve(ctx, srv, ln, timeouts, log)
 	cancel()
 	if pulled != nil {
 		<-pulled
@@ -159,6 +182,33 @@ func (c *serveCmd) run(e *env) int {
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// serve answers on ln, and on --admin-addr when set, until ctx is done.
+func (c *serveCmd) serve(ctx context.Context, srv *server.Server, ln net.Listener, t server.Timeouts, log *slog.Logger) error {
+	if c.AdminAddr == "" {
+		log.Warn("no --admin-addr: reload, status, metrics, the rule listings and the dashboard are served on the main address to whoever reaches it")
+		return srv.Serve(ctx, ln, t)
+	}
+	token := ""
+	if c.AdminTokenFile != "" {
+		data, err := os.ReadFile(c.AdminTokenFile)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--admin-token-file: %w", err)
+		}
+		if token = strings.TrimSpace(string(data)); len(token) < 16 {
+			ln.Close()
+			return fmt.Errorf("--admin-token-file %s: the token is %d characters: want at least 16", c.AdminTokenFile, len(token))
+		}
+	}
+	admin, err := net.Listen("tcp", c.AdminAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("admin address: %w", err)
+	}
+	log.Info("serving operators", "admin_addr", admin.Addr().String(), "token", token != "")
+	return srv.ServeSplit(ctx, ln, admin, token, t)
 }
 
 // recorder starts recording as the --record flags say.

@@ -45,7 +45,12 @@ func (s *Server) chooseBlocks(w http.ResponseWriter, r *http.Request) {
 	}
 	var res *engine.Result
 	if err == nil {
-		d.ids = membership.Union(req.ids, d.ids)
+		if req.who.untrusted {
+			d.ids = req.ids // the body's segments are not believed
+		} else {
+			d.ids = membership.Union(req.ids, d.ids)
+		}
+		d.who = req.who
 		d.opt.Explain = req.opt.Explain
 		res, err = s.decide(g, d, "rest")
 	}

@@ -50,6 +50,8 @@ type decision struct {
 	// ids are segment ids from the membership header or cookie, and from
 	// the body beside the cart; they are added to the cart's own.
 	ids []string
+	// who is what the request's membership says of the shopper.
+	who shopper
 	opt engine.Options
 }
 

@@ -7,7 +7,12 @@
 // budget (GraphQLLimits): evaluations, fields, depth and a deadline. It
 // mounts the web dashboard (package web) at /ui, handing it the generation
 // in service, the reload status and the rule counters; the pages
-// themselves are web's.
+// themselves are web's. Handler serves everything on one address;
+// PublicHandler (decisions and health) and AdminHandler (everything, behind
+// an optional bearer token) split it for ruled serve --admin-addr. A Build's
+// Trust decides how far requests are believed about the shopper: signed
+// membership (package membership) and whether bodies may state segments
+// and the customer group.
 //
 // It sits between the command (cmd/ruled, which owns flags, signals, the
 // file watcher and the compile step it hands in as a CompileFunc) and the
@@ -23,7 +28,8 @@
 // compiles off the request path on the goroutine that asked for it (the
 // CompileFunc bounds any parallelism of its own), runs one reload at a
 // time, coalesces the triggers that arrive meanwhile into one more reload,
-// and swaps only a program that compiled without errors; each stage is
+// and swaps only a program that compiled without errors (its Trust swapped
+// with it, loaded once per request); each stage is
 // timed in logs, metrics and /v1/status. A Server holds no package-level
 // state: its metrics live in its own registry, with the per-rule series
 // bounded (Options.MaxRuleSeries).

@@ -18,6 +18,7 @@ import (
 const (
 	codeInvalidInput      = "invalid_input"      // 400: the body or a parameter is wrong; field says which
 	codeInvalidMembership = "invalid_membership" // 400: the membership header or cookie cannot be decoded
+	codeUnauthorized      = "unauthorized"       // 401: the admin token is missing or wrong
 	codeNotFound          = "not_found"          // 404
 	codeMethodNotAllowed  = "method_not_allowed" // 405
 	codeTooLarge          = "body_too_large"     // 413
@@ -104,7 +105,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *api
 // membershipOf decodes the shopper's segment membership: the header when it
 // is sent and not empty, else the cookie. A value that cannot be decoded is
 // an error naming where it came from, never "member of nothing".
-func (s *Server) membershipOf(r *http.Request) ([]string, *apiError) {
+//
+// With signed membership (Trust.Verifier) the value is a token: one that is
+// unsigned, expired, tampered with or signed by another key counts as no
+// membership, never as an error, and the verdict is counted and kept for
+// the result.
+func (s *Server) membershipOf(r *http.Request) (shopper, *apiError) {
+	t := s.trust()
+	sh := shopper{untrusted: t.UntrustedBody}
 	where, raw := "", ""
 	if vals := r.Header.Values(s.opt.MembershipHeader); len(vals) > 0 && strings.TrimSpace(strings.Join(vals, "")) != "" {
 		// Repeated header lines are one list, as HTTP says.
@@ -112,8 +120,14 @@ func (s *Server) membershipOf(r *http.Request) ([]string, *apiError) {
 	} else if v, ok := cookie(r, s.opt.MembershipCookie); ok {
 		where, raw = "cookie", v
 	}
+	if t.Verifier != nil {
+		v := t.Verifier.Verify(raw, s.opt.Now())
+		sh.verdict, sh.ids = &v, v.Segments
+		s.metrics.membership.WithLabelValues(string(v.Status)).Inc()
+		return sh, nil
+	}
 	if where == "" {
-		return nil, nil
+		return sh, nil
 	}
 	ids, err := membership.Decode(raw)
 	if err != nil {
@@ -126,10 +140,11 @@ func (s *Server) membershipOf(r *http.Request) ([]string, *apiError) {
 		if where == "cookie" {
 			name = s.opt.MembershipCookie
 		}
-		return nil, &apiError{status: http.StatusBadRequest, Code: codeInvalidMembership,
+		return sh, &apiError{status: http.StatusBadRequest, Code: codeInvalidMembership,
 			Message: fmt.Sprintf("%s %s: %s", where, name, msg), Field: where + ":" + name}
 	}
-	return ids, nil
+	sh.ids = ids
+	return sh, nil
 }
 
 // cookie finds the raw value of the named cookie. net/http's own parser

@@ -63,7 +63,8 @@ func (s *Server) readDecision(w http.ResponseWriter, r *http.Request) (*request,
 		aerr = requireJSON(r)
 	}
 	if aerr == nil {
-		d.ids, aerr = s.membershipOf(r)
+		d.who, aerr = s.membershipOf(r)
+		d.ids = d.who.ids
 	}
 	if aerr == nil {
 		d.body, aerr = readBody(w, r, s.opt.MaxBodyBytes)
@@ -117,9 +118,17 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	opt.Now = s.opt.Now()
 	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {
+		if d.who.untrusted {
+			cart.Segments, cart.Customer.Group = nil, d.who.group()
+		}
 		cart.Segments = membership.Union(cart.Segments, d.ids)
 		var res *engine.Result
-		if res, err = p.Evaluate(cart, opt); err == nil {
+		err = s.withinLimits(cart)
+		if err == nil {
+			res, err = p.Evaluate(cart, opt)
+		}
+		if err == nil {
+			res.Membership = d.who.status(opt.Explain)
 			s.metrics.evaluated(api, cart.Currency, res)
 			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent
 				s.opt.Record(cart, opt)
@@ -129,6 +138,18 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	}
 	s.metrics.evaluations.WithLabelValues(api, "invalid").Inc()
 	return nil, d.inRequest(err)
+}
+
+// withinLimits refuses a cart with more lines or segments than the server
+// takes (--max-items, --max-segments).
+func (s *Server) withinLimits(c *engine.Cart) error {
+	if len(c.Items) > s.opt.MaxItems {
+		return &engine.InputError{Field: "items", Message: fmt.Sprintf("%d items, more than the limit of %d", len(c.Items), s.opt.MaxItems)}
+	}
+	if len(c.Segments) > s.opt.MaxSegments {
+		return &engine.InputError{Field: "segments", Message: fmt.Sprintf("%d segment ids (membership and body together), more than the limit of %d", len(c.Segments), s.opt.MaxSegments)}
+	}
+	return nil
 }
 
 // inRequest places an error about d's cart at the cart's path in the

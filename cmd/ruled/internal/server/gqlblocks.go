@@ -104,7 +104,7 @@ func (q *query) DynamicBlocks(ctx context.Context, args struct {
 	if err := req.budget.evaluation(); err != nil {
 		return nil, err
 	}
-	d := &decision{ids: req.ids, opt: engine.Options{Explain: orFalse(args.Explain)}}
+	d := &decision{ids: req.who.ids, who: req.who, opt: engine.Options{Explain: orFalse(args.Explain)}}
 	if args.Cart != nil {
 		body, err := args.Cart.contract()
 		if err != nil {
@@ -123,15 +123,21 @@ func (q *query) DynamicBlocks(ctx context.Context, args struct {
 }
 
 // Placements resolves Query.placements.
-func (q *query) Placements(ctx context.Context) []*placementView {
+func (q *query) Placements(ctx context.Context) ([]*placementView, error) {
 	req := gqlRequestOf(ctx)
+	if err := req.listing("placements"); err != nil {
+		return nil, err
+	}
 	pls, _ := listBlocks(req.g, req.now, "")
-	return pointers(pls)
+	return pointers(pls), nil
 }
 
 // Blocks resolves Query.blocks.
 func (q *query) Blocks(ctx context.Context, args struct{ Placement *string }) ([]*blockView, error) {
 	req := gqlRequestOf(ctx)
+	if err := req.listing("blocks"); err != nil {
+		return nil, err
+	}
 	placement := ""
 	if args.Placement != nil {
 		placement = *args.Placement

@@ -45,13 +45,26 @@ func (s *Server) newSchema() *graphql.Schema {
 // gqlRequest is what one GraphQL request resolves against: one rule set
 // from start to end, and the shopper's membership.
 type gqlRequest struct {
-	g      *engine.Generation
-	ids    []string
-	now    time.Time
-	budget *budget
+	g   *engine.Generation
+	who shopper
+	now time.Time
+	// decisionsOnly: the request came to the main address while operators
+	// have their own, so the listings (file paths, source lines) are not
+	// answered.
+	decisionsOnly bool
+	budget        *budget
 }
 
 type gqlKey struct{}
+
+// listing refuses a listing field on the main address when operators have
+// their own (ruled serve --admin-addr).
+func (req *gqlRequest) listing(field string) error {
+	if req.decisionsOnly {
+		return &gqlError{code: codeNotFound, msg: field + ": the listings are served on the admin address only", field: field}
+	}
+	return nil
+}
 
 func gqlRequestOf(ctx context.Context) *gqlRequest {
 	return ctx.Value(gqlKey{}).(*gqlRequest)
@@ -81,9 +94,9 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	aerr := requireJSON(r)
-	var ids []string
+	var who shopper
 	if aerr == nil {
-		ids, aerr = s.membershipOf(r)
+		who, aerr = s.membershipOf(r)
 	}
 	var body []byte
 	if aerr == nil {
@@ -133,7 +146,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeoutCause(ctx, limits.Timeout, &limitError{code: gqlRequestTimeout, status: http.StatusServiceUnavailable,
 		limit: limits.Timeout.String(), msg: fmt.Sprintf("the request ran longer than %s, the most one request may: it was stopped", limits.Timeout)})
 	defer cancel()
-	req := &gqlRequest{g: g, ids: ids, now: s.opt.Now(), budget: &budget{limits: limits, stop: stop}}
+	req := &gqlRequest{g: g, who: who, now: s.opt.Now(), decisionsOnly: r.Context().Value(decisionsOnlyKey{}) != nil, budget: &budget{limits: limits, stop: stop}}
 	resp := s.schema.Exec(context.WithValue(ctx, gqlKey{}, req), params.Query, params.OperationName, params.Variables)
 	if le, ok := stopped(ctx); ok {
 		le.answer(w)
@@ -253,7 +266,7 @@ func (q *query) EvaluateCart(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	d := &decision{cart: body, ids: req.ids, opt: engine.Options{Explain: orFalse(args.Explain)}}
+	d := &decision{cart: body, ids: req.who.ids, who: req.who, opt: engine.Options{Explain: orFalse(args.Explain)}}
 	var placements []string
 	if args.Placements != nil {
 		placements = *args.Placements
@@ -284,15 +297,21 @@ func (q *query) Audiences(ctx context.Context, args struct {
 	Search *string
 	Sort   optEnum
 	Order  optEnum
-}) []*audienceView {
+}) ([]*audienceView, error) {
+	if err := gqlRequestOf(ctx).listing("audiences"); err != nil {
+		return nil, err
+	}
 	list := listAudiences(gqlRequestOf(ctx).g, orDefault(args.Search, ""), strings.ToLower(args.Sort.or("NAME")), strings.ToLower(args.Order.or("ASC")))
-	return pointers(list)
+	return pointers(list), nil
 }
 
 // Rules resolves Query.rules.
-func (q *query) Rules(ctx context.Context) []*ruleView {
+func (q *query) Rules(ctx context.Context) ([]*ruleView, error) {
 	req := gqlRequestOf(ctx)
-	return pointers(listRules(req.g, req.now))
+	if err := req.listing("rules"); err != nil {
+		return nil, err
+	}
+	return pointers(listRules(req.g, req.now)), nil
 }
 
 func pointers[T any](l []T) []*T {

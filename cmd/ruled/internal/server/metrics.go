@@ -28,6 +28,8 @@ type metrics struct {
 	applications *ruleCounts            // rule
 	placements   *prometheus.CounterVec // placement, result
 	blocksServed *prometheus.CounterVec // placement, block
+	membership   *prometheus.CounterVec // status
+	guardrail    *prometheus.CounterVec // binding
 
 	reloads          *prometheus.CounterVec // trigger, result
 	reloadDuration   prometheus.Histogram
@@ -128,6 +130,15 @@ func newMetrics(maxRuleSeries int) *metrics {
 		Name: "ruled_rule_set_blocks",
 		Help: "Dynamic blocks in the rule set in service.",
 	})
+	m.membership = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_membership_verdicts_total",
+		Help: "Signed membership values judged, by status (verified; anything else is no membership: absent, unsigned, malformed, bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid, bad_claims).",
+	}, []string{"status"})
+	m.guardrail = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruled_guardrail_trims_total",
+		Help: "Evaluations whose total discount the guardrail cut to its cap, by the setting that bound (max_discount_percent, max_discount_amount).",
+	}, []string{"binding"})
+	m.reg.MustRegister(m.membership, m.guardrail)
 	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluations, m.applications.vec, m.placements, m.blocksServed,
 		m.reloads, m.reloadDuration, m.stageDuration, m.coalesced, m.lastReloadOK, m.lastReloadOKTime, m.reloadErrors,
 		m.info, m.cartRules, m.audiences, m.blocks,
@@ -163,6 +174,9 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 // labels are bounded by the files.
 func (m *metrics) evaluated(api string, currency money.Currency, res *engine.Result) {
 	m.evaluations.WithLabelValues(api, "ok").Inc()
+	if res.Guardrail != nil {
+		m.guardrail.WithLabelValues(res.Guardrail.Binding).Inc()
+	}
 	m.usage.add(currency, res)
 	for _, a := range res.AppliedRules {
 		m.applications.inc(a.ID)

@@ -184,6 +184,7 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	rep.OK = true
 	s.stateMu.Lock() // status sees the generation and its warnings together
 	g := s.live.Swap(b.Program, b.Version, rep.At)
+	s.trusted.Store(b.Trust)
 	s.state.last = rep
 	s.state.warnings = diags
 	swap := time.Since(swapStart)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -46,6 +47,9 @@ type Build struct {
 	// Files counts the files read; Parsed those parsed afresh, the others
 	// having come unchanged from an earlier build.
 	Files, Parsed int
+	// Trust is how far requests are believed about the shopper, from the
+	// build's ruled.yaml and the flags; nil believes them as before.
+	Trust *Trust
 }
 
 // Stage is one timed step of a reload.
@@ -69,6 +73,10 @@ type Options struct {
 	MembershipCookie string
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBody).
 	MaxBodyBytes int64
+	// MaxItems bounds the lines of one cart (default DefaultMaxItems);
+	// MaxSegments the segment ids of one request, membership and body
+	// together (default DefaultMaxSegments).
+	MaxItems, MaxSegments int
 	// MaxRuleSeries bounds the series of ruled_rule_applications_total:
 	// rules that applied get one each up to this many, the others share
 	// one labelled OtherRules (default DefaultMaxRuleSeries).
@@ -90,6 +98,11 @@ type Options struct {
 const (
 	DefaultMembership = "aep-segments-membership"
 	DefaultMaxBody    = 1 << 20
+	// DefaultMaxItems is far above any real cart (Magento's own checkout
+	// slows down past a few hundred lines).
+	DefaultMaxItems = 1000
+	// DefaultMaxSegments is membership.MaxIDs: a shopper belongs to tens.
+	DefaultMaxSegments = 1000
 	// DefaultMaxRuleSeries keeps the metric of rule applications well
 	// within what a Prometheus server stores comfortably per metric.
 	DefaultMaxRuleSeries = 500
@@ -102,7 +115,8 @@ type Server struct {
 	live    engine.Live
 	metrics *metrics
 	schema  *graphql.Schema
-	handler http.Handler
+	handler http.Handler // every endpoint
+	public  http.Handler // decisions and health only
 
 	reloadMu  sync.Mutex  // one reload at a time
 	pendMu    sync.Mutex  // guards pending
@@ -112,6 +126,8 @@ type Server struct {
 	releasing atomic.Bool // a releaseMemory is running
 	stateMu   sync.Mutex
 	state     reloadState // guarded by stateMu
+
+	trusted atomic.Pointer[Trust] // of the build in service; nil before the first
 
 	idPrefix string        // of generated request ids: random per process
 	idSeq    atomic.Uint64 // of generated request ids
@@ -137,6 +153,12 @@ func New(opt Options) *Server {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.MaxItems <= 0 {
+		opt.MaxItems = DefaultMaxItems
+	}
+	if opt.MaxSegments <= 0 {
+		opt.MaxSegments = DefaultMaxSegments
+	}
 	opt.GraphQL.defaults()
 	if opt.MaxRuleSeries <= 0 {
 		opt.MaxRuleSeries = DefaultMaxRuleSeries
@@ -145,7 +167,8 @@ func New(opt Options) *Server {
 	_, _ = rand.Read(seed[:])
 	s := &Server{opt: opt, log: opt.Logger, metrics: newMetrics(opt.MaxRuleSeries), idPrefix: hex.EncodeToString(seed[:])}
 	s.schema = s.newSchema()
-	s.handler = s.routes()
+	s.handler = s.mux(decisions | operators)
+	s.public = s.mux(decisions)
 	return s
 }
 
@@ -154,44 +177,6 @@ func (s *Server) Live() *engine.Live { return &s.live }
 
 // Handler returns the HTTP handler of every endpoint.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// route is one endpoint: its name in metrics and logs, and its handler for
-// each method it allows.
-type route struct {
-	path    string
-	name    string
-	methods map[string]http.HandlerFunc
-}
-
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	for _, rt := range []route{
-		{"/v1/cart/evaluate", "evaluate", map[string]http.HandlerFunc{http.MethodPost: s.evaluate}},
-		{"/graphql", "graphql", map[string]http.HandlerFunc{http.MethodPost: s.graphql, http.MethodGet: s.explorerPage}},
-		{"/graphql/schema.graphql", "graphql_schema", map[string]http.HandlerFunc{http.MethodGet: s.schemaSDL}},
-		{"/graphql/explorer/", "graphql_explorer", map[string]http.HandlerFunc{http.MethodGet: s.explorerAssets()}},
-		{"/v1/audiences", "audiences", map[string]http.HandlerFunc{http.MethodGet: s.audiences}},
-		{"/v1/rules", "rules", map[string]http.HandlerFunc{http.MethodGet: s.rules}},
-		{"/v1/blocks", "blocks", map[string]http.HandlerFunc{http.MethodGet: s.blocks, http.MethodPost: s.chooseBlocks}},
-		{"/v1/status", "status", map[string]http.HandlerFunc{http.MethodGet: s.status}},
-		{"/v1/reload", "reload", map[string]http.HandlerFunc{http.MethodPost: s.reload}},
-		{"/healthz", "healthz", map[string]http.HandlerFunc{http.MethodGet: s.healthz}},
-		{"/readyz", "readyz", map[string]http.HandlerFunc{http.MethodGet: s.readyz}},
-		{"/metrics", "metrics", map[string]http.HandlerFunc{http.MethodGet: s.metrics.handler(s.log).ServeHTTP}},
-	} {
-		mux.Handle(rt.path, s.dispatch(rt))
-	}
-	dashboard := s.newDashboard()
-	mux.Handle(DashboardPath+"/", s.dispatch(route{DashboardPath + "/", "dashboard", map[string]http.HandlerFunc{http.MethodGet: dashboard.ServeHTTP}}))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			http.Redirect(w, r, DashboardPath+"/", http.StatusFound)
-			return
-		}
-		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no endpoint at %s", r.URL.Path), "")
-	})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(mux, w, r) })
-}
 
 // dispatch routes by method, answering 405 with the allowed methods in
 // Allow for the others (GET routes take HEAD too).
@@ -212,6 +197,16 @@ func (s *Server) dispatch(rt route) http.Handler {
 			m = http.MethodGet
 		}
 		h, ok := rt.methods[m]
+		if _, err := url.ParseQuery(r.URL.RawQuery); ok && err != nil {
+			// A parameter that cannot be read must not be read as absent.
+			e := &apiError{status: http.StatusBadRequest, Code: codeInvalidInput, Message: "malformed query string: " + err.Error(), Field: "query"}
+			if rt.name == "graphql" {
+				writeGQLError(w, e)
+			} else {
+				e.write(w)
+			}
+			return
+		}
 		if !ok {
 			w.Header().Set("Allow", allow)
 			e := &apiError{status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed,
@@ -358,9 +353,13 @@ func (t *Timeouts) defaults() {
 // lets in-flight requests finish for at most t.Shutdown before cutting
 // them off. It returns nil after a clean shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, t Timeouts) error {
+	return s.serveOn(ctx, ln, s.handler, t)
+}
+
+func (s *Server) serveOn(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts) error {
 	t.defaults()
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler:           h,
 		ReadHeaderTimeout: t.ReadHeader,
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
