@@ -6,7 +6,16 @@
 // customer group, date window, coupon), in order of priority then id; their
 // conditions, once, on the cart as it arrived; the lines each rule's action
 // selects; then the discount arithmetic (calc.go), to the currency's minor
-// unit with Magento's delta rounding.
+// unit with Magento's delta rounding. The item order each rule loops in is
+// Magento's Validator::sortItemsByPriority over every candidate rule.
+//
+// Two walks do this and give the same Result. The indexed walk
+// (indexed.go, index.go) reads only the rules the program's index lists for
+// the cart (by coupon, audience, and the categories, SKUs and attributes of
+// its lines) and evaluates each distinct clause and line condition once,
+// natively where it can; it records nothing only an explanation reads. The
+// walk over every rule (plain.go) answers Options.Explain with every
+// rule's reason, and is the oracle the indexed walk is tested against.
 //
 // Carts arrive as JSON (cartjson.go): a body is parsed once into an
 // immutable tape (ParseJSON) that the cart contract's checks, and a server
