@@ -89,22 +89,19 @@ func (p *Program) putScratch(s *scratch) {
 	p.scratch.Put(s)
 }
 
-func (s *scratch) takeBytes(n int) []uint8 {
-	if len(s.bytes)+n > cap(s.bytes) {
-		s.bytes = make([]uint8, 0, max(2*cap(s.bytes), n, 256))
-	}
-	b := s.bytes[len(s.bytes) : len(s.bytes)+n : len(s.bytes)+n]
-	s.bytes = s.bytes[:len(s.bytes)+n]
-	clear(b)
-	return b
-}
+func (s *scratch) takeBytes(n int) []uint8 { return take(&s.bytes, n) }
 
-func (s *scratch) takeBools(n int) []bool {
-	if len(s.bools)+n > cap(s.bools) {
-		s.bools = make([]bool, 0, max(2*cap(s.bools), n, 256))
+func (s *scratch) takeBools(n int) []bool { return take(&s.bools, n) }
+
+// take returns n zeroed elements of the arena, which grows (leaving the
+// slices it gave out as they are) when it has no room.
+func take[T any](arena *[]T, n int) []T {
+	a := *arena
+	if len(a)+n > cap(a) {
+		a = make([]T, 0, max(2*cap(a), n, 256))
 	}
-	b := s.bools[len(s.bools) : len(s.bools)+n : len(s.bools)+n]
-	s.bools = s.bools[:len(s.bools)+n]
+	b := a[len(a) : len(a)+n : len(a)+n]
+	*arena = a[:len(a)+n]
 	clear(b)
 	return b
 }
