@@ -47,6 +47,7 @@ type index struct {
 	always     []int32            // enabled rules with no coupon and no required audience
 	byAudience [][]int32          // per registry index: enabled rules without coupon that require it
 	byCoupon   map[string][]int32 // per folded code: every rule that accepts it, disabled ones too
+	generated  []int32            // rules that accept their generated codes (checked with Options.Limits)
 }
 
 // share records the clauses and predicate of every rule and builds the
@@ -87,6 +88,9 @@ func (p *Program) share() {
 		at := int32(i)
 		for code := range r.coupons {
 			p.idx.byCoupon[code] = append(p.idx.byCoupon[code], at)
+		}
+		if r.GeneratedCoupons {
+			p.idx.generated = append(p.idx.generated, at)
 		}
 		switch {
 		case !r.enabled || r.coupons != nil:
