@@ -21,6 +21,7 @@ import (
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/store"
 )
 
 // CompileFunc loads and compiles the rule set: exactly what `ruled check`
@@ -84,6 +85,9 @@ type Options struct {
 	// corpus). It is called on the request path, so it must not block;
 	// the cart is not used by the server afterwards.
 	Record func(cart *engine.Cart, opt engine.Options)
+	// Store keeps usage limits, budgets and generated codes; orders
+	// (POST /v1/orders) need it. nil answers them 503.
+	Store store.Store
 }
 
 // Defaults of Options.
@@ -173,6 +177,8 @@ func (s *Server) routes() http.Handler {
 		{"/v1/audiences", "audiences", map[string]http.HandlerFunc{http.MethodGet: s.audiences}},
 		{"/v1/rules", "rules", map[string]http.HandlerFunc{http.MethodGet: s.rules}},
 		{"/v1/blocks", "blocks", map[string]http.HandlerFunc{http.MethodGet: s.blocks, http.MethodPost: s.chooseBlocks}},
+		{"/v1/orders", "orders", map[string]http.HandlerFunc{http.MethodPost: s.placeOrder}},
+		{"/v1/orders/", "order_cancel", map[string]http.HandlerFunc{http.MethodPost: s.cancelOrder}},
 		{"/v1/status", "status", map[string]http.HandlerFunc{http.MethodGet: s.status}},
 		{"/v1/reload", "reload", map[string]http.HandlerFunc{http.MethodPost: s.reload}},
 		{"/healthz", "healthz", map[string]http.HandlerFunc{http.MethodGet: s.healthz}},
