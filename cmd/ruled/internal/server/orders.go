@@ -143,6 +143,10 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// SetStore sets the usage store after New, for a store chosen from the
+// first rule set; call it before Serve.
+func (s *Server) SetStore(st store.Store) { s.opt.Store = st }
+
 // storeError answers a failure of the usage store: 503, so that the shop
 // retries the same order id (which can never count twice).
 func storeError(w http.ResponseWriter, err error) {
