@@ -18,7 +18,7 @@ import (
 
 // dsn is the test server, from RULED_TEST_POSTGRES. In CI (CI=true) a
 // missing server fails the tests; elsewhere they are skipped.
-func dsn(t *testing.T) string {
+func dsn(t testing.TB) string {
 	t.Helper()
 	d := os.Getenv("RULED_TEST_POSTGRES")
 	if d == "" {
@@ -31,7 +31,7 @@ func dsn(t *testing.T) string {
 }
 
 // open returns a store in a schema of its own, dropped after the test.
-func open(t *testing.T) store.Store {
+func open(t testing.TB) store.Store {
 	t.Helper()
 	base := dsn(t)
 	ctx := context.Background()
@@ -62,4 +62,8 @@ func open(t *testing.T) store.Store {
 	return s
 }
 
-func TestConformance(t *testing.T) { storetest.Run(t, open) }
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}
+
+func BenchmarkPlace(b *testing.B) { storetest.Bench(b, open(b)) }

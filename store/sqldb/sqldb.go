@@ -243,7 +243,7 @@ func (db *DB) bump(ctx context.Context, tx *sql.Tx, table, key string, rule, val
 	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO `+table+` (rule, `+key+`, uses) VALUES (?, ?, 0) ON CONFLICT DO NOTHING`), rule, val); err != nil {
 		return false, err
 	}
-	res, err := tx.ExecContext(ctx, db.q(`UPDATE `+table+` SET uses = uses + 1 WHERE rule = ? AND `+key+` = ? AND (? = 0 OR uses < ?)`), rule, val, limit, limit)
+	res, err := tx.ExecContext(ctx, db.q(`UPDATE `+table+` SET uses = uses + 1 WHERE rule = ? AND `+key+` = ? AND (CAST(? AS BIGINT) = 0 OR uses < CAST(? AS BIGINT))`), rule, val, limit, limit)
 	if err != nil {
 		return false, err
 	}
@@ -281,7 +281,8 @@ func (db *DB) claim(ctx context.Context, tx *sql.Tx, o store.Order, c store.Clai
 	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO rule_usage (rule, redemptions, discount) VALUES (?, 0, 0) ON CONFLICT DO NOTHING`), c.Rule); err != nil {
 		return db.wrap("place order", err)
 	}
-	res, err := tx.ExecContext(ctx, db.q(`UPDATE rule_usage SET redemptions = redemptions + 1, discount = discount + ? WHERE rule = ? AND (? = 0 OR redemptions < ?) AND (? = 0 OR discount + ? <= ?)`),
+	res, err := tx.ExecContext(ctx, db.q(`UPDATE rule_usage SET redemptions = redemptions + 1, discount = discount + CAST(? AS BIGINT) WHERE rule = ?
+AND (CAST(? AS BIGINT) = 0 OR redemptions < CAST(? AS BIGINT)) AND (CAST(? AS BIGINT) = 0 OR discount + CAST(? AS BIGINT) <= CAST(? AS BIGINT))`),
 		units, c.Rule, c.Limits.BudgetRedemptions, c.Limits.BudgetRedemptions, budget, units, budget)
 	if err != nil {
 		return db.wrap("place order", err)
@@ -347,7 +348,7 @@ func (db *DB) Cancel(ctx context.Context, id string) (bool, error) {
 		return false, db.wrap("cancel order", err)
 	}
 	for _, c := range claims {
-		stmts := [][]any{{`UPDATE rule_usage SET redemptions = redemptions - 1, discount = discount - ? WHERE rule = ?`, c.units, c.rule}}
+		stmts := [][]any{{`UPDATE rule_usage SET redemptions = redemptions - 1, discount = discount - CAST(? AS BIGINT) WHERE rule = ?`, c.units, c.rule}}
 		if c.code != "" {
 			stmts = append(stmts, []any{`UPDATE coupon_uses SET uses = uses - 1 WHERE rule = ? AND code = ?`, c.rule, c.code})
 		}

@@ -44,3 +44,12 @@ func TestReopen(t *testing.T) {
 		t.Errorf("after reopening: %+v, %v", u, err)
 	}
 }
+
+func BenchmarkPlace(b *testing.B) {
+	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "usage.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Bench(b, s)
+}

@@ -118,6 +118,7 @@ func testLimits(t *testing.T, s store.Store) {
 		{"budget", "", []store.Claim{{Rule: "b", Discount: dec("60.00"), Limits: store.Limits{BudgetAmount: dec("100")}}}, ""},
 		{"budget short", "", []store.Claim{{Rule: "b", Discount: dec("40.01"), Limits: store.Limits{BudgetAmount: dec("100")}}}, store.LimitAmount},
 		{"budget exact", "", []store.Claim{{Rule: "b", Discount: dec("40.00"), Limits: store.Limits{BudgetAmount: dec("100")}}}, ""},
+		{"a budget past 32 bits", "", []store.Claim{{Rule: "big", Discount: dec("250000.00"), Limits: store.Limits{BudgetAmount: dec("1000000000")}}}, ""},
 		{"redemptions", "", []store.Claim{{Rule: "r", Limits: store.Limits{BudgetRedemptions: 1}}}, ""},
 		{"redemptions spent", "", []store.Claim{{Rule: "r", Limits: store.Limits{BudgetRedemptions: 1}}}, store.LimitRedemptions},
 	} {
@@ -201,4 +202,20 @@ func testConcurrent(t *testing.T, s store.Store) {
 		t.Errorf("%d placed, %d refused; want %d and %d", won.Load(), refused.Load(), limit, orders-limit)
 	}
 	same(t, "after the race", usage(t, s, "first-100", "first", ""), store.Usage{CouponUses: limit, Redemptions: limit, Discount: dec("500")})
+}
+
+// Bench measures placements of orders with one claim under a limit that
+// is never reached (the work every placement does), reported as
+// placements/s. Run it with -benchtime of a few seconds at most.
+func Bench(b *testing.B, s store.Store) {
+	b.ReportAllocs()
+	c := store.Claim{Rule: "bench", Code: "bench", Discount: dec("5"), Limits: store.Limits{UsesPerCoupon: 1 << 30, BudgetAmount: dec("1000000000")}}
+	n := 0
+	for b.Loop() {
+		n++
+		if _, _, err := s.Place(ctx, store.Order{ID: fmt.Sprint("b-", n), Customer: fmt.Sprint(n % 100), Claims: []store.Claim{c}, Result: []byte(`{}`)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "placements/s")
 }
