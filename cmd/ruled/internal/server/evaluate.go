@@ -115,6 +115,11 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	p := g.Program
 	opt := d.opt
 	opt.Now = s.opt.Now()
+	if s.opt.Store != nil {
+		view, done := s.usageView()
+		defer done()
+		opt.Limits = view
+	}
 	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {
 		cart.Segments = membership.Union(cart.Segments, d.ids)

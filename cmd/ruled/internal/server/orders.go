@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ruled/ruled/engine"
@@ -141,6 +142,18 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"order_id": id, "cancelled": true})
 	}
+}
+
+// storeTimeout bounds the reads of one evaluation from the usage store: a
+// store that does not answer leaves limited rules out rather than holding
+// the request.
+const storeTimeout = 2 * time.Second
+
+// usageView returns the usage view of one decision request, and what to
+// call when it is done.
+func (s *Server) usageView() (*usageView, func()) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	return &usageView{ctx: ctx, st: s.opt.Store}, cancel
 }
 
 // SetStore sets the usage store after New, for a store chosen from the

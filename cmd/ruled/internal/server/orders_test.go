@@ -74,6 +74,13 @@ func TestOrders(t *testing.T) {
 				t.Errorf("discount %v after the limit", got)
 			}
 		}},
+		{"evaluate explains the limit", "POST", "/v1/cart/evaluate?explain=true", `{"coupon_code": "WELCOME10", "items": [{"sku": "A", "qty": 1, "price": "100.00"}]}`, http.StatusOK, func(t *testing.T, h http.Header, v map[string]any) {
+			for _, x := range v["explain"].([]any) {
+				if x := x.(map[string]any); x["rule"] == "welcome" && x["reason"] != "coupon WELCOME10 used 3 of 3 times" {
+					t.Errorf("reason %v", x["reason"])
+				}
+			}
+		}},
 		{"cancel", "POST", "/v1/orders/o2/cancel", "", http.StatusOK, nil},
 		{"cancel again", "POST", "/v1/orders/o2/cancel", "", http.StatusOK, nil},
 		{"a use came back", "POST", "/v1/orders", order("o5", "WELCOME10", ""), http.StatusCreated, func(t *testing.T, h http.Header, v map[string]any) {
