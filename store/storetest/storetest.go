@@ -1,6 +1,3 @@
-// Package storetest is the conformance suite every store.Store
-// implementation runs against a real database: the same behaviour,
-// limits exact under concurrency, on SQLite and PostgreSQL alike.
 package storetest
 
 import (
