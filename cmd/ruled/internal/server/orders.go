@@ -79,34 +79,14 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeInvalidInput, "cart is missing: send the cart as POST /v1/cart/evaluate takes it", "cart")
 		return
 	}
-	d := decision{cart: req.Cart, cartPath: "cart.", ids: ids}
-	p := g.Program
-	cart, err := d.decodeCart(p.CartDefaults())
-	if err != nil {
-		inputError(w, d.inRequest(err))
-		return
-	}
-	cart.Segments = membership.Union(cart.Segments, ids)
-	view := &usageView{ctx: r.Context(), st: st}
-	res, err := p.Evaluate(cart, engine.Options{Now: s.opt.Now(), Limits: view})
-	if err != nil {
-		inputError(w, d.inRequest(err))
-		return
-	}
-	if view.err != nil {
-		storeError(w, view.err)
-		return
-	}
-	out, err := json.Marshal(res)
-	if err != nil {
-		panic(err)
-	}
-	order := store.Order{ID: *req.OrderID, Customer: cart.Customer.ID, Result: out, Claims: claims(p.Set(), cart, res)}
-	first, replay, err := st.Place(r.Context(), order)
+	first, replay, err := s.place(r.Context(), g, *req.OrderID, req.Cart, "cart.", ids)
 	var le *store.LimitError
 	switch {
 	case errors.As(err, &le):
 		writeError(w, http.StatusConflict, codeLimitExceeded, le.Error(), "")
+		return
+	case errors.As(err, new(*engine.InputError)):
+		inputError(w, err)
 		return
 	case err != nil:
 		storeError(w, err)
@@ -119,6 +99,35 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusCreated)
 	w.Write(first)
 	w.Write([]byte("\n"))
+}
+
+// place prices an order's cart (the cart JSON contract; errors about it
+// are *engine.InputError with paths under cartPath) with the limits read
+// from the store, and records it with the claims of the rules that
+// applied. It returns the priced cart as JSON, or the first order's on a
+// replay; a *store.LimitError when a claim loses the race for a limit.
+func (s *Server) place(ctx context.Context, g *engine.Generation, orderID string, cartJSON []byte, cartPath string, ids []string) ([]byte, bool, error) {
+	st := s.opt.Store
+	d := decision{cart: cartJSON, cartPath: cartPath, ids: ids}
+	p := g.Program
+	cart, err := d.decodeCart(p.CartDefaults())
+	if err != nil {
+		return nil, false, d.inRequest(err)
+	}
+	cart.Segments = membership.Union(cart.Segments, ids)
+	view := &usageView{ctx: ctx, st: st}
+	res, err := p.Evaluate(cart, engine.Options{Now: s.opt.Now(), Limits: view})
+	if err != nil {
+		return nil, false, d.inRequest(err)
+	}
+	if view.err != nil {
+		return nil, false, view.err
+	}
+	out, err := json.Marshal(res)
+	if err != nil {
+		return nil, false, fmt.Errorf("place order: %w", err)
+	}
+	return st.Place(ctx, store.Order{ID: orderID, Customer: cart.Customer.ID, Result: out, Claims: claims(p.Set(), cart, res)})
 }
 
 // cancelOrder answers POST /v1/orders/{id}/cancel: the order's uses and
