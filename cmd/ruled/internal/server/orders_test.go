@@ -148,3 +148,19 @@ func TestOrdersRace(t *testing.T) {
 		t.Errorf("%d orders discounted (%d refused), %d uses counted; want 3", discounted.Load(), refused.Load(), u.CouponUses)
 	}
 }
+
+func TestOrdersGraphQL(t *testing.T) {
+	_, url := startOrders(t)
+	place := `{"query": "mutation { placeOrder(orderId: \"g1\", cart: {couponCode: \"WELCOME10\", items: [{sku: \"A\", qty: \"1\", price: \"100.00\"}]}) { totals { discount } } }"}`
+	for range 2 { // the second is a replay
+		status, _, v := call(t, "POST", url+"/graphql", jsonType, place)
+		data, _ := v["data"].(map[string]any)
+		if status != 200 || data == nil || data["placeOrder"].(map[string]any)["totals"].(map[string]any)["discount"] != "10.00" {
+			t.Fatalf("placeOrder: %d %v", status, v)
+		}
+	}
+	status, _, v := call(t, "POST", url+"/graphql", jsonType, `{"query": "mutation { a: cancelOrder(orderId: \"g1\") b: cancelOrder(orderId: \"nope\") }"}`)
+	if data, _ := v["data"].(map[string]any); status != 200 || data["a"] != true || data["b"] != false {
+		t.Errorf("cancelOrder: %d %v", status, v)
+	}
+}
