@@ -50,7 +50,10 @@ var layers = []layer{
 		within: []string{"corpus", "engine", "dsl", "rules", "money", "diag"}, forbid: []string{"net/http", "os/exec", "go.yaml.in/"}},
 	{dir: "gitrev", says: []string{"gitrev knows nothing of rules"}, within: []string{}},
 	{dir: "cmd/ruled/internal/server", says: []string{"It must not import the loader or fsnotify", "It mounts the web dashboard (package web)"},
-		within: []string{"engine", "diag", "money", "membership", "dsl", "rules", "web"}, forbid: []string{"go.yaml.in/", "github.com/fsnotify/"}},
+		within: []string{"engine", "diag", "money", "membership", "dsl", "rules", "web", "store"}, forbid: []string{"go.yaml.in/", "github.com/fsnotify/"}},
+	{dir: "store", says: []string{"store imports no database driver and nothing of the engine, loader or server"},
+		within: []string{"money"}, forbid: []string{"database/sql", "net/http"}},
+	{dir: "store/sqldb", says: []string{"It imports no driver"}, within: []string{"store", "money"}, forbid: []string{"net/http"}},
 	{dir: "web", says: []string{"must not import the server, the loader, YAML, fsnotify or any third-party module"},
 		within: []string{"engine", "diag", "money", "dsl", "rules"}, forbid: []string{"go.yaml.in/", "github.com/fsnotify/", "github.com/graph-gophers/", "github.com/prometheus/"}},
 	{dir: "cdp", says: []string{"must not import the server, the loader or the engine"},
@@ -70,6 +73,8 @@ var homes = []struct {
 	{"github.com/graph-gophers/graphql-go", "cmd/ruled/internal/server", "the only importer of github.com/graph-gophers/graphql-go"},
 	{"github.com/prometheus/client_golang", "cmd/ruled/internal/server", "github.com/prometheus/client_golang"},
 	{"github.com/go-jose/go-jose/v4", "membership", "it is the only importer of github.com/go-jose/go-jose/v4"},
+	{"modernc.org/sqlite", "store/sqlite", "It is the only importer of modernc.org/sqlite"},
+	{"github.com/jackc/pgx/v5", "store/postgres", "It is the only importer of github.com/jackc/pgx"},
 	{"github.com/chromedp/chromedp", "web/e2e", "is the one importer of github.com/chromedp/chromedp"},
 }
 

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,12 +226,30 @@ func printRule(b *strings.Builder, r *rules.CartRule) error {
 	if r.Priority != 0 {
 		add("priority %d", r.Priority)
 	}
-	switch len(r.Coupons) {
+	cs := r.Coupons
+	if r.GeneratedCoupons {
+		cs = append(slices.Clip(cs), rules.GeneratedCode)
+	}
+	switch len(cs) {
 	case 0:
 	case 1:
-		add("coupon %s", codes(r.Coupons))
+		add("coupon %s", codes(cs))
 	default:
-		add("coupons %s", codes(r.Coupons))
+		add("coupons %s", codes(cs))
+	}
+	if r.UsesPerCoupon != 0 {
+		add("uses per coupon %d", r.UsesPerCoupon)
+	}
+	if r.UsesPerCustomer != 0 {
+		add("uses per customer %d", r.UsesPerCustomer)
+	}
+	switch b := r.Budget; {
+	case !b.Amount.IsZero() && b.Redemptions != 0:
+		add("budget %s and %d redemptions", b.Amount, b.Redemptions)
+	case !b.Amount.IsZero():
+		add("budget %s", b.Amount)
+	case b.Redemptions != 0:
+		add("budget %d redemptions", b.Redemptions)
 	}
 	if !r.When.IsZero() {
 		add("when %s", conditionText(r.When.Text))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ruled/ruled/diag"
+	"github.com/ruled/ruled/money"
 	"github.com/ruled/ruled/rules"
 )
 
@@ -19,7 +20,11 @@ import (
 //	groups CODE, ...                            customer_groups
 //	active DAY .. DAY | active from DAY | active until DAY   from, to
 //	priority N                                  priority
-//	coupon CODE, ... | coupons CODE, ...        coupon
+//	coupon CODE, ... | coupons CODE, ...        coupon (the word generated: the generated pool)
+//	uses per coupon N                           uses_per_coupon
+//	uses per customer N                         uses_per_customer
+//	budget AMOUNT | budget N redemptions | budget AMOUNT and N redemptions
+//	                                            budget.amount, budget.redemptions
 //	when CONDITION                              when
 //	discount N% | N per unit | N per cart       action.type and action.amount
 //	buy X get Y free                            action.type, action.step, action.amount
@@ -33,11 +38,11 @@ import (
 //	stop further rules                          stop_further_rules
 var ruleSettings = []string{
 	"label", "disabled", "enabled", "websites", "website", "groups", "group", "active", "priority",
-	"coupon", "coupons", "when", "discount", "buy", "on", "max", "step", "apply", "free", "no", "stop",
+	"coupon", "coupons", "uses", "budget", "when", "discount", "buy", "on", "max", "step", "apply", "free", "no", "stop",
 }
 
 // ruleSettingsHelp lists the settings in messages, as they start.
-const ruleSettingsHelp = "label, disabled, websites, groups, active, priority, coupon, when, discount, buy ... get ... free, " +
+const ruleSettingsHelp = "label, disabled, websites, groups, active, priority, coupon, uses per coupon, uses per customer, budget, when, discount, buy ... get ... free, " +
 	"on items where, max qty, step, apply to shipping, free shipping, no free shipping, stop further rules"
 
 const (
@@ -46,6 +51,8 @@ const (
 	itemsUsage    = `on items where "shoes" in item.categories`
 	activeUsage   = "active 2026-11-20 .. 2026-12-31, active from 2026-11-20 or active until 2026-12-31"
 	freeUsage     = "free shipping for matching items, or free shipping for the shipment"
+	usesUsage     = "uses per coupon 100 or uses per customer 1"
+	budgetUsage   = "budget 5000, budget 100 redemptions or budget 5000 and 100 redemptions"
 )
 
 func (lw *lowerer) rule(d *decl) rules.CartRule {
@@ -112,7 +119,27 @@ func (lw *lowerer) ruleSetting(st *setting, r *rules.CartRule, seen map[string]d
 		}
 	case "coupon", "coupons":
 		if w.once("coupon", seen) {
-			r.Coupons = w.list("coupon", f, "a coupon code")
+			r.Coupons, r.GeneratedCoupons = splitGenerated(w.list("coupon", f, "a coupon code"))
+		}
+	case "uses":
+		if !w.expect(usesUsage, "per") {
+			break
+		}
+		switch {
+		case w.is("coupon"):
+			if w.once("uses_per_coupon", seen) {
+				w.priority("uses_per_coupon", &r.UsesPerCoupon, f)
+			}
+		case w.is("customer"):
+			if w.once("uses_per_customer", seen) {
+				w.priority("uses_per_customer", &r.UsesPerCustomer, f)
+			}
+		default:
+			w.unexpected(usesUsage, "coupon", "customer")
+		}
+	case "budget":
+		if w.once("budget", seen) {
+			w.budget(&r.Budget, f)
 		}
 	case "active":
 		if w.once("active", seen) {
@@ -385,4 +412,59 @@ func unquoteString(s string) (string, error) {
 		body = tail
 	}
 	return b.String(), nil
+}
+
+// splitGenerated takes the word generated (rules.GeneratedCode) out of a
+// rule's codes: it names the generated pool.
+func splitGenerated(codes []string) ([]string, bool) {
+	var out []string
+	gen := false
+	for _, c := range codes {
+		if c == rules.GeneratedCode {
+			gen = true
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, gen
+}
+
+// budget reads "budget AMOUNT", "budget N redemptions" or "budget AMOUNT
+// and N redemptions".
+func (w *line) budget(b *rules.Budget, f map[string]diag.Pos) {
+	start := w.i
+	n, ok := w.number("budget.amount", f, "an amount or a number of redemptions: "+budgetUsage)
+	if !ok {
+		return
+	}
+	if w.is("redemptions") {
+		f["budget.redemptions"] = f["budget.amount"]
+		delete(f, "budget.amount")
+		b.Redemptions = w.redemptions(n, start)
+		return
+	}
+	b.Amount = n
+	if w.peek() == nil {
+		return
+	}
+	if !w.is("and") {
+		w.unexpected(budgetUsage, "redemptions", "and")
+		return
+	}
+	start = w.i
+	n, ok = w.number("budget.redemptions", f, "a number of redemptions: "+budgetUsage)
+	if ok && w.expect(budgetUsage, "redemptions") {
+		b.Redemptions = w.redemptions(n, start)
+	}
+}
+
+// redemptions checks that a budget's number of redemptions, read from
+// argument i, is whole.
+func (w *line) redemptions(n money.Decimal, i int) int {
+	v, ok := n.Scaled(0)
+	if !ok || !n.IsInteger() || v > 1<<31 {
+		w.lw.errorf(w.st.Args[i], "invalid-number", "budget redemptions %s is not a whole number: want digits such as 100", n)
+		return 0
+	}
+	return int(v)
 }

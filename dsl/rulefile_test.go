@@ -55,6 +55,20 @@ rule b2g1 "Buy two" {
   buy 2 get 1 free
 }
 
+rule welcome "Welcome" {
+  coupons WELCOME10, generated
+  uses per coupon 100
+  uses per customer 1
+  budget 5000.00 and 100 redemptions
+  discount 10%
+}
+
+rule pool "Pool" {
+  coupon generated
+  budget 20 redemptions
+  discount 5 per cart
+}
+
 rule ship "Free shipping only" {
   free shipping for matching items
 }
@@ -91,6 +105,13 @@ func TestParseRules(t *testing.T) {
 		Action: rules.Action{Type: rules.CartFixed, Amount: d("20"), FreeShipping: rules.FreeShippingMatching, Items: rules.Expr{Text: "item.qty > 1"}},
 	}, {
 		ID: "b2g1", Name: "Buy two", Enabled: true, Action: rules.Action{Type: rules.BuyXGetY, Step: d("2"), Amount: d("1")},
+	}, {
+		ID: "welcome", Name: "Welcome", Enabled: true, Coupons: []string{"WELCOME10"}, GeneratedCoupons: true,
+		UsesPerCoupon: 100, UsesPerCustomer: 1, Budget: rules.Budget{Amount: d("5000.00"), Redemptions: 100},
+		Action: rules.Action{Type: rules.ByPercent, Amount: d("10")},
+	}, {
+		ID: "pool", Name: "Pool", Enabled: true, GeneratedCoupons: true, Budget: rules.Budget{Redemptions: 20},
+		Action: rules.Action{Type: rules.CartFixed, Amount: d("5")},
 	}, {
 		ID: "ship", Name: "Free shipping only", Enabled: true, Action: rules.Action{Type: rules.ByPercent, FreeShipping: rules.FreeShippingMatching},
 	}}
@@ -170,7 +191,7 @@ func TestConditionSpan(t *testing.T) {
 func TestParseRulesDiagnostics(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"misspelled setting", "rule a \"A\" {\n  priorty 10\n  discount 10%\n}\n",
-			`x.rules:2:3: unknown setting "priorty" in a rule; did you mean "priority"? settings are label, disabled, websites, groups, active, priority, coupon, when, discount, buy ... get ... free, on items where, max qty, step, apply to shipping, free shipping, no free shipping, stop further rules`},
+			`x.rules:2:3: unknown setting "priorty" in a rule; did you mean "priority"? settings are label, disabled, websites, groups, active, priority, coupon, uses per coupon, uses per customer, budget, when, discount, buy ... get ... free, on items where, max qty, step, apply to shipping, free shipping, no free shipping, stop further rules`},
 		{"misspelled declaration", "rul a \"A\" {\n}\n",
 			`x.rules:1:1: unknown declaration "rul"; did you mean "rule"? a .rules file declares rules, audiences, placements and blocks, e.g. rule vip-shoes "VIP: 50% off shoes" { ... }`},
 		{"block", "block hero \"Hero\" in home.hero {\n  when audience(\"X\")\n  discount 10%\n}\n",
@@ -219,6 +240,12 @@ x.rules:3:3: unknown setting "color" in an audience; settings are description, o
 x.rules:4:3: unexpected "when" in an audience: it takes no condition; settings are description, origin, updated, removed`},
 		{"escape", "rule a \"A\\q\" {\n  discount 1%\n}\n",
 			`x.rules:1:8: invalid escape in "A\q": write \" for a quote and \\ for a backslash`},
+		{"limits", "rule a \"A\" {\n  uses per order 3\n  uses per customer x\n  budget 10 redemption\n  discount 1%\n}\n",
+			`x.rules:2:12: unexpected "order" in uses: write uses per coupon 100 or uses per customer 1
+x.rules:3:21: uses_per_customer "x" is not a whole number: want digits such as 10
+x.rules:4:13: unexpected "redemption" in budget; did you mean "redemptions"? write budget 5000, budget 100 redemptions or budget 5000 and 100 redemptions`},
+		{"budget redemptions", "rule a \"A\" {\n  budget 1.5 redemptions\n  discount 1%\n}\n",
+			`x.rules:2:10: budget redemptions 1.5 is not a whole number: want digits such as 100`},
 		{"invalid utf-8", "rule a \"\xff\" {}\n", `x.rules:1:9: invalid UTF-8: .rules files must be UTF-8 text`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -244,7 +271,8 @@ func TestPrintRules(t *testing.T) {
 		CartRules: []rules.CartRule{{
 			ID: "a-", Name: "Line\nbreak", Label: "#hash", Enabled: true, Websites: []string{"base", "two words", "2026-11-27T06"},
 			CustomerGroups: []string{"NOT LOGGED IN"}, From: rules.Bound{Instant: at}, Priority: -1,
-			Coupons: []string{"where"}, When: rules.Expr{Text: "a.b ==\n 1 # c\n and c.d"},
+			Coupons: []string{"where"}, GeneratedCoupons: true, UsesPerCoupon: 3, UsesPerCustomer: 1,
+			Budget: rules.Budget{Amount: money.MustParse("99.95")}, When: rules.Expr{Text: "a.b ==\n 1 # c\n and c.d"},
 			Action: rules.Action{Type: rules.ByPercent, Amount: money.MustParse("-5"), MaxQty: money.MustParse("0.5"), Items: rules.Expr{Text: "x y"}},
 		}},
 		AudienceComments: []string{"# one\n#two"},

@@ -24,6 +24,9 @@ type Options struct {
 	// View is the storefront's view counter for series and shuffle
 	// rotations (the storefront keeps it, as Magento's rotator does).
 	View int
+	// Limits, when set, is the usage the rules with limits, budgets or
+	// generated codes are checked against (see Limits).
+	Limits Limits
 }
 
 // Rule statuses, as reported in explanations.
@@ -60,6 +63,8 @@ type evaluation struct {
 	itemEv []any
 	// The indexed walk (indexed.go) keeps its per-evaluation memory here.
 	s *scratch
+	// limits is Options.Limits.
+	limits Limits
 }
 
 // Evaluate prices a cart. The error is an *InputError when the cart cannot
@@ -80,7 +85,7 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 // start checks the cart's currency, fixes the evaluation instant and builds
 // the condition environment: the part every walk shares.
 func (p *Program) start(c *Cart, opt Options) (*evaluation, input, error) {
-	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}}
+	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}, limits: opt.Limits}
 	site := p.CurrencyOf(orDefault(c.Website, DefaultWebsite))
 	if ev.cur.Code == "" {
 		ev.cur = site

@@ -53,6 +53,7 @@ type index struct {
 	bySKU      map[string][]int32        // per folded SKU: rules that may need a line of it
 	byAttr     map[dsl.AttrValue][]int32 // per attribute text: rules that may need a line with it
 	byCoupon   map[string][]int32        // per folded code: every rule that accepts it, disabled ones too
+	generated  []int32                   // rules that accept their generated codes (checked with Options.Limits)
 }
 
 // share records the clauses and predicate of every rule and builds the
@@ -94,6 +95,9 @@ func (p *Program) share() {
 		at := int32(i)
 		for code := range r.coupons {
 			p.idx.byCoupon[code] = append(p.idx.byCoupon[code], at)
+		}
+		if r.GeneratedCoupons {
+			p.idx.generated = append(p.idx.generated, at)
 		}
 		if !r.enabled || r.coupons != nil {
 			continue

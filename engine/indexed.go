@@ -122,6 +122,11 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" {
 			continue
 		}
+		if ev.limits != nil {
+			if s, _ := ev.gate(r); s != "" {
+				continue
+			}
+		}
 		if ok, err := ev.holds(r); err != nil {
 			ev.res.Errors = append(ev.res.Errors, RuleError{Rule: r.ID, Message: err.Error()})
 			continue
@@ -159,6 +164,9 @@ func (ev *evaluation) candidates() []int32 {
 	}
 	if ev.env.Coupon != "" {
 		extra = append(extra, p.idx.byCoupon[ev.env.Coupon]...)
+		if ev.limits != nil {
+			extra = append(extra, p.idx.generated...)
+		}
 	}
 	if len(p.idx.byCategory)+len(p.idx.bySKU)+len(p.idx.byAttr) > 0 {
 		for _, it := range ev.env.Items {
@@ -445,8 +453,13 @@ func (ev *evaluation) itemOrder(applied []int) []int {
 	last := applied[len(applied)-1]
 	for i := 0; i <= last && !o.full(); i++ {
 		r := ev.p.rules[i]
-		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" || r.coupons != nil && !r.coupons[ev.env.Coupon] {
+		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" || ev.limits == nil && r.coupons != nil && !r.coupons[ev.env.Coupon] {
 			continue
+		}
+		if ev.limits != nil {
+			if s, _ := ev.gate(r); s != "" {
+				continue
+			}
 		}
 		if r.pred < 0 {
 			o.place(s.all)

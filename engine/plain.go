@@ -78,6 +78,9 @@ func (ev *evaluation) filter(r *rule) (status, reason string) {
 	case statusExpired:
 		return s, fmt.Sprintf("ended %s; it is %s", r.To, now())
 	}
+	if ev.limits != nil {
+		return ev.gate(r)
+	}
 	if r.coupons != nil && !r.coupons[ev.env.Coupon] {
 		if ev.env.Coupon == "" {
 			return statusCoupon, "needs a coupon code; the cart has none"

@@ -138,6 +138,10 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 	for i := range set.CartRules {
 		r := &set.CartRules[i]
 		cr := &rule{CartRule: r, coupons: fold(r.Coupons), target: p.newTarget(r.Enabled, r.Websites, r.CustomerGroups, r.From, r.To)}
+		if r.GeneratedCoupons && cr.coupons == nil {
+			// A rule of generated codes needs a code all the same.
+			cr.coupons = map[string]bool{}
+		}
 		cr.when = compiled.add(&l, r.When, false)
 		cr.items = compiled.add(&l, r.Action.Items, true)
 		p.rules = append(p.rules, cr)

@@ -56,7 +56,14 @@ func (r *reader) cartRule(n *yaml.Node) (rules.CartRule, bool) {
 		case "stop_further_rules":
 			rule.StopFurtherRules, _ = r.boolean(v, e.name)
 		case "coupon":
-			rule.Coupons, _ = r.strs(v, e.name)
+			codes, _ := r.strs(v, e.name)
+			rule.Coupons, rule.GeneratedCoupons = splitGenerated(codes)
+		case "uses_per_coupon":
+			rule.UsesPerCoupon, _ = r.integer(v, e.name)
+		case "uses_per_customer":
+			rule.UsesPerCustomer, _ = r.integer(v, e.name)
+		case "budget":
+			r.budget(v, &rule)
 		case "when":
 			rule.When, _ = r.condition(v, e.name)
 		case "action":
@@ -98,6 +105,43 @@ func (r *reader) action(n *yaml.Node, rule *rules.CartRule) {
 			a.FreeShipping = rules.FreeShipping(s)
 		case "items":
 			a.Items, _ = r.condition(v, field)
+		}
+	}
+}
+
+// splitGenerated takes the word generated (rules.GeneratedCode, written
+// exactly so) out of a rule's codes: it names the generated pool.
+func splitGenerated(codes []string) ([]string, bool) {
+	var out []string
+	gen := false
+	for _, c := range codes {
+		if c == rules.GeneratedCode {
+			gen = true
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, gen
+}
+
+// budget reads a rule's budget mapping: amount and/or redemptions. Their
+// positions go into the rule's Fields as "budget.<key>".
+func (r *reader) budget(n *yaml.Node, rule *rules.CartRule) {
+	entries, ok := r.mapping(n, "budget", "budget", budgetKeys)
+	if !ok {
+		return
+	}
+	for _, e := range entries {
+		v, field := e.value, "budget."+e.name
+		rule.Fields[field] = r.pos(v)
+		if isNull(v) {
+			continue
+		}
+		switch e.name {
+		case "amount":
+			rule.Budget.Amount, _ = r.decimal(v, field)
+		case "redemptions":
+			rule.Budget.Redemptions, _ = r.integer(v, field)
 		}
 	}
 }

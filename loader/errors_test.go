@@ -24,7 +24,7 @@ func files(pairs ...string) fstest.MapFS {
 // lines joins the lines of an expected diag.List.Error().
 func lines(l ...string) string { return strings.Join(l, "\n") }
 
-const allowedRuleKeys = "allowed: id, name, label, enabled, websites, customer_groups, from, to, priority, stop_further_rules, coupon, when, action"
+const allowedRuleKeys = "allowed: id, name, label, enabled, websites, customer_groups, from, to, priority, stop_further_rules, coupon, uses_per_coupon, uses_per_customer, budget, when, action"
 
 // brokenTests are projects with problems. The diagnostics are compared
 // whole: their text and codes are the loader's contract with users and
@@ -46,6 +46,16 @@ var brokenTests = []struct {
 		fsys:  files("rules.yaml", rule("    discount: 5\n")),
 		want:  `p/rules.yaml:5:5: unknown key "discount" in cart rule; ` + allowedRuleKeys,
 		codes: []string{"unknown-key"},
+	},
+	{
+		name: "limits",
+		fsys: files("rules.yaml", rule("    uses_per_coupon: 10\n    uses_per_customer: once\n    budget: {amount: -5, redemption: 3}\n")),
+		want: lines(
+			`p/rules.yaml:5:22: uses_per_coupon needs a coupon: the rule has no code to count (add coupon: CODE or coupon: generated)`,
+			`p/rules.yaml:6:24: uses_per_customer is the string "once": want a whole number`,
+			`p/rules.yaml:7:22: budget amount -5 is negative: use 0 or leave it out for no cap`,
+			`p/rules.yaml:7:26: unknown key "redemption" in budget; did you mean "redemptions"? allowed: amount, redemptions`),
+		codes: []string{"invalid-value", "wrong-type", "invalid-amount", "unknown-key"},
 	},
 	{
 		name:  "unknown top-level key",

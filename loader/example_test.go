@@ -24,7 +24,7 @@ func ExampleLoadFS() {
 	diag.Fprint(os.Stdout, diags)
 	// Output:
 	// 1 rule: summer-10 when cart.subtotal >= 50
-	// rules/promos/summer.yaml:4:5: unknown key "priorty" in cart rule; did you mean "priority"? allowed: id, name, label, enabled, websites, customer_groups, from, to, priority, stop_further_rules, coupon, when, action
+	// rules/promos/summer.yaml:4:5: unknown key "priorty" in cart rule; did you mean "priority"? allowed: id, name, label, enabled, websites, customer_groups, from, to, priority, stop_further_rules, coupon, uses_per_coupon, uses_per_customer, budget, when, action
 	//         priorty: 5
 	//         ^
 }

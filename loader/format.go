@@ -18,8 +18,10 @@ var (
 
 	cartRuleKeys = []string{
 		"id", "name", "label", "enabled", "websites", "customer_groups", "from", "to",
-		"priority", "stop_further_rules", "coupon", "when", "action",
+		"priority", "stop_further_rules", "coupon", "uses_per_coupon", "uses_per_customer", "budget",
+		"when", "action",
 	}
+	budgetKeys = []string{"amount", "redemptions"}
 	actionKeys = []string{"type", "amount", "max_qty", "step", "apply_to_shipping", "free_shipping", "items"}
 	// actionFields names each action key in a rule's Fields ("action.type"):
 	// built once, not once per rule.

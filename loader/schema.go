@@ -127,9 +127,15 @@ func schemaDefs() (jsObj, schemaGaps) {
 			"to":                 jsDesc("bound", "last day (or instant) the rule applies, inclusive"),
 			"priority":           jsDesc("whole", "lower runs first; default 0"),
 			"stop_further_rules": jsBool("later rules skip the lines this rule applied to"),
-			"coupon":             jsDesc("codes", "a code or a list of codes, matched ignoring case"),
-			"when":               jsDesc("condition", "condition on the cart; default always"),
-			"action":             jsRef("action"),
+			"coupon":             jsDesc("codes", "a code or a list of codes, matched ignoring case; generated accepts the rule's generated codes"),
+			"uses_per_coupon":    jsDesc("whole", "placed orders one code may be used for; omitted or 0: no limit"),
+			"uses_per_customer":  jsDesc("whole", "placed orders of one logged-in customer the rule applies to (guests are not limited); omitted or 0: no limit"),
+			"budget": g.object("budget", "the rule's cap over all placed orders", budgetKeys, jsObj{
+				"amount":      jsDesc("decimal", "total discount the rule may give, in the project's currency"),
+				"redemptions": jsDesc("whole", "orders the rule may apply to"),
+			}),
+			"when":   jsDesc("condition", "condition on the cart; default always"),
+			"action": jsRef("action"),
 		}, "id", "name", "action"),
 		"placement": g.object("placement", "a place on a page where dynamic blocks show", placementKeys, jsObj{
 			"id":       jsDesc("id", "placement id"),

@@ -332,12 +332,32 @@ func outRule(r *rules.CartRule) *yaml.Node {
 	if r.StopFurtherRules {
 		outKey(m, "stop_further_rules", outPlain("!!bool", "true"))
 	}
-	switch len(r.Coupons) {
+	codes := r.Coupons
+	if r.GeneratedCoupons {
+		codes = append(slices.Clip(codes), rules.GeneratedCode)
+	}
+	switch len(codes) {
 	case 0:
 	case 1:
-		outKey(m, "coupon", outStr(r.Coupons[0]))
+		outKey(m, "coupon", outStr(codes[0]))
 	default:
-		outKey(m, "coupon", outList(r.Coupons))
+		outKey(m, "coupon", outList(codes))
+	}
+	if r.UsesPerCoupon != 0 {
+		outKey(m, "uses_per_coupon", outPlain("!!int", strconv.Itoa(r.UsesPerCoupon)))
+	}
+	if r.UsesPerCustomer != 0 {
+		outKey(m, "uses_per_customer", outPlain("!!int", strconv.Itoa(r.UsesPerCustomer)))
+	}
+	if !r.Budget.IsZero() {
+		b := &yaml.Node{Kind: yaml.MappingNode}
+		if !r.Budget.Amount.IsZero() {
+			outKey(b, "amount", outNumber(r.Budget.Amount))
+		}
+		if r.Budget.Redemptions != 0 {
+			outKey(b, "redemptions", outPlain("!!int", strconv.Itoa(r.Budget.Redemptions)))
+		}
+		outKey(m, "budget", b)
 	}
 	if !r.When.IsZero() {
 		outKey(m, "when", outCondition(r.When))

@@ -34,7 +34,8 @@ func TestWriteYAMLRoundTrip(t *testing.T) {
 				Step: money.MustParse("1"), ApplyToShipping: true, FreeShipping: rules.NoFreeShipping,
 				Items: rules.Expr{Text: `"x" in item.categories`}},
 		}, {
-			ID: "b", Name: "B", Enabled: true, Coupons: []string{"X", "Y"},
+			ID: "b", Name: "B", Enabled: true, Coupons: []string{"X", "Y"}, GeneratedCoupons: true,
+			UsesPerCoupon: 100, UsesPerCustomer: 2, Budget: rules.Budget{Amount: money.MustParse("5000.00"), Redemptions: 10},
 			Action: rules.Action{Type: rules.BuyXGetY, Amount: money.MustParse("1"), Step: money.MustParse("2")},
 		}},
 		RuleComments: []string{"# first", ""},
@@ -165,7 +166,7 @@ func TestReadFileErrors(t *testing.T) {
 		{"ruled.yaml", "timezone: UTC\n", "ruled.yaml: ruled.yaml holds no rules or audiences: only rule files and audiences.yaml convert"},
 		{"t.test.yaml", "name: x\n", "t.test.yaml: t.test.yaml holds no rules or audiences: only rule files and audiences.yaml convert"},
 		{"b.yaml", "placements:\n  - id: p\n    rotaton: random\n", `b.yaml:3:5: unknown key "rotaton" in placement; did you mean "rotation"? allowed: id, name, rotation, limit`},
-		{"r.yaml", "cart_rules:\n  - id: a\n    priorty: 1\n", `r.yaml:3:5: unknown key "priorty" in cart rule; did you mean "priority"? allowed: id, name, label, enabled, websites, customer_groups, from, to, priority, stop_further_rules, coupon, when, action`},
+		{"r.yaml", "cart_rules:\n  - id: a\n    priorty: 1\n", `r.yaml:3:5: unknown key "priorty" in cart rule; did you mean "priority"? allowed: id, name, label, enabled, websites, customer_groups, from, to, priority, stop_further_rules, coupon, uses_per_coupon, uses_per_customer, budget, when, action`},
 	} {
 		_, diags := ReadFile(tc.name, []byte(tc.src))
 		if !strings.Contains(diags.Error()+"\n", tc.want+"\n") {

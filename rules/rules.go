@@ -130,14 +130,51 @@ type CartRule struct {
 	From, To         Bound    // inclusive on both ends
 	Priority         int      // lower runs first
 	StopFurtherRules bool
-	Coupons          []string // empty: no coupon needed
-	When             Expr     // empty: always
-	Action           Action
+	Coupons          []string // empty: no coupon needed (unless GeneratedCoupons)
+	// GeneratedCoupons makes the rule accept the codes of its generated
+	// pool (ruled coupons generate|import) beside Coupons.
+	GeneratedCoupons bool
+	// UsesPerCoupon caps how many placed orders may use one code of the
+	// rule; 0 is no limit.
+	UsesPerCoupon int
+	// UsesPerCustomer caps how many placed orders of one logged-in
+	// customer the rule applies to; guests are not limited, as in Magento.
+	// 0 is no limit.
+	UsesPerCustomer int
+	// Budget caps the rule's total over all placed orders.
+	Budget Budget
+	When   Expr // empty: always
+	Action Action
 	// Pos is where the rule starts; Fields holds the position of each key's
 	// value, by key name ("action.amount" for nested keys).
 	Pos    diag.Pos
 	Fields map[string]diag.Pos
 }
+
+// Budget is a campaign cap over all placed orders; the zero Budget is none.
+type Budget struct {
+	// Amount is the total discount the rule may give, in the project's
+	// currency; zero is no cap.
+	Amount money.Decimal
+	// Redemptions is how many orders the rule may apply to; 0 is no cap.
+	Redemptions int
+}
+
+// IsZero reports whether the budget sets no cap.
+func (b Budget) IsZero() bool { return b.Amount.IsZero() && b.Redemptions == 0 }
+
+// NeedsCoupon reports whether the rule applies only with a code.
+func (r *CartRule) NeedsCoupon() bool { return len(r.Coupons) > 0 || r.GeneratedCoupons }
+
+// Limited reports whether the rule has a usage limit or a budget: whether
+// its evaluation reads the usage store.
+func (r *CartRule) Limited() bool {
+	return r.UsesPerCoupon > 0 || r.UsesPerCustomer > 0 || !r.Budget.IsZero() || r.GeneratedCoupons
+}
+
+// GeneratedCode is how rule files name the generated pool among a rule's
+// coupon codes: coupon: generated.
+const GeneratedCode = "generated"
 
 // FieldPos returns the position of the named field's value, or of the rule
 // when the field was not written.

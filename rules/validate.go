@@ -123,11 +123,30 @@ func validateRule(l *diag.List, r *CartRule) {
 			l.Add(r.FieldPos("coupon"), "invalid-value", "empty coupon code")
 		}
 	}
+	validateLimits(l, r)
 	if r.Priority < 0 {
 		l.Add(r.FieldPos("priority"), "invalid-value", "priority %d is negative: priorities start at 0 (runs first)", r.Priority)
 	}
 	validateWindow(l, "rule", r.From, r.To, r.FieldPos("to"))
 	validateAction(l, r)
+}
+
+// validateLimits checks the usage limits and the budget.
+func validateLimits(l *diag.List, r *CartRule) {
+	if r.UsesPerCoupon < 0 {
+		l.Add(r.FieldPos("uses_per_coupon"), "invalid-value", "uses_per_coupon %d is negative: use 0 or leave it out for no limit", r.UsesPerCoupon)
+	} else if r.UsesPerCoupon > 0 && !r.NeedsCoupon() {
+		l.Add(r.FieldPos("uses_per_coupon"), "invalid-value", "uses_per_coupon needs a coupon: the rule has no code to count (add coupon: CODE or coupon: generated)")
+	}
+	if r.UsesPerCustomer < 0 {
+		l.Add(r.FieldPos("uses_per_customer"), "invalid-value", "uses_per_customer %d is negative: use 0 or leave it out for no limit", r.UsesPerCustomer)
+	}
+	if r.Budget.Amount.Sign() < 0 {
+		l.Add(r.FieldPos("budget.amount"), "invalid-amount", "budget amount %s is negative: use 0 or leave it out for no cap", r.Budget.Amount)
+	}
+	if r.Budget.Redemptions < 0 {
+		l.Add(r.FieldPos("budget.redemptions"), "invalid-value", "budget redemptions %d is negative: use 0 or leave it out for no cap", r.Budget.Redemptions)
+	}
 }
 
 // validateWindow reports a window whose end is before its start; pos is

@@ -56,6 +56,20 @@ func TestValidate(t *testing.T) {
 		{"unknown action", func(s *Set) { s.CartRules[0].Action.Type = "by_precent" }, `r.yaml:1:5: unknown action type "by_precent": want one of "by_percent", "by_fixed", "cart_fixed", "buy_x_get_y"; did you mean "by_percent"?`},
 		{"percent over 100", func(s *Set) { s.CartRules[0].Action.Amount = money.MustParse("150") }, `r.yaml:1:5: by_percent amount 150 is over 100: a discount cannot exceed the price`},
 		{"bxgy needs X", func(s *Set) { s.CartRules[0].Action = Action{Type: BuyXGetY, Amount: money.One} }, `r.yaml:1:5: buy_x_get_y needs step, the X units to buy: want a whole number of at least 1`},
+		{"limits", func(s *Set) {
+			r := &s.CartRules[0]
+			r.UsesPerCoupon, r.UsesPerCustomer = 5, -1
+			r.Budget = Budget{Amount: money.MustParse("-1"), Redemptions: -2}
+			r.Fields = map[string]diag.Pos{"uses_per_coupon": at(2), "uses_per_customer": at(3), "budget.amount": at(4), "budget.redemptions": at(5)}
+		}, strings.Join([]string{
+			`r.yaml:2:5: uses_per_coupon needs a coupon: the rule has no code to count (add coupon: CODE or coupon: generated)`,
+			`r.yaml:3:5: uses_per_customer -1 is negative: use 0 or leave it out for no limit`,
+			`r.yaml:4:5: budget amount -1 is negative: use 0 or leave it out for no cap`,
+			`r.yaml:5:5: budget redemptions -2 is negative: use 0 or leave it out for no cap`,
+		}, "\n")},
+		{"limits with a generated pool", func(s *Set) {
+			s.CartRules[0].GeneratedCoupons, s.CartRules[0].UsesPerCoupon = true, 1
+		}, ""},
 		{"window", func(s *Set) {
 			s.CartRules[0].From = Bound{Date: Date{2026, 12, 31}}
 			s.CartRules[0].To = Bound{Date: Date{2026, 12, 1}}

@@ -39,6 +39,10 @@ type cli struct {
 	Test  withRules[testCmd, *testCmd]   `cmd:"" help:"Run the test cases (*.test.yaml): compare each cart's result with its golden file and its expect block."`
 	Diff  withRules[diffCmd, *diffCmd]   `cmd:"" help:"Show what a rule change does to a corpus of real carts: per rule, totals, the largest increases, dynamic blocks. Exit 1 when any cart changes."`
 
+	Coupons couponsCmd                     `cmd:"" help:"Generated coupon codes in the usage store: generate, list, export, import."`
+	Usage   withRules[usageCmd, *usageCmd] `cmd:"" help:"A rule's usage: redemptions, discount given, budget left."`
+	Store   storeCmd                       `cmd:"" help:"The usage store: apply its migrations."`
+
 	Corpus corpusCmd `cmd:"" help:"Recorded carts for ruled diff: import other shapes, summarise."`
 
 	// The audience registry and its import from Experience Platform.

@@ -57,6 +57,8 @@ type serveCmd struct {
 
 	PullAudiences time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
 	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
+
+	storeFlag `embed:""`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -118,6 +120,17 @@ func (c *serveCmd) run(e *env) int {
 			rec.Record(corpus.Sample{Cart: cart, Now: o.Now, Placements: o.Placements, VisitorID: o.VisitorID, View: o.View})
 		}
 	}
+	if c.explicit() {
+		st, err := c.open(e.ctx, dir)
+		if err != nil {
+			log.Error("cannot open the usage store", "error", err)
+			return exitCantRun
+		}
+		if st != nil {
+			defer st.Close()
+			opt.Store = st
+		}
+	}
 	srv := server.New(opt)
 	g, err := srv.Reload(server.TriggerStart)
 	if err != nil {
@@ -127,6 +140,17 @@ func (c *serveCmd) run(e *env) int {
 			return exitWrong
 		}
 		return exitCantRun
+	}
+
+	if !c.explicit() && needsStore(g.Program.Set()) {
+		// The embedded default, opened only for rules that count.
+		st, err := c.open(e.ctx, dir)
+		if err != nil {
+			log.Warn("no usage store: orders are refused and rules with limits are skipped", "error", err)
+		} else {
+			defer st.Close()
+			srv.SetStore(st)
+		}
 	}
 
 	ctx, cancel := context.WithCancel(e.ctx)

@@ -20,7 +20,8 @@
 // and the only importer of github.com/graph-gophers/graphql-go and
 // github.com/prometheus/client_golang; none of their types appear in its
 // API. It must not import the loader or fsnotify: what to compile and when
-// to reload is the caller's business.
+// to reload is the caller's business. Orders (POST /v1/orders) go to the
+// usage store through the store interface, never to a database driver.
 //
 // Concurrency: a Server is safe for concurrent use. The rule set in service
 // is an engine.Generation behind an engine.Live; every request loads it once

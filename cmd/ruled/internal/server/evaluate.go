@@ -116,6 +116,11 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	p := g.Program
 	opt := d.opt
 	opt.Now = s.opt.Now()
+	if s.opt.Store != nil {
+		view, done := s.usageView()
+		defer done()
+		opt.Limits = view
+	}
 	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {
 		if d.who.untrusted {

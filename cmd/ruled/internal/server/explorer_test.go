@@ -45,7 +45,7 @@ func TestExplorerChromium(t *testing.T) {
 	dom := string(out)
 	for _, want := range []string{
 		`<textarea id="query" spellcheck="false" autocomplete="off">{ rules { id status } }</textarea>`,
-		"<pre id=\"schema\">schema {\n  query: Query\n}",
+		"<pre id=\"schema\">schema {\n  query: Query\n  mutation: Mutation\n}",
 		"scalar Decimal",
 	} {
 		if !strings.Contains(dom, want) {

@@ -41,6 +41,8 @@ func (s *Server) table() []route {
 		{"/graphql/schema.graphql", "graphql_schema", map[string]http.HandlerFunc{http.MethodGet: s.schemaSDL}, decisions},
 		{"/graphql/explorer/", "graphql_explorer", map[string]http.HandlerFunc{http.MethodGet: s.explorerAssets()}, decisions},
 		{"/v1/blocks", "blocks", map[string]http.HandlerFunc{http.MethodPost: s.chooseBlocks}, decisions},
+		{"/v1/orders", "orders", map[string]http.HandlerFunc{http.MethodPost: s.placeOrder}, decisions},
+		{"/v1/orders/", "order_cancel", map[string]http.HandlerFunc{http.MethodPost: s.cancelOrder}, decisions},
 		{"/v1/blocks", "blocks", map[string]http.HandlerFunc{http.MethodGet: s.blocks}, operators},
 		{"/v1/audiences", "audiences", map[string]http.HandlerFunc{http.MethodGet: s.audiences}, operators},
 		{"/v1/rules", "rules", map[string]http.HandlerFunc{http.MethodGet: s.rules}, operators},

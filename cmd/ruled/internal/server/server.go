@@ -22,6 +22,7 @@ import (
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
+	"github.com/ruled/ruled/store"
 )
 
 // CompileFunc loads and compiles the rule set: exactly what `ruled check`
@@ -92,6 +93,9 @@ type Options struct {
 	// corpus). It is called on the request path, so it must not block;
 	// the cart is not used by the server afterwards.
 	Record func(cart *engine.Cart, opt engine.Options)
+	// Store keeps usage limits, budgets and generated codes; orders
+	// (POST /v1/orders) need it. nil answers them 503.
+	Store store.Store
 }
 
 // Defaults of Options.
