@@ -240,6 +240,9 @@ func (c *checker) lowerCompare(op string, l, r *node, opOff int) (string, bool) 
 		}
 		return fmt.Sprintf("has(%s, %s)", r.code, l.code), true
 	case l.typ == tStrings && r.typ == tString && op == "contains":
+		if l.literal { // a constant list: expr's in takes it as it is (has wants []string)
+			return fmt.Sprintf("%s in %s", r.code, l.code), true
+		}
 		return fmt.Sprintf("has(%s, %s)", l.code, r.code), true
 	case l.typ == tStrings && r.typ == tStrings && (op == "in" || op == "contains"):
 		return fmt.Sprintf("intersects(%s, %s)", l.code, r.code), true
