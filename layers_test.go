@@ -70,6 +70,7 @@ var homes = []struct {
 	{"github.com/graph-gophers/graphql-go", "cmd/ruled/internal/server", "the only importer of github.com/graph-gophers/graphql-go"},
 	{"github.com/prometheus/client_golang", "cmd/ruled/internal/server", "github.com/prometheus/client_golang"},
 	{"github.com/chromedp/chromedp", "web/e2e", "is the one importer of github.com/chromedp/chromedp"},
+	{"github.com/pb33f/libopenapi", "cmd/ruled/internal/server", "the only importer of github.com/pb33f/libopenapi"},
 }
 
 // pkg is a package of the module or one it imports.

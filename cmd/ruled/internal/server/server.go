@@ -178,6 +178,7 @@ func (s *Server) routes() http.Handler {
 		{"/healthz", "healthz", map[string]http.HandlerFunc{http.MethodGet: s.healthz}},
 		{"/readyz", "readyz", map[string]http.HandlerFunc{http.MethodGet: s.readyz}},
 		{"/metrics", "metrics", map[string]http.HandlerFunc{http.MethodGet: s.metrics.handler(s.log).ServeHTTP}},
+		{"/openapi.json", "openapi", map[string]http.HandlerFunc{http.MethodGet: s.openapi}},
 	} {
 		mux.Handle(rt.path, s.dispatch(rt))
 	}
