@@ -24,6 +24,7 @@ import (
 type block struct {
 	lang  string            // the first word of the info string
 	attrs map[string]string // key=value words of the info string
+	words map[string]bool   // the other words of the info string ("runnable")
 	line  int               // the line of the opening fence
 	text  string
 }
@@ -47,7 +48,10 @@ func blocks(t *testing.T, name string) []block {
 		case cur == nil && strings.HasPrefix(line, "```"):
 			info := strings.TrimSpace(strings.TrimPrefix(line, "```"))
 			lang, rest, _ := strings.Cut(info, " ")
-			cur = &block{lang: lang, attrs: map[string]string{}, line: n}
+			cur = &block{lang: lang, attrs: map[string]string{}, words: map[string]bool{}, line: n}
+			for _, w := range strings.Fields(attrRE.ReplaceAllString(rest, "")) {
+				cur.words[w] = true
+			}
 			for _, m := range attrRE.FindAllStringSubmatch(rest, -1) {
 				cur.attrs[m[1]] = strings.Trim(m[2], `"`)
 			}
