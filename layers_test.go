@@ -76,6 +76,7 @@ var homes = []struct {
 	{"modernc.org/sqlite", "store/sqlite", "It is the only importer of modernc.org/sqlite"},
 	{"github.com/jackc/pgx/v5", "store/postgres", "It is the only importer of github.com/jackc/pgx"},
 	{"github.com/chromedp/chromedp", "web/e2e", "is the one importer of github.com/chromedp/chromedp"},
+	{"github.com/pb33f/libopenapi", "cmd/ruled/internal/server", "the only importer of github.com/pb33f/libopenapi"},
 }
 
 // pkg is a package of the module or one it imports.

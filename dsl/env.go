@@ -150,7 +150,7 @@ func ListValue(l []string) Value {
 }
 
 // attrOp applies a comparison to an attribute with Magento's semantics
-// (part 2 §2.3 of the reference): a missing attribute never matches, lists
+// (docs/semantics.md §3): a missing attribute never matches, lists
 // match when they intersect, strings compare ignoring case (both sides are
 // already folded), numbers compare as numbers. op is one of == < <= > >= in
 // contains starts ends has; the negated forms are lowered to "not".

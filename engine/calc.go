@@ -10,9 +10,9 @@ import (
 // This file is the discount arithmetic: Magento 2.4 cart price rules applied
 // to a flat cart, to the minor unit. It knows nothing about conditions; its
 // caller has already decided which rules passed their conditions and which
-// items each rule's action selects. Section numbers (§3.5, …) are those of
-// part 2 of the cart price rules reference named in doc.go; part 1 of it wins
-// where the two differ.
+// items each rule's action selects. Section numbers (§5.3, …) are those of
+// docs/semantics.md, which states these semantics and where they depart from
+// Magento.
 
 // calcItem is one cart line as the arithmetic sees it.
 type calcItem struct {
@@ -100,9 +100,9 @@ var (
 )
 
 // calculate applies rules that passed their conditions to a flat cart: the
-// rule-major item loop with per-item stop (§3.1), the four actions (§3.3–3.6),
-// Magento's two rounding carries (§3.12, part 1), then the shipping discount
-// loop (§3.10, PR #40869) and the free-shipping pass (§3.11). Both carries start
+// rule-major item loop with per-item stop (§5, §7), the four actions (§5.1–5.4),
+// Magento's two rounding carries (§8), then the shipping discount
+// loop (§10, PR #40869) and the free-shipping pass (§11). Both carries start
 // fresh on every call, so the result depends on the input only. It never uses
 // floats, does not modify in, and is safe to call concurrently.
 func calculate(in *calcInput) *calcResult {
@@ -191,7 +191,7 @@ func (in *calcInput) matched(r, i int) bool {
 	return i < len(mm) && mm[i]
 }
 
-// itemOrder is Magento's Validator::sortItemsByPriority (§3.1 step 4) over
+// itemOrder is Magento's Validator::sortItemsByPriority (§4) over
 // the rules of in: for each rule in order, the items it matches move to the
 // front (first rule's items first); the rest keep their input order. It
 // decides which item is a cart_fixed rule's last and where the percent carry
@@ -307,7 +307,7 @@ func (s *calcState) skipFor(r, i int) (skipReason, int) {
 }
 
 // ruleQty is the qty a rule discounts on a line: min(line qty, max_qty)
-// (§3.1 5a); max_qty 0 means no limit.
+// (§6); max_qty 0 means no limit.
 func ruleQty(a *rules.Action, qty money.Decimal) money.Decimal {
 	if a.MaxQty.Sign() > 0 {
 		return money.Min(qty, a.MaxQty)
@@ -333,7 +333,7 @@ func floorDiv(a, b money.Decimal) money.Decimal {
 	return k
 }
 
-// byPercent is §3.3: percent of what is left of the discounted units. The
+// byPercent is §5.1: percent of what is left of the discounted units. The
 // item's cumulative percent gains the rule's percent before rounding, so the
 // percent carry uses the new key.
 func (s *calcState) byPercent(r, i int) money.Decimal {
@@ -350,7 +350,7 @@ func (s *calcState) byPercent(r, i int) money.Decimal {
 	return raw
 }
 
-// byFixed is §3.4: amount per discounted unit, bounded by what is left of
+// byFixed is §5.2: amount per discounted unit, bounded by what is left of
 // the whole line (line qty × price − discount so far, as Magento's
 // ByFixedTest::testCalculate has it), not of the max_qty-limited units.
 func (s *calcState) byFixed(r, i int) money.Decimal {
@@ -360,7 +360,7 @@ func (s *calcState) byFixed(r, i int) money.Decimal {
 	return money.Min(a.Amount.Mul(q), it.qty.Mul(it.price).Sub(s.res.itemDiscount[i]))
 }
 
-// buyXGetY is §3.6 with part 1's changes: X = step, Y = amount, Y > X
+// buyXGetY is §5.4: X = step, Y = amount, Y > X
 // allowed, free units valued at the effective unit price
 // max(0, price − discount so far / line qty).
 func (s *calcState) buyXGetY(r, i int) money.Decimal {
@@ -384,7 +384,7 @@ func (s *calcState) buyXGetY(r, i int) money.Decimal {
 	return raw
 }
 
-// settle turns a raw increment into the applied one (§3.12, part 1): add the
+// settle turns a raw increment into the applied one (§8, §9): add the
 // percent-keyed carry when the item has a cumulative percent and a positive
 // row total, update the carry from the unclamped sum, clamp to the row total
 // at 100 %, round to the currency; only then clamp the increment at ≥ 0 and
@@ -419,7 +419,7 @@ func (s *calcState) settle(i int, raw money.Decimal) money.Decimal {
 	return inc
 }
 
-// cartFixed is the state of one cart_fixed rule during its pass (§3.5.1).
+// cartFixed is the state of one cart_fixed rule during its pass (§5.3).
 type cartFixed struct {
 	total     money.Decimal // T: Σ price × rule qty over the rule's eligible items, from the cart as it arrived
 	existing  money.Decimal // E: discount on the eligible items when the rule processes its first item
@@ -511,7 +511,7 @@ func (cf *cartFixed) roundWide(cur money.Currency, num, den money.Decimal) (mone
 	return rounded, true
 }
 
-// cartFixedShare is §3.5.2 (and §3.5.4 with apply_to_shipping): the item's
+// cartFixedShare is §5.3 (with apply_to_shipping too): the item's
 // share of the rule's amount, proportional to what is left of it, carried
 // rounding, the last item clamped to what is left of the amount. Amounts
 // lost to the per-item cap are not redistributed.
@@ -534,7 +534,7 @@ func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 	// The item's share before rounding is vNum ÷ vDen.
 	vNum, vDen := money.Zero, money.One
 	if a.ApplyToShipping {
-		// Earlier discounts are not subtracted here (§3.5.4).
+		// Earlier discounts are not subtracted here (§5.3).
 		if den := cf.total.Add(s.in.shipping); den.Sign() > 0 {
 			vNum, vDen = a.Amount.Mul(base), den
 		}
@@ -561,7 +561,7 @@ func (s *calcState) cartFixedShare(cf *cartFixed, r, i int) money.Decimal {
 	return cur.Round(money.Min(base, share))
 }
 
-// shippingLoop is §3.10 with PR #40869: rules with apply_to_shipping discount
+// shippingLoop is §10 (Magento's PR #40869): rules with apply_to_shipping discount
 // the shipping amount in rule order, the running total capped at the shipping
 // amount; the first rule that applied (to items or shipping) and has stop
 // further rules ends the loop, whether or not it applies to shipping.
@@ -603,7 +603,7 @@ func (s *calcState) shippingLoop() {
 	}
 }
 
-// freeShippingPass is §3.11 with part 1: per item, each rule in order that
+// freeShippingPass is §11: per item, each rule in order that
 // matches it marks the item (matching_items: all units, or max_qty units) or
 // the shipment (shipment); a later matching_items rule overwrites an earlier
 // mark, as Magento does; a matching rule with stop further rules ends the

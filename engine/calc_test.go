@@ -214,8 +214,10 @@ func runCalcCases(t *testing.T, cases []calcCase) {
 	}
 }
 
-// TestCalcWorkedExamples reproduces part 2 §4 of the reference, with part 1's
-// decisions (Example 10: effective-price buy_x_get_y; Example 20: clamp).
+// TestCalcWorkedExamples reproduces the numbers of Magento's own tests
+// (CartFixedTest, DiscountTest) and cases derived from its code, with
+// ruled's departures of docs/semantics.md §14 (ex10: effective-price
+// buy_x_get_y; ex20: no negative increment).
 func TestCalcWorkedExamples(t *testing.T) {
 	one := func(price string) calcLine { return calcLine{price: price} }
 	simples := []calcLine{one("5.99"), one("15.99")}
@@ -324,7 +326,7 @@ func TestCalcWorkedExamples(t *testing.T) {
 			want: calcWant{items: []string{"97.80"}, itemRules: [][]int{{0, 1}}, ruleItems: []string{"30.00", "67.80", "0.00"}},
 		},
 		calcCase{
-			name: "ex10 qty 9 (part 1: effective price)", items: []calcLine{{"123", "9"}}, rules: ex10,
+			name: "ex10 qty 9 (effective price, docs/semantics.md §5.4)", items: []calcLine{{"123", "9"}}, rules: ex10,
 			want: calcWant{items: []string{"564.60"}, itemRules: [][]int{{0, 1, 2}}, ruleItems: []string{"90.00", "203.40", "271.20"}},
 		},
 		calcCase{
@@ -429,7 +431,7 @@ func TestCalcWorkedExamples(t *testing.T) {
 			want:  calcWant{items: []string{"10.00"}},
 		},
 	)
-	// Example 25's fixQuantity table, seen through by_fixed 1 per unit.
+	// Magento's fixQuantity unit-test table, seen through by_fixed 1 per unit.
 	for _, c := range []struct{ step, qty, disc string }{
 		{"0", "23", "23.00"}, {"10", "23.5", "20.00"}, {"20", "33", "20.00"}, {"25", "23", "0.00"},
 	} {
@@ -558,7 +560,7 @@ func TestCalcBehaviour(t *testing.T) {
 			want:  calcWant{items: []string{"9.99"}, ruleItems: []string{"9.99", "0.00"}, itemRules: [][]int{{0, 1}}},
 		},
 		{
-			name:  "buy 1 get 5: Y > X is allowed (part 1)",
+			name:  "buy 1 get 5: Y > X is allowed (docs/semantics.md §5.4)",
 			items: []calcLine{{"10", "6"}, {"10", "4"}, {"10", "1"}},
 			rules: []calcRuleSpec{{typ: rules.BuyXGetY, step: "1", amount: "5"}},
 			want:  calcWant{items: []string{"50.00", "30.00", "0.00"}, itemRules: [][]int{{0}, {0}, nil}},

@@ -1,6 +1,7 @@
 // Package engine compiles a rule set into an immutable Program and evaluates
-// carts against it with Magento 2.4's cart price rule semantics (see
-// ../shared/reference/magento-cart-price-rules.md: part 1 is ruled's word).
+// carts against it with Magento 2.4's cart price rule semantics, as
+// docs/semantics.md states them (with every place ruled departs from
+// Magento, and worked examples a test runs).
 //
 // Evaluation runs in fixed stages: candidate rules (enabled, website,
 // customer group, date window, coupon), in order of priority then id; their

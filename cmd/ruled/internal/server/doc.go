@@ -3,7 +3,10 @@
 // rule and block listings, health and status, Prometheus metrics, the
 // GraphQL explorer page (files embedded in the binary), and the reload
 // bookkeeping behind them (swap the compiled rule set whole, or keep the
-// last good one and say why). Each GraphQL request runs under its own
+// last good one and say why), and the REST API's contract, the OpenAPI
+// 3.1 document openapi.json (embedded, served at /openapi.json; its test,
+// the only importer of github.com/pb33f/libopenapi and its validator,
+// checks real answers against it). Each GraphQL request runs under its own
 // budget (GraphQLLimits): evaluations, fields, depth and a deadline. It
 // mounts the web dashboard (package web) at /ui, handing it the generation
 // in service, the reload status and the rule counters; the pages

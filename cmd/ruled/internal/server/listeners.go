@@ -49,6 +49,7 @@ func (s *Server) table() []route {
 		{"/v1/status", "status", map[string]http.HandlerFunc{http.MethodGet: s.status}, operators},
 		{"/v1/reload", "reload", map[string]http.HandlerFunc{http.MethodPost: s.reload}, operators},
 		{"/metrics", "metrics", map[string]http.HandlerFunc{http.MethodGet: s.metrics.handler(s.log).ServeHTTP}, operators},
+		{"/openapi.json", "openapi", map[string]http.HandlerFunc{http.MethodGet: s.openapi}, both},
 		{"/healthz", "healthz", map[string]http.HandlerFunc{http.MethodGet: s.healthz}, both},
 		{"/readyz", "readyz", map[string]http.HandlerFunc{http.MethodGet: s.readyz}, both},
 	}
