@@ -84,7 +84,9 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 
 // start checks the cart's currency, fixes the evaluation instant and builds
 // the condition environment: the part every walk shares.
-func (p *Program) start(c *Cart, opt Options) (*evaluation, input, error) {
+// attrMaps, when not nil, lends one attribute map per line (cleared) for
+// the environment, so that a pooled evaluation allocates none.
+func (p *Program) start(c *Cart, opt Options, attrMaps *[]map[string]dsl.Value) (*evaluation, input, error) {
 	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}, limits: opt.Limits}
 	site := p.CurrencyOf(orDefault(c.Website, DefaultWebsite))
 	if ev.cur.Code == "" {
@@ -102,7 +104,7 @@ func (p *Program) start(c *Cart, opt Options) (*evaluation, input, error) {
 		ev.now = time.Now()
 	}
 	ev.nowNS = unixNano(ev.now)
-	in, err := ev.buildEnv()
+	in, err := ev.buildEnv(attrMaps)
 	if err != nil {
 		return nil, in, err
 	}
@@ -130,7 +132,7 @@ type input struct {
 	ruleIndex []int
 }
 
-func (ev *evaluation) buildEnv() (input, error) {
+func (ev *evaluation) buildEnv(attrMaps *[]map[string]dsl.Value) (input, error) {
 	c, cur := ev.cart, ev.cur
 	in := input{calcInput: calcInput{cur: cur, shipping: c.Shipping.Amount}}
 	env := dsl.Env{
@@ -180,7 +182,7 @@ func (ev *evaluation) buildEnv() (input, error) {
 			ie.Name = dsl.Fold(it.Name)
 		}
 		if reads.attrs && len(it.Attributes) > 0 {
-			ie.Attrs = make(map[string]dsl.Value, len(it.Attributes))
+			ie.Attrs = attrMap(attrMaps, i, len(it.Attributes))
 			for k, a := range it.Attributes {
 				ie.Attrs[k] = attrValue(a)
 			}
@@ -212,6 +214,20 @@ func (ev *evaluation) buildEnv() (input, error) {
 	ev.env = env
 	ev.boxed = &ev.env
 	return in, nil
+}
+
+// attrMap returns an empty map for line i's attributes: the lent one, if
+// any (grown to hold line i), else a new one.
+func attrMap(lent *[]map[string]dsl.Value, i, n int) map[string]dsl.Value {
+	if lent == nil {
+		return make(map[string]dsl.Value, n)
+	}
+	for len(*lent) <= i {
+		*lent = append(*lent, make(map[string]dsl.Value, n))
+	}
+	m := (*lent)[i]
+	clear(m)
+	return m
 }
 
 // foldAll folds a list of strings, returning l itself when nothing

@@ -44,6 +44,7 @@ type scratch struct {
 	cands     []int32
 	extra     []int32
 	order     []int
+	attrMaps  []map[string]dsl.Value // lent to the environment, one per line
 }
 
 // maxPooledLines bounds the memory a pooled scratch keeps: one very large
@@ -83,8 +84,11 @@ func (p *Program) putScratch(s *scratch) {
 	s.setClauses, s.setPreds = s.setClauses[:0], s.setPreds[:0]
 	clear(s.lineBuilt)
 	clear(s.lineEnv) // drop references to the cart
-	if len(s.lineEnv) > maxPooledLines {
+	if len(s.lineEnv) > maxPooledLines || len(s.attrMaps) > maxPooledLines {
 		return
+	}
+	for _, m := range s.attrMaps {
+		clear(m) // drop references to the cart's attribute values
 	}
 	p.scratch.Put(s)
 }
@@ -108,14 +112,15 @@ func take[T any](arena *[]T, n int) []T {
 
 // evaluateIndexed prices a cart through the program's index.
 func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
-	ev, in, err := p.start(c, opt)
+	s := p.getScratch(len(c.Items))
+	defer p.putScratch(s)
+	ev, in, err := p.start(c, opt, &s.attrMaps)
 	if err != nil {
 		return nil, err
 	}
+	ev.s = s
 	ev.m = p.machines.Get().(*dsl.Machine)
 	defer p.machines.Put(ev.m)
-	ev.s = p.getScratch(len(c.Items))
-	defer p.putScratch(ev.s)
 
 	for _, i := range ev.candidates() {
 		r := p.rules[i]

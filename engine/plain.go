@@ -16,7 +16,7 @@ import (
 
 // evaluatePlain prices a cart walking every rule of the program.
 func (p *Program) evaluatePlain(c *Cart, opt Options) (*Result, error) {
-	ev, in, err := p.start(c, opt)
+	ev, in, err := p.start(c, opt, nil)
 	if err != nil {
 		return nil, err
 	}
