@@ -175,18 +175,28 @@ func formatFixed(r Decimal, places int32) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	digits := strconv.FormatUint(absU(c), 10)
-	if places > 0 {
-		if pad := int(places) + 1 - len(digits); pad > 0 {
-			digits = strings.Repeat("0", pad) + digits
+	// Written right to left into a stack buffer, the point after places
+	// digits, zeros up to it: one allocation, the string itself.
+	var buf [48]byte
+	i, u, written := len(buf), absU(c), 0
+	for {
+		if places > 0 && written == int(places) {
+			i--
+			buf[i] = '.'
 		}
-		i := len(digits) - int(places)
-		digits = digits[:i] + "." + digits[i:]
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
+		written++
+		if u == 0 && written > int(places) {
+			break
+		}
 	}
 	if c < 0 {
-		return "-" + digits, true
+		i--
+		buf[i] = '-'
 	}
-	return digits, true
+	return string(buf[i:]), true
 }
 
 func absU(c int64) uint64 {
