@@ -323,15 +323,8 @@ func stepQty(q, step money.Decimal) money.Decimal {
 	return floorDiv(q, step).Mul(step)
 }
 
-// floorDiv returns floor(a / b) for b > 0, exactly: Div rounds at 20 digits,
-// so its floor is corrected when the rounding crossed an integer.
-func floorDiv(a, b money.Decimal) money.Decimal {
-	k := a.Div(b).Floor()
-	if k.Mul(b).Cmp(a) > 0 {
-		k = k.Sub(money.One)
-	}
-	return k
-}
+// floorDiv returns floor(a / b) for b > 0, exactly.
+func floorDiv(a, b money.Decimal) money.Decimal { return money.QuoFloor(a, b) }
 
 // byPercent is §5.1: percent of what is left of the discounted units. The
 // item's cumulative percent gains the rule's percent before rounding, so the

@@ -136,6 +136,26 @@ func (a Decimal) Div(b Decimal) Decimal {
 	return fromDec(a.dec().DivRound(b.dec(), divisionDigits))
 }
 
+// QuoFloor returns floor(a ÷ b) for b > 0, exactly (Div rounds at 20
+// digits, so its floor can be off by one when the rounding crosses an
+// integer). Amounts in the int64 form need no division in big numbers.
+func QuoFloor(a, b Decimal) Decimal {
+	if a.big == nil && b.big == nil && b.c > 0 {
+		if ca, cb, _, ok := align(a, b); ok {
+			q := ca / cb
+			if ca%cb != 0 && ca < 0 {
+				q--
+			}
+			return Decimal{c: q}
+		}
+	}
+	k := a.Div(b).Floor()
+	if k.Mul(b).Cmp(a) > 0 {
+		k = k.Sub(One)
+	}
+	return k
+}
+
 // Neg returns −a.
 func (a Decimal) Neg() Decimal {
 	if a.big == nil && a.c != math.MinInt64 {

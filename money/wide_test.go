@@ -72,3 +72,20 @@ func TestWideMatchesDecimal(t *testing.T) {
 		}
 	}
 }
+
+// TestQuoFloor holds QuoFloor to the floor of the exact quotient, computed
+// in big numbers by Div and a correction.
+func TestQuoFloor(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for range 20000 {
+		a := New(r.Int64N(2_000_000)-1_000_000, -int32(r.IntN(5)))
+		b := New(1+r.Int64N(50_000), -int32(r.IntN(5)))
+		want := a.Div(b).Floor()
+		if want.Mul(b).Cmp(a) > 0 {
+			want = want.Sub(One)
+		}
+		if got := QuoFloor(a, b); !got.Equal(want) {
+			t.Fatalf("QuoFloor(%s, %s) = %s, want %s", a, b, got, want)
+		}
+	}
+}
