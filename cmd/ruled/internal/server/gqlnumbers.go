@@ -203,7 +203,9 @@ func gqlTokens(doc string) []gqlToken {
 	line, lineStart := 1, 0
 	for i := 0; i < len(doc); {
 		c := doc[i]
-		start := i
+		// Where the token starts: a block string moves line and lineStart
+		// past its own newlines before the token is recorded.
+		start, startLine, startLineStart := i, line, lineStart
 		var kind byte
 		switch {
 		case c == '\n':
@@ -270,7 +272,7 @@ func gqlTokens(doc string) []gqlToken {
 			i += size
 			kind = tokPunct
 		}
-		toks = append(toks, gqlToken{kind: kind, text: doc[start:i], line: line, col: utf8.RuneCountInString(doc[lineStart:start]) + 1})
+		toks = append(toks, gqlToken{kind: kind, text: doc[start:i], line: startLine, col: utf8.RuneCountInString(doc[startLineStart:start]) + 1})
 	}
 	return toks
 }
