@@ -163,16 +163,6 @@ func (r Requirement) Size() int {
 	return len(r.Audiences) + len(r.Categories) + len(r.SKUs) + len(r.Attrs)
 }
 
-// RequiredAudiences returns registry indexes such that the condition can
-// only hold for a shopper in at least one of them, ascending; nil when no
-// such set is known (the condition may hold for a shopper in no audience).
-func (p *Program) RequiredAudiences() []int {
-	if r := p.required; r != nil && len(r.Categories)+len(r.SKUs)+len(r.Attrs) == 0 {
-		return r.Audiences
-	}
-	return nil
-}
-
 // Requires returns what a request needs for the condition to hold (for a
 // line condition: what a line needs for it to hold of that line); ok is
 // false when nothing is known.

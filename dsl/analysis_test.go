@@ -29,8 +29,12 @@ func TestRequiredAudiences(t *testing.T) {
 		if errs != nil {
 			t.Fatalf("%s: %v", tt.src, errs[0])
 		}
-		if got := p.RequiredAudiences(); !cmp.Equal(got, tt.want) {
-			t.Errorf("%s: RequiredAudiences = %v, want %v", tt.src, got, tt.want)
+		var got []int
+		if r, ok := p.Requires(); ok {
+			got = r.Audiences
+		}
+		if !cmp.Equal(got, tt.want) {
+			t.Errorf("%s: Requires().Audiences = %v, want %v", tt.src, got, tt.want)
 		}
 	}
 }

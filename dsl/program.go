@@ -138,15 +138,15 @@ func compile(src string, opts Options) (*Program, []*Error) {
 	// the same, and thrown away, so that one that expr rejects is found at
 	// load time.
 	p := &Program{src: src, root: root, deferred: &deferred{}}
-	if !opts.lazy || nativeOf(root) == nil && !(opts.Item && maskOf(root) != nil) {
+	if err := p.analyse(opts); err != nil {
+		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
+	}
+	if !opts.lazy || p.native == nil && p.mask == nil {
 		if _, cerr := compileCode(root.code); cerr != nil {
 			// The checker accepted something expr rejects: a bug in ruled,
 			// not in the rule. Say so plainly, without the generated code.
 			return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
 		}
-	}
-	if err := p.analyse(opts); err != nil {
-		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
 	}
 	for i := range c.audiences {
 		p.audiences = append(p.audiences, i)
