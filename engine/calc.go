@@ -143,7 +143,7 @@ func calculateIn(in *calcInput, mem *calcMem) *calcResult {
 	// handful of allocations at most, not one per line or rule.
 	mem.decs = grow(mem.decs, 4*n+3*m)
 	decs := mem.decs
-	k := min(m, 4) // rules per line before a line's list grows on its own
+	k := min(m, 16) // rules per line before a line's list grows on its own (the block is reused)
 	mem.ints = grow(mem.ints, n*k+n)
 	ints := mem.ints
 	take := func(k int) []money.Decimal {

@@ -427,6 +427,17 @@ func (ev *evaluation) statusOf(i int) (string, string) {
 	if r.when == nil {
 		return "", ""
 	}
+	if ev.s != nil {
+		// The indexed walk has most of the rule's clauses answered
+		// already; only a failing clause needs the whole condition run,
+		// for the message it gives.
+		if ok, err := ev.holds(r); err == nil {
+			if !ok {
+				return statusCondition, ""
+			}
+			return "", ""
+		}
+	}
 	ok, err := ev.m.Eval(r.when, ev.boxed)
 	switch {
 	case err != nil:
