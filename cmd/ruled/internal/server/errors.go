@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/ruled/ruled/membership"
 )
@@ -51,8 +52,9 @@ func (e *apiError) write(w http.ResponseWriter) { writeError(w, e.status, e.Code
 
 // writeJSON writes v as the JSON body of a response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := answers.Get().(*bytes.Buffer)
+	defer putAnswer(buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false) // "must be > 0", not "must be \u003e 0": this is no HTML page
 	if err := enc.Encode(v); err != nil {
 		// Only a bug gets here: every answer is made of plain data.
@@ -66,6 +68,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// answers pools the buffers answers are encoded into: a steady stream of
+// requests reuses them instead of growing a new one each time.
+var answers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledAnswer bounds the buffers kept: one huge answer does not make
+// the pool hold its memory.
+const maxPooledAnswer = 1 << 20
+
+func putAnswer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledAnswer {
+		return
+	}
+	buf.Reset()
+	answers.Put(buf)
 }
 
 // requireJSON accepts application/json (any parameters, such as charset)
@@ -91,7 +109,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *api
 	if r.ContentLength > limit {
 		return nil, tooLarge
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	data, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -100,6 +118,26 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *api
 		return nil, &apiError{status: http.StatusBadRequest, Code: codeInvalidInput, Message: "reading the body: " + err.Error()}
 	}
 	return data, nil
+}
+
+// readAll is io.ReadAll with its buffer sized from the declared length
+// (when there is one, already checked against the limit), so a body is
+// read into one allocation rather than a run of doublings.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	data := make([]byte, 0, max(declared, 511)+1) // +1: room to see the end without growing
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+	}
 }
 
 // membershipOf decodes the shopper's segment membership: the header when it
