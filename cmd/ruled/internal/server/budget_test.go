@@ -127,4 +127,3 @@ func TestOrdersBudgetRace(t *testing.T) {
 		})
 	}
 }
-
