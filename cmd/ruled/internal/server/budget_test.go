@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 )
 
 // serveRules serves yaml with the store st.
-func serveRules(t *testing.T, yaml string, opt Options) string {
+func serveRules(t testing.TB, yaml string, opt Options) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte(yaml), 0o644); err != nil {
@@ -124,6 +125,47 @@ func TestOrdersBudgetRace(t *testing.T) {
 			if err != nil || !total.Equal(money.MustParse("105.50")) || !u.Discount.Equal(total) || discounted != 11 || clamped != 1 || u.Redemptions != 11 {
 				t.Errorf("given %s in %d orders (%d clamped); store counted %s in %d redemptions (%v); want 105.50 in 11, one clamped", total, discounted, clamped, u.Discount, u.Redemptions, err)
 			}
+		})
+	}
+}
+
+// BenchmarkOrders measures POST /v1/orders end to end (HTTP, pricing,
+// the claim's transaction) on each store, one order at a time, for a
+// coupon with a use limit and a rule with an amount budget, neither
+// reached; reported as placements/s. Run it with -benchtime of a few
+// seconds at most.
+func BenchmarkOrders(b *testing.B) {
+	const rules = `cart_rules:
+  - id: welcome
+    name: Welcome
+    coupon: WELCOME10
+    uses_per_coupon: 1000000000
+    action: {type: by_percent, amount: 10}
+  - id: budget
+    name: Budget
+    budget: {amount: 1000000000}
+    action: {type: by_fixed, amount: 1}
+`
+	for _, ts := range testStores() {
+		b.Run(ts.name, func(b *testing.B) {
+			st, _, _ := ts.open(b)
+			url := serveRules(b, rules, Options{Store: st}) + "/v1/orders"
+			client := &http.Client{}
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				n++
+				resp, err := client.Post(url, jsonType, strings.NewReader(order(fmt.Sprint("bench-", n), "WELCOME10", fmt.Sprint(n%100))))
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "placements/s")
 		})
 	}
 }

@@ -24,7 +24,7 @@ import (
 // unreachable.
 type testStore struct {
 	name string
-	open func(t *testing.T) (st store.Store, down func(), up func())
+	open func(t testing.TB) (st store.Store, down func(), up func())
 }
 
 // testStores are SQLite, always, and PostgreSQL when RULED_TEST_POSTGRES
@@ -32,7 +32,7 @@ type testStore struct {
 // down makes the store unreachable; up, when not nil, brings it back.
 func testStores() []testStore {
 	return []testStore{
-		{"sqlite", func(t *testing.T) (store.Store, func(), func()) {
+		{"sqlite", func(t testing.TB) (store.Store, func(), func()) {
 			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
 			if err != nil {
 				t.Fatal(err)
@@ -48,7 +48,7 @@ func testStores() []testStore {
 // openPostgres opens a store in a schema of its own on the test server,
 // reached through a TCP proxy that down closes (with every connection
 // through it) and up opens again on the same port.
-func openPostgres(t *testing.T) (store.Store, func(), func()) {
+func openPostgres(t testing.TB) (store.Store, func(), func()) {
 	base := os.Getenv("RULED_TEST_POSTGRES")
 	if base == "" {
 		if os.Getenv("CI") == "true" {
@@ -95,7 +95,7 @@ type proxy struct {
 	stopped      bool
 }
 
-func startProxy(t *testing.T, target, addr string) *proxy {
+func startProxy(t testing.TB, target, addr string) *proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
