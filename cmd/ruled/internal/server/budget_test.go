@@ -65,6 +65,14 @@ func TestOrdersBudgetClamp(t *testing.T) {
 			if x := ev["explain"].([]any)[0].(map[string]any); x["budget"] != "clamped by its budget: 5.00 of the 10.00 it would give, what was left of 25.00 USD" {
 				t.Errorf("evaluation explains %v", x)
 			}
+			_, _, gq := call(t, "POST", url+"/graphql", jsonType, `{"query": "{ evaluateCart(explain: true, cart: {items: [{sku: \"A\", qty: \"1\", price: \"100.00\"}]}) { appliedRules { discount budgetClamped { budget asked given } } explain { budget } } }"}`)
+			wantGQL := map[string]any{"data": map[string]any{"evaluateCart": map[string]any{
+				"appliedRules": []any{map[string]any{"discount": "5.00", "budgetClamped": map[string]any{"budget": "25.00", "asked": "10.00", "given": "5.00"}}},
+				"explain":      []any{map[string]any{"budget": "clamped by its budget: 5.00 of the 10.00 it would give, what was left of 25.00 USD"}},
+			}}}
+			if diff := cmp.Diff(wantGQL, gq); diff != "" {
+				t.Errorf("GraphQL (-want +got):\n%s", diff)
+			}
 			d, clamp := placed("o3")
 			want := map[string]any{"budget": "25.00", "asked": "10.00", "given": "5.00"}
 			if diff := cmp.Diff(want, clamp); d != "5.00" || diff != "" {
