@@ -76,7 +76,6 @@ func openPostgres(t testing.TB) (store.Store, func(), func()) {
 	u.Host = px.addr
 	q := u.Query()
 	q.Set("search_path", schema)
-	q.Set("connect_timeout", "2")
 	u.RawQuery = q.Encode()
 	st, err := postgres.Open(context.Background(), u.String())
 	if err != nil {
