@@ -65,6 +65,10 @@ type evaluation struct {
 	s *scratch
 	// limits is Options.Limits.
 	limits Limits
+	// budgetLeft is what is left of the amount budget of each rule gate
+	// let through; clamped the rules whose discount it bound (limits.go).
+	budgetLeft map[*rule]money.Decimal
+	clamped    map[string]*BudgetClamp
 }
 
 // Evaluate prices a cart. The error is an *InputError when the cart cannot
@@ -120,12 +124,14 @@ func (ev *evaluation) finish(in *input, opt Options) (*Result, error) {
 		mem = &ev.s.calc
 	}
 	out := calculateIn(&in.calcInput, mem)
-	ev.guard(in, out) // the project's cap on the total discount (guardrail.go)
+	ev.clampBudgets(in, out) // what is left of amount budgets (limits.go)
+	ev.guard(in, out)        // the project's cap on the total discount (guardrail.go)
 	ev.result(in, out)
 	if opt.Explain {
 		ev.explain(in, out)
 		ev.explainGuardrail()
 	}
+	ev.reportBudgets()
 	if err := ev.selectBlocks(opt); err != nil {
 		return nil, err
 	}

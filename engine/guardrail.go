@@ -75,28 +75,43 @@ func (ev *evaluation) guard(in *input, out *calcResult) {
 	cutRules := map[int]bool{}
 	var fromLines money.Decimal
 	for k := len(in.rules) - 1; k >= 0 && excess.Sign() > 0; k-- {
-		cut := money.Min(excess, out.ruleItems[k])
-		out.ruleItems[k] = out.ruleItems[k].Sub(cut)
-		fromLines, excess = fromLines.Add(cut), excess.Sub(cut)
-		ship := money.Min(excess, out.ruleShipping[k])
-		out.ruleShipping[k] = out.ruleShipping[k].Sub(ship)
-		out.shippingDiscount, excess = out.shippingDiscount.Sub(ship), excess.Sub(ship)
+		cut, ship := out.takeBack(k, excess)
+		fromLines, excess = fromLines.Add(cut), excess.Sub(cut).Sub(ship)
 		if cut.Sign() > 0 || ship.Sign() > 0 {
 			cutRules[k] = true
 			gr.Rules = append(gr.Rules, in.rules[k].id)
 		}
 	}
-	// The lines a cut rule applied to give back first, from the last line
-	// of the cart to the first, then any others: Σ lines = Σ rules holds
-	// before and after, so the lines always have enough to give back.
+	out.linesGiveBack(in, cutRules, fromLines)
+}
+
+// takeBack cuts up to amt from calc rule k's discount, in whole minor
+// units when amt is: its line discounts first, then its shipping
+// discount. It returns what it took off the lines (which the lines must
+// then give back, linesGiveBack) and off the shipping. The guardrail and
+// the amount budgets (limits.go) trim rules with it.
+func (out *calcResult) takeBack(k int, amt money.Decimal) (lines, ship money.Decimal) {
+	lines = money.Min(amt, out.ruleItems[k])
+	out.ruleItems[k] = out.ruleItems[k].Sub(lines)
+	ship = money.Min(amt.Sub(lines), out.ruleShipping[k])
+	out.ruleShipping[k] = out.ruleShipping[k].Sub(ship)
+	out.shippingDiscount = out.shippingDiscount.Sub(ship)
+	return lines, ship
+}
+
+// linesGiveBack takes amt off the line discounts after takeBack cut the
+// rules in cut: the lines a cut rule applied to give back first, from the
+// last line of the cart to the first, then any others. Σ lines = Σ rules
+// holds before and after, so the lines always have enough to give back.
+func (out *calcResult) linesGiveBack(in *input, cut map[int]bool, amt money.Decimal) {
 	for _, touched := range []bool{true, false} {
-		for j := len(in.items) - 1; j >= 0 && fromLines.Sign() > 0; j-- {
-			if touchedBy(out.itemRules[j], cutRules) != touched {
+		for j := len(in.items) - 1; j >= 0 && amt.Sign() > 0; j-- {
+			if touchedBy(out.itemRules[j], cut) != touched {
 				continue
 			}
-			cut := money.Min(fromLines, out.itemDiscount[j])
-			out.itemDiscount[j] = out.itemDiscount[j].Sub(cut)
-			fromLines = fromLines.Sub(cut)
+			c := money.Min(amt, out.itemDiscount[j])
+			out.itemDiscount[j] = out.itemDiscount[j].Sub(c)
+			amt = amt.Sub(c)
 		}
 	}
 }

@@ -58,7 +58,8 @@ type serveCmd struct {
 	PullAudiences time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
 	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 
-	storeFlag `embed:""`
+	storeFlag          `embed:""`
+	OnStoreUnavailable string `name:"on-store-unavailable" help:"When the usage store cannot answer, evaluations skip the rules with limits, budgets or generated codes (skip, explained) or answer 503 store_unavailable (fail-closed). Orders answer 503 either way." enum:"skip,fail-closed" default:"skip" env:"RULED_ON_STORE_UNAVAILABLE"`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -101,7 +102,8 @@ func (c *serveCmd) run(e *env) int {
 			MaxDepth: c.GraphQLMaxDepth, MaxFields: c.GraphQLMaxFields,
 			MaxEvaluations: c.GraphQLMaxEvaluations, Timeout: c.GraphQLTimeout,
 		},
-		MaxRuleSeries: c.RuleSeries,
+		MaxRuleSeries:      c.RuleSeries,
+		OnStoreUnavailable: c.OnStoreUnavailable,
 	}
 	if c.Record != "" {
 		rec, err := c.recorder(log)

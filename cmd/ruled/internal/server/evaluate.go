@@ -104,6 +104,9 @@ func inputError(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusBadRequest, codeInvalidInput, err.Error(), ie.Field)
 		return
 	}
+	if writeStoreDown(w, err) {
+		return
+	}
 	panic(err) // the engine has no other errors; the outer layer answers 500
 }
 
@@ -116,10 +119,11 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	p := g.Program
 	opt := d.opt
 	opt.Now = s.opt.Now()
+	var view *usageView
 	if s.opt.Store != nil {
-		view, done := s.usageView()
+		v, done := s.usageView()
 		defer done()
-		opt.Limits = view
+		view, opt.Limits = v, v
 	}
 	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {
@@ -133,6 +137,10 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 			res, err = p.Evaluate(cart, opt)
 		}
 		if err == nil {
+			if err := s.failClosed(p, view); err != nil {
+				s.metrics.evaluations.WithLabelValues(api, "store_unavailable").Inc()
+				return nil, err
+			}
 			res.Membership = d.who.status(opt.Explain)
 			s.metrics.evaluated(api, cart.Currency, res)
 			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent

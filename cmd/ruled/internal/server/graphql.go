@@ -289,6 +289,10 @@ func gqlInputError(err error) error {
 		path := gqlPath(ie.Field)
 		return &gqlError{code: codeInvalidInput, msg: path + ": " + ie.Message, field: path}
 	}
+	var sd *storeDown
+	if errors.As(err, &sd) {
+		return &gqlError{code: codeStoreUnavailable, msg: sd.Error()}
+	}
 	return err
 }
 

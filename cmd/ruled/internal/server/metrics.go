@@ -68,7 +68,7 @@ func newMetrics(maxRuleSeries int) *metrics {
 	})
 	m.evaluations = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_evaluations_total",
-		Help: "Cart evaluations, by API (rest, graphql) and result (ok, invalid: the cart was rejected).",
+		Help: "Cart evaluations, by API (rest, graphql) and result (ok, invalid: the cart was rejected, store_unavailable: refused while the usage store could not answer, with --on-store-unavailable fail-closed).",
 	}, []string{"api", "result"})
 	m.applications = newRuleCounts(prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_rule_applications_total",

@@ -96,6 +96,10 @@ type Options struct {
 	// Store keeps usage limits, budgets and generated codes; orders
 	// (POST /v1/orders) need it. nil answers them 503.
 	Store store.Store
+	// OnStoreUnavailable is what a decision (evaluation, blocks) does when
+	// Store cannot answer: StoreSkip (the default) or StoreFailClosed.
+	// Orders always answer 503 then.
+	OnStoreUnavailable string
 }
 
 // Defaults of Options.
@@ -132,6 +136,8 @@ type Server struct {
 	state     reloadState // guarded by stateMu
 
 	trusted atomic.Pointer[Trust] // of the build in service; nil before the first
+
+	limitedOf atomic.Pointer[limitedProgram] // see limited
 
 	idPrefix string        // of generated request ids: random per process
 	idSeq    atomic.Uint64 // of generated request ids
