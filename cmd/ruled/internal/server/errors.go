@@ -110,8 +110,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *api
 // unsigned, expired, tampered with or signed by another key counts as no
 // membership, never as an error, and the verdict is counted and kept for
 // the result.
-func (s *Server) membershipOf(r *http.Request) (shopper, *apiError) {
-	t := s.trust()
+func (s *Server) membershipOf(r *http.Request, t *Trust) (shopper, *apiError) {
 	sh := shopper{untrusted: t.UntrustedBody}
 	where, raw := "", ""
 	if vals := r.Header.Values(s.opt.MembershipHeader); len(vals) > 0 && strings.TrimSpace(strings.Join(vals, "")) != "" {

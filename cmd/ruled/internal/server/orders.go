@@ -34,7 +34,7 @@ const maxOrderID = 200
 // that would is refused with 409 and counts nothing. A replayed order id
 // answers the first order's result.
 func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
-	g := s.live.Load()
+	g, t := s.load()
 	if g == nil {
 		notReady(w)
 		return
@@ -48,7 +48,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 		aerr.write(w)
 		return
 	}
-	who, aerr := s.membershipOf(r)
+	who, aerr := s.membershipOf(r, t)
 	if aerr != nil {
 		aerr.write(w)
 		return

@@ -141,7 +141,7 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	if b == nil {
 		b = &Build{}
 	}
-	read := b.Version
+	read := b.Version + " keys " + b.Keys
 	if err != nil {
 		read = "error: " + err.Error()
 	}
@@ -184,7 +184,11 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	rep.OK = true
 	s.stateMu.Lock() // status sees the generation and its warnings together
 	g := s.live.Swap(b.Program, b.Version, rep.At)
-	s.trusted.Store(b.Trust)
+	trust := b.Trust
+	if trust == nil {
+		trust = &Trust{}
+	}
+	s.served.Store(&served{g: g, trust: trust})
 	s.state.last = rep
 	s.state.warnings = diags
 	swap := time.Since(swapStart)

@@ -51,11 +51,19 @@ func (sh *shopper) status(explain bool) *engine.MembershipStatus {
 	return st
 }
 
-// trust returns the Trust in service; the zero Trust before the first
-// build.
-func (s *Server) trust() *Trust {
-	if t := s.trusted.Load(); t != nil {
-		return t
+// served is the generation in service with the Trust of the same build,
+// swapped in whole: a request loads it once, so that it never checks a
+// token with the keys of one build and prices with the rules of another.
+type served struct {
+	g     *engine.Generation
+	trust *Trust
+}
+
+// load returns the generation in service and its Trust; a nil generation
+// (and the zero Trust) before the first good build.
+func (s *Server) load() (*engine.Generation, *Trust) {
+	if c := s.served.Load(); c != nil {
+		return c.g, c.trust
 	}
-	return &Trust{}
+	return nil, &Trust{}
 }
