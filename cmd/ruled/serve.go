@@ -93,7 +93,7 @@ func (c *serveCmd) run(e *env) int {
 					return nil, err
 				}
 				sb.Program = nil
-				sb.Diagnostics = diag.Merge(sb.Diagnostics, diag.List{{Pos: te.Pos, Severity: diag.Error, Code: "membership-keys",
+				sb.Diagnostics = diag.Merge(sb.Diagnostics, diag.List{{Pos: te.Pos, Severity: diag.Error, Code: server.CodeMembershipKeys,
 					Message: te.Msg + "; the membership keys in service stay as they are"}})
 				return sb, nil
 			}

@@ -49,6 +49,13 @@ func TestServeReloadsKeys(t *testing.T) {
 				}
 				return tok
 			}
+			// reason is the explained membership verdict of a token.
+			reason := func(token string) string {
+				t.Helper()
+				_, res, _ := getJSON(t, c, "POST", s.url+"/v1/cart/evaluate?explain=true", oneLine, "aep-segments-membership", token)
+				m, _ := res["membership"].(map[string]any)
+				return fmt.Sprint(m["status"], ": ", m["reason"])
+			}
 			// verdict prices one line with the token and says what the
 			// membership was judged and whether the VIP rule applied.
 			verdict := func(token string) (string, bool) {
@@ -103,6 +110,11 @@ func TestServeReloadsKeys(t *testing.T) {
 				}
 				return false
 			})
+			// A token of a key that was to come with the broken set says
+			// why it is refused.
+			if r := reason(tok([]byte(strings.Repeat("t", 40)), "third")); !strings.Contains(r, "unknown_key") || !strings.Contains(r, "could not use the key set") || !strings.Contains(r, "jwks.json") {
+				t.Errorf("explained verdict while the key set is broken: %s", r)
+			}
 			if !strings.Contains(s.log.String(), "membership-keys") {
 				t.Errorf("the log does not name the broken key set\n%s", s.log)
 			}
@@ -118,8 +130,11 @@ func TestServeReloadsKeys(t *testing.T) {
 			// Mended, with the old key retired: its tokens are refused.
 			writeAtomic(t, jwks, `{"keys": [`+oct("new", newSecret)+`]}`)
 			waitFor("the old key retired", func() bool { st, _ := verdict(tok(oldSecret, "old")); return st == "unknown_key" })
-			if st, _ := verdict(newTok); st != "verified" {
-				t.Errorf("the new key after retiring the old: %s", st)
+			if st, vip := verdict(newTok); st != "verified" || !vip {
+				t.Errorf("the new key after retiring the old: %s, VIP %t", st, vip)
+			}
+			if r := reason(tok(oldSecret, "old")); strings.Contains(r, "could not use the key set") {
+				t.Errorf("explained verdict after the key set was mended: %s", r)
 			}
 			if n := strings.Count(s.log.String(), `"msg":"serving"`); n != 1 {
 				t.Errorf("served %d times: want one process, never restarted", n)

@@ -121,6 +121,9 @@ func (s *Server) membershipOf(r *http.Request, t *Trust) (shopper, *apiError) {
 	}
 	if t.Verifier != nil {
 		v := t.Verifier.Verify(raw, s.opt.Now())
+		if k := s.badKeys.Load(); k != nil && !v.Verified() && v.Status != membership.StatusAbsent {
+			v.Reason += "; the last reload could not use the key set, so the keys loaded before stay in service: " + *k
+		}
 		sh.verdict, sh.ids = &v, v.Segments
 		s.metrics.membership.WithLabelValues(string(v.Status)).Inc()
 		return sh, nil

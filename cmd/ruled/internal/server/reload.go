@@ -168,6 +168,11 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 			rerr.Kept = g.Version
 		}
 		s.lastErr = rerr
+		if k := keysProblem(diags); k != "" {
+			s.badKeys.Store(&k)
+		} else {
+			s.badKeys.Store(nil)
+		}
 		rep.Error = rerr.Error()
 		s.metrics.reloads.WithLabelValues(trigger, "failure").Inc()
 		s.metrics.lastReloadOK.Set(0)
@@ -197,6 +202,7 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	rep.DurationMS = ms(elapsed)
 	s.stateMu.Unlock()
 	s.lastErr = nil
+	s.badKeys.Store(nil)
 	s.metrics.stageDuration.WithLabelValues("swap").Observe(swap.Seconds())
 	s.metrics.reloadDuration.Observe(elapsed.Seconds())
 	s.metrics.reloads.WithLabelValues(trigger, "success").Inc()

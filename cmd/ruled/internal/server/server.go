@@ -138,6 +138,9 @@ type Server struct {
 	state     reloadState // guarded by stateMu
 
 	served atomic.Pointer[served] // the generation in service with its Trust; nil before the first
+	// badKeys is the membership-keys diagnostic of the last reload, which
+	// kept the keys in service; "" when it had none.
+	badKeys atomic.Pointer[string]
 
 	idPrefix string        // of generated request ids: random per process
 	idSeq    atomic.Uint64 // of generated request ids

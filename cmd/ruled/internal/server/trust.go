@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/membership"
 )
@@ -49,6 +50,23 @@ func (sh *shopper) status(explain bool) *engine.MembershipStatus {
 		st.Reason = sh.verdict.Reason
 	}
 	return st
+}
+
+// CodeMembershipKeys is the diagnostic code of a membership key set that
+// could not be read or used. A reload that fails with it keeps the keys in
+// service, and the explain trace of a refused token says so: a token of a
+// key the operator just added is refused for that reason.
+const CodeMembershipKeys = "membership-keys"
+
+// keysProblem is the membership-keys diagnostic of the last reload, or ""
+// when that reload had none.
+func keysProblem(l diag.List) string {
+	for _, d := range l {
+		if d.Code == CodeMembershipKeys && d.Severity == diag.Error {
+			return d.Error()
+		}
+	}
+	return ""
 }
 
 // served is the generation in service with the Trust of the same build,
