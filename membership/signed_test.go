@@ -271,8 +271,13 @@ func FuzzVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	strict, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{secret}, Issuer: "edge", Audience: "ruled"})
+	if err != nil {
+		f.Fatal(err)
+	}
 	good, _ := membership.SignHS256(secret, "k1", membership.Claims{Segments: []string{"vip"}, Expiry: now.Add(time.Hour)})
-	for _, s := range []string{good, good + "x", "vip,loyal", `["a"]`, "a.b.c", unsignedToken(`{"alg":"none"}`, `{"exp":1}`),
+	aimed, _ := membership.SignHS256(secret, "", membership.Claims{Segments: []string{"vip"}, Expiry: now.Add(time.Hour), Issuer: "edge", Audience: []string{"ruled"}})
+	for _, s := range []string{good, aimed, good + "x", "vip,loyal", `["a"]`, "a.b.c", unsignedToken(`{"alg":"none"}`, `{"exp":1}`),
 		unsignedToken(`{"alg":"HS256"}`, `{"segments":["x"],"exp":4102444800}`), "", "..", "e30.e30.e30"} {
 		f.Add(s)
 	}
@@ -280,6 +285,11 @@ func FuzzVerify(f *testing.F) {
 		got := v.Verify(raw, now)
 		if !slices.Contains(membership.Statuses, got.Status) {
 			t.Fatalf("unknown status %q", got.Status)
+		}
+		// With iss and aud required, nothing verifies that the lax
+		// verifier refuses, and every verdict is a known one.
+		if sv := strict.Verify(raw, now); !slices.Contains(membership.Statuses, sv.Status) || (sv.Verified() && !got.Verified()) {
+			t.Fatalf("strict verdict %s where the lax one is %s", sv.Status, got.Status)
 		}
 		if !got.Verified() && (got.Segments != nil || got.Group != "" || got.Subject != "") {
 			t.Fatalf("%s verdict carries membership: %+v", got.Status, got)
