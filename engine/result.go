@@ -35,7 +35,8 @@ type Result struct {
 type MembershipStatus struct {
 	// Status is a stable word: verified, absent, unsigned, malformed,
 	// bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid,
-	// bad_claims. Anything but verified is no membership.
+	// bad_claims, wrong_issuer, wrong_audience. Anything but verified is
+	// no membership.
 	Status string `json:"status"`
 	// Reason says why membership was refused; with explain only.
 	Reason string `json:"reason,omitempty"`

@@ -70,6 +70,10 @@ type Signing struct {
 	JWKSFile string
 	// Leeway is the clock skew allowed on a token's exp.
 	Leeway time.Duration
+	// Issuer, when set, is the iss every token must carry.
+	Issuer string
+	// Audience, when set, must be among every token's aud values.
+	Audience string
 }
 
 // Guardrail caps the total discount of one cart; a nil field is no cap.

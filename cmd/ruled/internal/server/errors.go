@@ -148,8 +148,7 @@ func readAll(r io.Reader, declared int64) ([]byte, error) {
 // unsigned, expired, tampered with or signed by another key counts as no
 // membership, never as an error, and the verdict is counted and kept for
 // the result.
-func (s *Server) membershipOf(r *http.Request) (shopper, *apiError) {
-	t := s.trust()
+func (s *Server) membershipOf(r *http.Request, t *Trust) (shopper, *apiError) {
 	sh := shopper{untrusted: t.UntrustedBody}
 	where, raw := "", ""
 	if vals := r.Header.Values(s.opt.MembershipHeader); len(vals) > 0 && strings.TrimSpace(strings.Join(vals, "")) != "" {
@@ -160,6 +159,9 @@ func (s *Server) membershipOf(r *http.Request) (shopper, *apiError) {
 	}
 	if t.Verifier != nil {
 		v := t.Verifier.Verify(raw, s.opt.Now())
+		if k := s.badKeys.Load(); k != nil && !v.Verified() && v.Status != membership.StatusAbsent {
+			v.Reason += "; the last reload could not use the key set, so the keys loaded before stay in service: " + *k
+		}
 		sh.verdict, sh.ids = &v, v.Segments
 		s.metrics.membership.WithLabelValues(string(v.Status)).Inc()
 		return sh, nil

@@ -20,12 +20,12 @@ import (
 // visitor_id, view), so that one call prices the cart and chooses its
 // banners; the answer then has "blocks".
 func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
-	g := s.live.Load() // this request's rule set, to the end
+	g, t := s.load() // this request's rule set and keys, to the end
 	if g == nil {
 		notReady(w)
 		return
 	}
-	d, ok := s.readDecision(w, r)
+	d, ok := s.readDecision(w, r, t)
 	if !ok {
 		return
 	}
@@ -55,7 +55,7 @@ type request struct {
 // readDecision reads what every decision request carries: ?explain, a JSON
 // body within the size limit, and the membership header or cookie. On a
 // problem it answers the request and returns false.
-func (s *Server) readDecision(w http.ResponseWriter, r *http.Request) (*request, bool) {
+func (s *Server) readDecision(w http.ResponseWriter, r *http.Request, t *Trust) (*request, bool) {
 	d := &request{}
 	var aerr *apiError
 	d.opt.Explain, aerr = boolParam(r, "explain")
@@ -63,7 +63,7 @@ func (s *Server) readDecision(w http.ResponseWriter, r *http.Request) (*request,
 		aerr = requireJSON(r)
 	}
 	if aerr == nil {
-		d.who, aerr = s.membershipOf(r)
+		d.who, aerr = s.membershipOf(r, t)
 		d.ids = d.who.ids
 	}
 	if aerr == nil {

@@ -37,7 +37,7 @@ const maxOrderID = 200
 // with what is left (budget_clamped). A replayed order id answers the
 // first order's result.
 func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
-	g := s.live.Load()
+	g, t := s.load()
 	if g == nil {
 		notReady(w)
 		return
@@ -51,7 +51,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 		aerr.write(w)
 		return
 	}
-	who, aerr := s.membershipOf(r)
+	who, aerr := s.membershipOf(r, t)
 	if aerr != nil {
 		aerr.write(w)
 		return
