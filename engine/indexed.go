@@ -43,6 +43,7 @@ type scratch struct {
 	lineBuilt []bool
 	cands     []int32
 	extra     []int32
+	candBits  []uint64 // one bit per rule, zero between evaluations
 	order     []int
 	attrMaps  []map[string]dsl.Value // lent to the environment, one per line
 	// The environment's and the arithmetic's memory (see start).
@@ -204,21 +205,26 @@ func (ev *evaluation) candidates() []int32 {
 			}
 		}
 	}
-	slices.Sort(extra)
-	extra = slices.Compact(extra)
+	// The lists are each ascending but overlap: a bit per rule merges
+	// them in order without sorting.
+	words := (len(p.rules) + 63) / 64
+	if cap(s.candBits) < words {
+		s.candBits = make([]uint64, words)
+	}
+	set := s.candBits[:words]
+	for _, i := range p.idx.always {
+		set[i>>6] |= 1 << (i & 63)
+	}
+	for _, i := range extra {
+		set[i>>6] |= 1 << (i & 63)
+	}
 	s.extra = extra
 	out := s.cands[:0]
-	always := p.idx.always
-	i, j := 0, 0
-	for i < len(always) || j < len(extra) {
-		switch {
-		case j == len(extra) || i < len(always) && always[i] < extra[j]:
-			out = append(out, always[i])
-			i++
-		default:
-			out = append(out, extra[j])
-			j++
+	for w, word := range set {
+		for b := word; b != 0; b &= b - 1 {
+			out = append(out, int32(w<<6|bits.TrailingZeros64(b)))
 		}
+		set[w] = 0
 	}
 	s.cands = out
 	return out
