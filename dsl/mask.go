@@ -21,7 +21,7 @@ type Lines struct {
 	cats  map[string]uint64
 	skus  map[string]uint64
 	attrs map[AttrValue]uint64
-	ready bool
+	ready uint8 // which indexes are built (readyCats…)
 }
 
 // AttrValue is an attribute holding a text: a line's attribute name holds
@@ -31,7 +31,7 @@ type AttrValue struct{ Name, Value string }
 // Reset points l at env's lines (at most MaxMaskLines of them), dropping
 // what it indexed before; the index is built on first use.
 func (l *Lines) Reset(env *Env) {
-	l.env, l.ready = env, false
+	l.env, l.ready = env, 0
 	l.all = 0
 	if n := len(env.Items); n > 0 {
 		l.all = ^uint64(0) >> (64 - n)
@@ -41,49 +41,63 @@ func (l *Lines) Reset(env *Env) {
 // All is the mask of every line.
 func (l *Lines) All() uint64 { return l.all }
 
-func (l *Lines) index() {
-	if l.cats == nil {
-		l.cats, l.skus, l.attrs = map[string]uint64{}, map[string]uint64{}, map[AttrValue]uint64{}
-	}
-	clear(l.cats)
-	clear(l.skus)
-	clear(l.attrs)
-	for j, it := range l.env.Items {
-		bit := uint64(1) << j
-		for _, c := range it.Categories {
-			l.cats[c] |= bit
-		}
-		l.skus[it.SKU] |= bit
-		for name, v := range it.Attrs {
-			if !v.IsList {
-				l.attrs[AttrValue{name, v.Str}] |= bit
-				continue
-			}
-			for _, e := range v.List {
-				l.attrs[AttrValue{name, e}] |= bit
-			}
-		}
-	}
-	l.ready = true
-}
+// The three indexes are built on first use each: a cart whose masks only
+// ask for categories never hashes its attributes.
+const (
+	readyCats uint8 = 1 << iota
+	readySKUs
+	readyAttrs
+)
 
 func (l *Lines) category(c string) uint64 {
-	if !l.ready {
-		l.index()
+	if l.ready&readyCats == 0 {
+		if l.cats == nil {
+			l.cats = map[string]uint64{}
+		}
+		clear(l.cats)
+		for j, it := range l.env.Items {
+			for _, c := range it.Categories {
+				l.cats[c] |= 1 << j
+			}
+		}
+		l.ready |= readyCats
 	}
 	return l.cats[c]
 }
 
 func (l *Lines) attr(a AttrValue) uint64 {
-	if !l.ready {
-		l.index()
+	if l.ready&readyAttrs == 0 {
+		if l.attrs == nil {
+			l.attrs = map[AttrValue]uint64{}
+		}
+		clear(l.attrs)
+		for j, it := range l.env.Items {
+			bit := uint64(1) << j
+			for name, v := range it.Attrs {
+				if !v.IsList {
+					l.attrs[AttrValue{name, v.Str}] |= bit
+					continue
+				}
+				for _, e := range v.List {
+					l.attrs[AttrValue{name, e}] |= bit
+				}
+			}
+		}
+		l.ready |= readyAttrs
 	}
 	return l.attrs[a]
 }
 
 func (l *Lines) sku(s string) uint64 {
-	if !l.ready {
-		l.index()
+	if l.ready&readySKUs == 0 {
+		if l.skus == nil {
+			l.skus = map[string]uint64{}
+		}
+		clear(l.skus)
+		for j, it := range l.env.Items {
+			l.skus[it.SKU] |= 1 << j
+		}
+		l.ready |= readySKUs
 	}
 	return l.skus[s]
 }
