@@ -166,16 +166,23 @@ func (ev *evaluation) buildEnv() (input, error) {
 		itemPtrs = make([]*dsl.ItemEnv, n)
 		member = make([]bool, len(ev.p.audiences))
 	}
-	env := dsl.Env{
-		Customer: dsl.CustomerEnv{ID: dsl.Fold(c.Customer.ID), Group: dsl.Fold(orDefault(c.Customer.Group, DefaultGroup))},
-		Coupon:   dsl.Fold(strings.TrimSpace(c.CouponCode)),
-		Shipping: dsl.ShippingEnv{Method: dsl.Fold(c.Shipping.Method), Country: dsl.Fold(c.Shipping.Country),
-			Region: dsl.Fold(c.Shipping.Region), Postcode: dsl.Fold(c.Shipping.Postcode)},
-		Payment: dsl.PaymentEnv{Method: dsl.Fold(c.Payment.Method)},
-		Website: dsl.Fold(orDefault(c.Website, DefaultWebsite)),
-		Items:   itemPtrs,
-		Member:  member,
+	// Strings are folded into one buffer and made with one allocation.
+	t := &text{}
+	if ev.s != nil {
+		t = &ev.s.text
 	}
+	defer t.flush()
+	env := &ev.env
+	*env = dsl.Env{Items: itemPtrs, Member: member}
+	t.fold(&env.Customer.ID, c.Customer.ID)
+	t.fold(&env.Customer.Group, orDefault(c.Customer.Group, DefaultGroup))
+	t.fold(&env.Coupon, strings.TrimSpace(c.CouponCode))
+	t.fold(&env.Shipping.Method, c.Shipping.Method)
+	t.fold(&env.Shipping.Country, c.Shipping.Country)
+	t.fold(&env.Shipping.Region, c.Shipping.Region)
+	t.fold(&env.Shipping.Postcode, c.Shipping.Postcode)
+	t.fold(&env.Payment.Method, c.Payment.Method)
+	t.fold(&env.Website, orDefault(c.Website, DefaultWebsite))
 	var totalQty, weight, prices money.Decimal
 	var bad error
 	line := -1 // the line being read, for the field of an error
@@ -205,10 +212,10 @@ func (ev *evaluation) buildEnv() (input, error) {
 			Categories: foldAll(it.Categories),
 		}
 		if reads.sku {
-			ie.SKU = dsl.Fold(it.SKU)
+			t.fold(&ie.SKU, it.SKU)
 		}
 		if reads.name {
-			ie.Name = dsl.Fold(it.Name)
+			t.fold(&ie.Name, it.Name)
 		}
 		if reads.attrs && len(it.Attributes) > 0 {
 			ie.Attrs = attrMap(attrMaps, i, len(it.Attributes))
@@ -223,8 +230,9 @@ func (ev *evaluation) buildEnv() (input, error) {
 	// overflow.
 	env.Cart = dsl.CartEnv{
 		Subtotal: number("items", in.subtotal), TotalQty: number("items", totalQty), Weight: number("items", weight),
-		LineCount: len(c.Items) * 10000, Currency: dsl.Fold(cur.Code),
+		LineCount: len(c.Items) * 10000,
 	}
+	t.fold(&env.Cart.Currency, cur.Code)
 	number("items", prices)
 	env.Shipping.Amount = number("shipping.amount", c.Shipping.Amount)
 	if bad != nil {
@@ -240,8 +248,7 @@ func (ev *evaluation) buildEnv() (input, error) {
 	if ev.res.Audiences == nil {
 		ev.res.Audiences = []string{}
 	}
-	ev.env = env
-	ev.boxed = &ev.env
+	ev.boxed = env
 	return in, nil
 }
 

@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/ruled/ruled/dsl"
+
 // text gathers the strings of one Result in a single buffer and makes them
 // with one allocation: each is a slice of one string (the Result keeps the
 // whole buffer alive, which it would use anyway).
@@ -30,4 +32,33 @@ func (t *text) flush() {
 	}
 	clear(t.spans)
 	t.b, t.spans = t.b[:0], t.spans[:0]
+}
+
+// fold sets *dst to dsl.Fold(s): s itself when folding changes nothing, a
+// slice of the buffer for ASCII text with capitals (made at flush), else
+// dsl.Fold's own string.
+func (t *text) fold(dst *string, s string) {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80:
+			*dst = dsl.Fold(s)
+			return
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		}
+	}
+	if !upper {
+		*dst = s
+		return
+	}
+	at := t.mark()
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t.b = append(t.b, c)
+	}
+	t.set(dst, at)
 }
