@@ -213,8 +213,16 @@ type calcState struct {
 }
 
 // percentCarry is one entry of Magento's Utility rounding deltas: shared by
-// every item and rule whose item has this cumulative discount percent.
-type percentCarry struct{ key, delta money.Decimal }
+// every item and rule whose item has this cumulative discount percent. The
+// delta is held in 128 bits (wdelta) while every value fits there, as it
+// does in carts of any ordinary size, else in delta; both forms hold the
+// same exact value (money.Wide).
+type percentCarry struct {
+	key    money.Decimal
+	wide   bool
+	wdelta money.Wide
+	delta  money.Decimal
+}
 
 func (s *calcState) carryIndex(key money.Decimal) int {
 	for k := range s.carry {
@@ -222,7 +230,7 @@ func (s *calcState) carryIndex(key money.Decimal) int {
 			return k
 		}
 	}
-	s.carry = append(s.carry, percentCarry{key: key})
+	s.carry = append(s.carry, percentCarry{key: key, wide: true})
 	return len(s.carry) - 1
 }
 
@@ -307,20 +315,30 @@ func (s *calcState) applyRule(r int, order []int, stopped *int) {
 		case rules.CartFixed:
 			raw = s.cartFixedShare(cf, r, i)
 		case rules.BuyXGetY:
+			if w, ok := s.buyXGetYWide(r, i); ok {
+				inc := s.settleRaw(i, money.Decimal{}, w, true)
+				s.record(r, i, inc, stopped)
+				continue
+			}
 			raw = s.buyXGetY(r, i)
 		}
-		inc := s.settle(i, raw)
-		res.itemDiscount[i] = res.itemDiscount[i].Add(inc)
-		res.ruleItems[r] = res.ruleItems[r].Add(inc)
-		res.itemRules[i] = append(res.itemRules[i], r)
-		res.ruleApplied[r] = true
-		if rule.stop && s.stoppedBy[i] < 0 {
-			s.stoppedBy[i] = r
-			*stopped++
-		}
+		s.record(r, i, s.settle(i, raw), stopped)
 	}
 	if in.skips {
 		slices.SortFunc(res.ruleSkips[r], func(a, b skip) int { return a.item - b.item })
+	}
+}
+
+// record books increment inc of rule r on item i.
+func (s *calcState) record(r, i int, inc money.Decimal, stopped *int) {
+	res := s.res
+	res.itemDiscount[i] = res.itemDiscount[i].Add(inc)
+	res.ruleItems[r] = res.ruleItems[r].Add(inc)
+	res.itemRules[i] = append(res.itemRules[i], r)
+	res.ruleApplied[r] = true
+	if s.in.rules[r].stop && s.stoppedBy[i] < 0 {
+		s.stoppedBy[i] = r
+		*stopped++
 	}
 }
 
@@ -418,6 +436,36 @@ func (s *calcState) buyXGetY(r, i int) money.Decimal {
 	return raw
 }
 
+// buyXGetYWide is buyXGetY in 128 bits when the division of the line's
+// discount so far is inexact (ok), so that its 20 digits need no
+// arbitrary precision; else ok is false and buyXGetY answers.
+func (s *calcState) buyXGetYWide(r, i int) (raw money.Wide, ok bool) {
+	a := s.in.rules[r].action
+	it := &s.in.items[i]
+	d := s.res.itemDiscount[i]
+	x, y := a.Step, a.Amount
+	if d.IsZero() || x.Sign() <= 0 || y.Sign() <= 0 {
+		return money.Wide{}, false
+	}
+	q := ruleQty(a, it.qty)
+	period := x.Add(y)
+	full := floorDiv(q, period)
+	free := full.Mul(y).Add(money.Max(money.Zero, q.Sub(full.Mul(period)).Sub(x)))
+	share, ok := money.QuoWide(free.Mul(d), it.qty)
+	if !ok || share.Exact() {
+		return money.Wide{}, false
+	}
+	gross, ok := money.WideOf(free.Mul(it.price))
+	if !ok {
+		return money.Wide{}, false
+	}
+	if raw, ok = gross.Sub(share); !ok || raw.Sign() < 0 {
+		return money.Wide{}, false
+	}
+	s.freeUnits[r] = s.freeUnits[r].Add(free)
+	return raw, true
+}
+
 // settle turns a raw increment into the applied one (§8, §9): add the
 // percent-keyed carry when the item has a cumulative percent and a positive
 // row total, update the carry from the unclamped sum, clamp to the row total
@@ -425,22 +473,54 @@ func (s *calcState) buyXGetY(r, i int) money.Decimal {
 // cap the item's total at its row total. The clamps change the increment,
 // never the carry.
 func (s *calcState) settle(i int, raw money.Decimal) money.Decimal {
+	return s.settleRaw(i, raw, money.Wide{}, false)
+}
+
+// settleRaw is settle of a raw increment given as a Decimal, or, when
+// haveWide, as a money.Wide (raw is then unset): a share that divides
+// inexactly needs 20 fractional digits, which 128 bits hold without
+// allocating.
+func (s *calcState) settleRaw(i int, raw money.Decimal, wraw money.Wide, haveWide bool) money.Decimal {
 	cur := s.in.cur
 	it := &s.in.items[i]
 	key := s.pct[i]
-	x := raw
 	var inc money.Decimal
+	above := false // the unclamped sum is above the row total
 	if key.Sign() != 0 && it.rowTotal.Sign() > 0 {
-		k := s.carryIndex(key)
-		x = x.Add(s.carry[k].delta)
-		inc = cur.Round(x)
-		s.carry[k].delta = x.Sub(inc)
+		c := &s.carry[s.carryIndex(key)]
+		done := false
+		if c.wide {
+			inc, above, done = c.addWide(cur, raw, wraw, haveWide, it.rowTotal)
+			if !done {
+				c.delta, c.wide = c.wdelta.Decimal(), false
+			}
+		}
+		if !done {
+			if haveWide {
+				raw, haveWide = wraw.Decimal(), false
+			}
+			x := raw.Add(c.delta)
+			inc = cur.Round(x)
+			c.delta = x.Sub(inc)
+			above = x.Cmp(it.rowTotal) > 0
+		}
 	} else {
-		inc = cur.Round(x)
+		if haveWide {
+			if r, ok := wraw.Round(cur.Digits); ok {
+				inc = r
+			} else {
+				raw, haveWide = wraw.Decimal(), false
+			}
+		}
+		if !haveWide {
+			inc = cur.Round(raw)
+		}
+		// No carry: x is raw. Only a 100% key compares it below, and a
+		// zero key is not one.
 	}
 	// The row total is whole minor units, so rounding min(x, row) is row
 	// when x is above it and round(x) otherwise.
-	if key.Sign() != 0 && key.Equal(money.Hundred) && x.Cmp(it.rowTotal) > 0 {
+	if key.Sign() != 0 && key.Equal(money.Hundred) && above {
 		inc = it.rowTotal
 	}
 	if inc.Sign() < 0 {
@@ -451,6 +531,39 @@ func (s *calcState) settle(i int, raw money.Decimal) money.Decimal {
 		return room
 	}
 	return inc
+}
+
+// addWide adds the raw increment to the carry in 128 bits and rounds the
+// sum: the increment, whether the sum is above row, and ok. When ok is
+// false nothing has changed.
+func (c *percentCarry) addWide(cur money.Currency, raw money.Decimal, wraw money.Wide, haveWide bool, row money.Decimal) (inc money.Decimal, above, ok bool) {
+	if !haveWide {
+		if wraw, ok = money.WideOf(raw); !ok {
+			return money.Decimal{}, false, false
+		}
+	}
+	x, ok := wraw.Add(c.wdelta)
+	if !ok {
+		return money.Decimal{}, false, false
+	}
+	inc, ok = x.Round(cur.Digits)
+	if !ok {
+		return money.Decimal{}, false, false
+	}
+	winc, ok := money.WideOf(inc)
+	if !ok {
+		return money.Decimal{}, false, false
+	}
+	wrow, ok := money.WideOf(row)
+	if !ok {
+		return money.Decimal{}, false, false
+	}
+	delta, ok := x.Sub(winc)
+	if !ok {
+		return money.Decimal{}, false, false
+	}
+	c.wdelta = delta
+	return inc, x.Cmp(wrow) > 0, true
 }
 
 // cartFixed is the state of one cart_fixed rule during its pass (§5.3).

@@ -106,6 +106,24 @@ func QuoWide(a, b Decimal) (Wide, bool) {
 	return Wide{neg: (a.c < 0) != (b.c < 0) && (qhi|qlo) != 0, hi: qhi, lo: qlo}, true
 }
 
+// Sign returns −1, 0 or +1.
+func (w Wide) Sign() int {
+	switch {
+	case w.IsZero():
+		return 0
+	case w.neg:
+		return -1
+	}
+	return 1
+}
+
+// Exact reports whether w has the int64 form: Decimal() then needs no
+// arbitrary precision.
+func (w Wide) Exact() bool {
+	_, ok := w.small()
+	return ok
+}
+
 // IsZero reports whether w is 0.
 func (w Wide) IsZero() bool { return w.hi|w.lo == 0 }
 
@@ -142,6 +160,20 @@ func (w Wide) Add(v Wide) (Wide, bool) {
 	lo, b := bits.Sub64(big.lo, small.lo, 0)
 	hi, _ := bits.Sub64(big.hi, small.hi, b)
 	return Wide{neg: big.neg && (hi|lo) != 0, hi: hi, lo: lo}, true
+}
+
+// Cmp returns −1, 0 or +1 as w is less than, equal to or greater than v.
+func (w Wide) Cmp(v Wide) int {
+	switch {
+	case w.neg != v.neg:
+		if w.neg {
+			return -1
+		}
+		return 1
+	case w.neg:
+		return -cmpMag(w, v)
+	}
+	return cmpMag(w, v)
 }
 
 // Sub returns w − v.

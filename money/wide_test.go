@@ -33,6 +33,12 @@ func TestWideMatchesDecimal(t *testing.T) {
 		if !ok {
 			continue
 		}
+		if got, want := w.Cmp(v), want.Cmp(divRef(b, a)); got != want {
+			t.Fatalf("Cmp(%s, %s) = %d, want %d", w.Decimal(), v.Decimal(), got, want)
+		}
+		if w.Sign() != want.Sign() || w.Exact() != (w.Decimal().big == nil) {
+			t.Fatalf("Sign/Exact(%s)", w.Decimal())
+		}
 		s, ok := w.Add(v)
 		if ok && !s.Decimal().Equal(want.Add(divRef(b, a))) {
 			t.Fatalf("%s + %s = %s, want %s", w.Decimal(), v.Decimal(), s.Decimal(), want.Add(divRef(b, a)))
