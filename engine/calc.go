@@ -177,6 +177,7 @@ func calculateIn(in *calcInput, mem *calcMem) *calcResult {
 		stoppedBy: ints[n*k:],
 		freeUnits: take(m),
 		carry:     mem.carry[:0],
+		fixed:     mem.st.fixed,
 	}
 	for i := range s.stoppedBy {
 		s.stoppedBy[i] = -1
@@ -210,6 +211,7 @@ type calcState struct {
 	stoppedBy []int           // per item: the stop rule that applied to it, or -1
 	freeUnits []money.Decimal // per rule: buy_x_get_y free units given, for shipping
 	carry     []percentCarry  // the percent-keyed accumulator, one entry per key seen
+	fixed     *cartFixed      // the state of the cart_fixed rule being applied
 }
 
 // percentCarry is one entry of Magento's Utility rounding deltas: shared by
@@ -594,7 +596,11 @@ func (cf *cartFixed) seed() {
 // is the same as freezing it before the first rule.
 func (s *calcState) newCartFixed(r int) *cartFixed {
 	a := s.in.rules[r].action
-	cf := &cartFixed{available: a.Amount}
+	if s.fixed == nil {
+		s.fixed = new(cartFixed) // one per calculation: rules take turns
+	}
+	cf := s.fixed
+	*cf = cartFixed{available: a.Amount}
 	cf.seed()
 	for i := range s.in.items {
 		if s.in.matched(r, i) {

@@ -395,15 +395,17 @@ func (ev *evaluation) coupon(in *input, out *calcResult) {
 	}
 	cr := &CouponResult{Code: code}
 	ev.res.Coupon = cr
-	applied := map[int]bool{}
-	for k, ok := range out.ruleApplied {
-		if ok {
-			applied[in.ruleIndex[k]] = true
+	applied := func(i int) bool {
+		for k, ok := range out.ruleApplied {
+			if ok && in.ruleIndex[k] == i {
+				return true
+			}
 		}
+		return false
 	}
 	first := -1
 	for _, i := range ev.p.idx.byCoupon[ev.env.Coupon] { // in rule order
-		if applied[int(i)] {
+		if applied(int(i)) {
 			cr.Applied, cr.Reason = true, ""
 			return
 		}
