@@ -166,10 +166,14 @@ func startDemo(t *testing.T) (root, bin, addr string) {
 	return root, bin, serveDemo(t, root, filepath.Join(bin, "ruled"))
 }
 
-// serveDemo starts ruled serve on the demo store and returns its address.
+// serveDemo starts ruled serve on the demo store, with a fresh SQLite
+// usage store, and returns its address.
 func serveDemo(t *testing.T, root, ruled string) string {
 	t.Helper()
-	cmd := exec.Command(ruled, "serve", "--rules", "testdata/demo", "--addr", "127.0.0.1:0", "--log-format", "json", "--watch", "off")
+	// A usage store of its own, so that the orders of the guides start
+	// afresh and nothing is written into the repository.
+	st := "sqlite:" + filepath.Join(t.TempDir(), "usage.db")
+	cmd := exec.Command(ruled, "serve", "--rules", "testdata/demo", "--addr", "127.0.0.1:0", "--log-format", "json", "--watch", "off", "--store", st)
 	cmd.Dir = root
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
