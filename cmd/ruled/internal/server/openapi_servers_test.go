@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/ruled/ruled/store"
 	"github.com/ruled/ruled/store/sqlite"
 )
 
@@ -70,6 +73,7 @@ func send(t *testing.T, base string, x exchange) (req *http.Request, resp *http.
 				t.Fatal(a.err)
 			}
 			if a.resp.StatusCode == x.status {
+				t.Logf("round %d answered %d", round+1, x.status)
 				return a.req, a.resp, a.body, []byte(bodies[n])
 			}
 		}
@@ -126,19 +130,57 @@ func ordersServers(t *testing.T) (ord, down string) {
 		t.Fatal(err)
 	}
 	for i, url := range []*string{&ord, &down} {
-		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "usage.db"))
+		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "usage.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
+		var st store.Store = db
 		if i == 1 {
-			st.Close()
+			db.Close()
 		} else {
-			t.Cleanup(func() { st.Close() })
+			t.Cleanup(func() { db.Close() })
+			st = &togetherStore{Store: db, n: 2, all: make(chan struct{})}
 		}
 		_, ts := start(t, Options{Compile: compileDir(dir), Store: st, MaxBodyBytes: 4096})
 		*url = ts.URL
 	}
 	return ord, down
+}
+
+// togetherStore is the SQLite store with one change, for the orders of
+// customers named racer-…: their placements wait until n of them have read
+// their usage (or a few seconds pass), so that those orders are all priced
+// on the same counts and then race for the last use, as orders arriving
+// together on replicas do. The store's conditional updates decide the
+// race; nothing about the answer is made up.
+type togetherStore struct {
+	store.Store
+	n     int
+	mu    sync.Mutex
+	reads int
+	all   chan struct{} // closed when n have read
+}
+
+func (s *togetherStore) Usage(ctx context.Context, rule, code, customer string) (store.Usage, error) {
+	u, err := s.Store.Usage(ctx, rule, code, customer)
+	if strings.HasPrefix(customer, "racer-") {
+		s.mu.Lock()
+		if s.reads++; s.reads == s.n {
+			close(s.all)
+		}
+		s.mu.Unlock()
+	}
+	return u, err
+}
+
+func (s *togetherStore) Place(ctx context.Context, o store.Order) ([]byte, bool, error) {
+	if strings.HasPrefix(o.Customer, "racer-") {
+		select {
+		case <-s.all:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	return s.Store.Place(ctx, o)
 }
 
 // guardedServer serves two rules of 30% under a guardrail of 40%.
