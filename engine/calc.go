@@ -105,25 +105,63 @@ var (
 // loop (§10, PR #40869) and the free-shipping pass (§11). Both carries start
 // fresh on every call, so the result depends on the input only. It never uses
 // floats, does not modify in, and is safe to call concurrently.
-func calculate(in *calcInput) *calcResult {
+func calculate(in *calcInput) *calcResult { return calculateIn(in, nil) }
+
+// calcMem is the memory of calculate calls that one caller makes in turn
+// (an evaluation's scratch): reused, so a steady stream of evaluations
+// does not allocate it again. The calcResult it returns lives until the
+// next call with the same calcMem.
+type calcMem struct {
+	decs      []money.Decimal
+	ints      []int
+	bools     []bool
+	itemRules [][]int
+	ruleSkips [][]skip
+	carry     []percentCarry
+	res       calcResult
+	st        calcState
+}
+
+// grow returns buf with length n, zeroed, reusing its memory when it has
+// room.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
+}
+
+// calculateIn is calculate with its memory taken from mem (nil: new).
+func calculateIn(in *calcInput, mem *calcMem) *calcResult {
+	if mem == nil {
+		mem = &calcMem{}
+	}
 	n, m := len(in.items), len(in.rules)
-	// One allocation per element type: a cart of n lines and m rules makes
-	// a handful of allocations, not one per line or rule.
-	decs := make([]money.Decimal, 4*n+3*m)
-	k := min(m, 4) // rules per line before a line's list grows on its own
-	ints := make([]int, n*k+n)
+	// One block per element type: a cart of n lines and m rules makes a
+	// handful of allocations at most, not one per line or rule.
+	mem.decs = grow(mem.decs, 4*n+3*m)
+	decs := mem.decs
+	k := min(m, 16) // rules per line before a line's list grows on its own (the block is reused)
+	mem.ints = grow(mem.ints, n*k+n)
+	ints := mem.ints
 	take := func(k int) []money.Decimal {
 		d := decs[:k:k]
 		decs = decs[k:]
 		return d
 	}
-	res := &calcResult{
+	mem.bools = grow(mem.bools, m)
+	mem.itemRules = grow(mem.itemRules, n)
+	mem.ruleSkips = grow(mem.ruleSkips, m)
+	res := &mem.res
+	*res = calcResult{
 		itemDiscount:      take(n),
-		itemRules:         make([][]int, n),
+		itemRules:         mem.itemRules,
 		ruleItems:         take(m),
 		ruleShipping:      take(m),
-		ruleApplied:       make([]bool, m),
-		ruleSkips:         make([][]skip, m),
+		ruleApplied:       mem.bools,
+		ruleSkips:         mem.ruleSkips,
 		shippingStoppedBy: -1,
 		freeShippingBy:    -1,
 		itemFreeQty:       take(n),
@@ -131,12 +169,14 @@ func calculate(in *calcInput) *calcResult {
 	for i := range res.itemRules {
 		res.itemRules[i] = ints[i*k : i*k : (i+1)*k]
 	}
-	s := &calcState{
+	s := &mem.st
+	*s = calcState{
 		in:        in,
 		res:       res,
 		pct:       take(n),
 		stoppedBy: ints[n*k:],
 		freeUnits: take(m),
+		carry:     mem.carry[:0],
 	}
 	for i := range s.stoppedBy {
 		s.stoppedBy[i] = -1
@@ -158,6 +198,7 @@ func calculate(in *calcInput) *calcResult {
 	}
 	s.shippingLoop()
 	s.freeShippingPass()
+	mem.carry = s.carry[:0]
 	return res
 }
 

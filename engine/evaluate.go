@@ -65,6 +65,10 @@ type evaluation struct {
 	s *scratch
 	// limits is Options.Limits.
 	limits Limits
+	// budgetLeft is what is left of the amount budget of each rule gate
+	// let through; clamped the rules whose discount it bound (limits.go).
+	budgetLeft map[*rule]money.Decimal
+	clamped    map[string]*BudgetClamp
 }
 
 // Evaluate prices a cart. The error is an *InputError when the cart cannot
@@ -84,9 +88,10 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 
 // start checks the cart's currency, fixes the evaluation instant and builds
 // the condition environment: the part every walk shares.
-// attrMaps, when not nil, lends one attribute map per line (cleared) for
-// the environment, so that a pooled evaluation allocates none.
-func (p *Program) start(c *Cart, opt Options, attrMaps *[]map[string]dsl.Value) (*evaluation, input, error) {
+// s, when not nil, lends the environment and the arithmetic their memory
+// (attribute maps, lines, rules), so that a pooled evaluation allocates
+// little beyond its Result.
+func (p *Program) start(c *Cart, opt Options, s *scratch) (*evaluation, input, error) {
 	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}, limits: opt.Limits}
 	site := p.CurrencyOf(orDefault(c.Website, DefaultWebsite))
 	if ev.cur.Code == "" {
@@ -104,7 +109,8 @@ func (p *Program) start(c *Cart, opt Options, attrMaps *[]map[string]dsl.Value) 
 		ev.now = time.Now()
 	}
 	ev.nowNS = unixNano(ev.now)
-	in, err := ev.buildEnv(attrMaps)
+	ev.s = s
+	in, err := ev.buildEnv()
 	if err != nil {
 		return nil, in, err
 	}
@@ -113,13 +119,19 @@ func (p *Program) start(c *Cart, opt Options, attrMaps *[]map[string]dsl.Value) 
 
 // finish writes the Result from the arithmetic and chooses the blocks.
 func (ev *evaluation) finish(in *input, opt Options) (*Result, error) {
-	out := calculate(&in.calcInput)
-	ev.guard(in, out) // the project's cap on the total discount (guardrail.go)
+	var mem *calcMem
+	if ev.s != nil {
+		mem = &ev.s.calc
+	}
+	out := calculateIn(&in.calcInput, mem)
+	ev.clampBudgets(in, out) // what is left of amount budgets (limits.go)
+	ev.guard(in, out)        // the project's cap on the total discount (guardrail.go)
 	ev.result(in, out)
 	if opt.Explain {
 		ev.explain(in, out)
 		ev.explainGuardrail()
 	}
+	ev.reportBudgets()
 	if err := ev.selectBlocks(opt); err != nil {
 		return nil, err
 	}
@@ -132,9 +144,28 @@ type input struct {
 	ruleIndex []int
 }
 
-func (ev *evaluation) buildEnv(attrMaps *[]map[string]dsl.Value) (input, error) {
+func (ev *evaluation) buildEnv() (input, error) {
 	c, cur := ev.cart, ev.cur
 	in := input{calcInput: calcInput{cur: cur, shipping: c.Shipping.Amount}}
+	n := len(c.Items)
+	var attrMaps *[]map[string]dsl.Value
+	var itemPtrs []*dsl.ItemEnv
+	var member []bool
+	var lines []dsl.ItemEnv
+	if s := ev.s; s != nil {
+		attrMaps = &s.attrMaps
+		s.items = grow(s.items, n)
+		s.itemEnvs = grow(s.itemEnvs, n)
+		s.itemPtrs = grow(s.itemPtrs, n)
+		s.member = grow(s.member, len(ev.p.audiences))
+		in.items, lines, itemPtrs, member = s.items, s.itemEnvs, s.itemPtrs, s.member
+		in.rules, in.ruleIndex = s.calcRules[:0], s.ruleIndex[:0]
+	} else {
+		in.items = make([]calcItem, n)
+		lines = make([]dsl.ItemEnv, n) // one allocation for every line
+		itemPtrs = make([]*dsl.ItemEnv, n)
+		member = make([]bool, len(ev.p.audiences))
+	}
 	env := dsl.Env{
 		Customer: dsl.CustomerEnv{ID: dsl.Fold(c.Customer.ID), Group: dsl.Fold(orDefault(c.Customer.Group, DefaultGroup))},
 		Coupon:   dsl.Fold(strings.TrimSpace(c.CouponCode)),
@@ -142,8 +173,8 @@ func (ev *evaluation) buildEnv(attrMaps *[]map[string]dsl.Value) (input, error) 
 			Region: dsl.Fold(c.Shipping.Region), Postcode: dsl.Fold(c.Shipping.Postcode)},
 		Payment: dsl.PaymentEnv{Method: dsl.Fold(c.Payment.Method)},
 		Website: dsl.Fold(orDefault(c.Website, DefaultWebsite)),
-		Items:   make([]*dsl.ItemEnv, len(c.Items)),
-		Member:  make([]bool, len(ev.p.audiences)),
+		Items:   itemPtrs,
+		Member:  member,
 	}
 	var totalQty, weight, prices money.Decimal
 	var bad error
@@ -158,8 +189,6 @@ func (ev *evaluation) buildEnv(attrMaps *[]map[string]dsl.Value) (input, error) 
 		}
 		return n
 	}
-	in.items = make([]calcItem, len(c.Items))
-	lines := make([]dsl.ItemEnv, len(c.Items)) // one allocation for every line
 	reads := ev.p.reads
 	for i := range c.Items {
 		it := &c.Items[i]
@@ -272,38 +301,77 @@ func orDefault(s, def string) string {
 // result writes the Result from the arithmetic's output.
 func (ev *evaluation) result(in *input, out *calcResult) {
 	cur, res := ev.cur, ev.res
+	t := &text{}
+	if ev.s != nil {
+		t = &ev.s.text
+	}
 	var itemDisc money.Decimal
+	nIDs := 0
+	for j := range ev.cart.Items {
+		nIDs += len(out.itemRules[j])
+	}
+	ids := make([]string, nIDs) // every line's applied rules, in one block
 	res.Items = make([]ItemResult, len(ev.cart.Items))
 	for j, it := range ev.cart.Items {
-		ids := make([]string, 0, len(out.itemRules[j]))
-		for _, k := range out.itemRules[j] {
-			ids = append(ids, in.rules[k].id)
+		lineIDs := ids[:len(out.itemRules[j]):len(out.itemRules[j])]
+		ids = ids[len(lineIDs):]
+		for x, k := range out.itemRules[j] {
+			lineIDs[x] = in.rules[k].id
 		}
-		ir := ItemResult{SKU: it.SKU, Qty: it.Qty.String(), Price: cur.Format(it.Price), RowTotal: cur.Format(in.items[j].rowTotal),
-			Discount: cur.Format(out.itemDiscount[j]), AppliedRules: ids}
+		ir := &res.Items[j]
+		*ir = ItemResult{SKU: it.SKU, AppliedRules: lineIDs}
+		at := t.mark()
+		t.b = it.Qty.AppendString(t.b)
+		t.set(&ir.Qty, at)
+		at = t.mark()
+		t.b = cur.AppendFormat(t.b, it.Price)
+		t.set(&ir.Price, at)
+		at = t.mark()
+		t.b = cur.AppendFormat(t.b, in.items[j].rowTotal)
+		t.set(&ir.RowTotal, at)
+		at = t.mark()
+		t.b = cur.AppendFormat(t.b, out.itemDiscount[j])
+		t.set(&ir.Discount, at)
 		if out.itemFreeQty[j].Sign() > 0 {
-			ir.FreeShippingQty = out.itemFreeQty[j].String()
+			at = t.mark()
+			t.b = out.itemFreeQty[j].AppendString(t.b)
+			t.set(&ir.FreeShippingQty, at)
 		}
-		res.Items[j] = ir
 		itemDisc = itemDisc.Add(out.itemDiscount[j])
 	}
-	res.AppliedRules = []AppliedRule{}
-	for k, applied := range out.ruleApplied {
-		if !applied {
+	applied := 0
+	for _, ok := range out.ruleApplied {
+		if ok {
+			applied++
+		}
+	}
+	res.AppliedRules = make([]AppliedRule, 0, applied) // never grows: the spans point into it
+	for k, ok := range out.ruleApplied {
+		if !ok {
 			continue
 		}
 		r := ev.p.rules[in.ruleIndex[k]]
-		res.AppliedRules = append(res.AppliedRules, AppliedRule{ID: r.ID, Name: r.Name, Label: r.DisplayLabel(),
-			Discount: cur.Format(out.ruleItems[k].Add(out.ruleShipping[k]))})
+		res.AppliedRules = append(res.AppliedRules, AppliedRule{ID: r.ID, Name: r.Name, Label: r.DisplayLabel()})
+		at := t.mark()
+		t.b = cur.AppendFormat(t.b, out.ruleItems[k].Add(out.ruleShipping[k]))
+		t.set(&res.AppliedRules[len(res.AppliedRules)-1].Discount, at)
 	}
 	discount := itemDisc.Add(out.shippingDiscount)
-	res.Totals = Totals{
-		Subtotal:         cur.Format(in.subtotal),
-		Discount:         cur.Format(discount),
-		Shipping:         cur.Format(in.shipping),
-		ShippingDiscount: cur.Format(out.shippingDiscount),
-		GrandTotal:       cur.Format(in.subtotal.Sub(discount).Add(in.shipping)),
+	for _, f := range []struct {
+		dst *string
+		v   money.Decimal
+	}{
+		{&res.Totals.Subtotal, in.subtotal},
+		{&res.Totals.Discount, discount},
+		{&res.Totals.Shipping, in.shipping},
+		{&res.Totals.ShippingDiscount, out.shippingDiscount},
+		{&res.Totals.GrandTotal, in.subtotal.Sub(discount).Add(in.shipping)},
+	} {
+		at := t.mark()
+		t.b = cur.AppendFormat(t.b, f.v)
+		t.set(f.dst, at)
 	}
+	t.flush()
 	res.FreeShipping = out.freeShipping
 	if res.Errors == nil {
 		res.Errors = []RuleError{}
@@ -364,6 +432,17 @@ func (ev *evaluation) statusOf(i int) (string, string) {
 	}
 	if r.when == nil {
 		return "", ""
+	}
+	if ev.s != nil {
+		// The indexed walk has most of the rule's clauses answered
+		// already; only a failing clause needs the whole condition run,
+		// for the message it gives.
+		if ok, err := ev.holds(r); err == nil {
+			if !ok {
+				return statusCondition, ""
+			}
+			return "", ""
+		}
 	}
 	ok, err := ev.m.Eval(r.when, ev.boxed)
 	switch {

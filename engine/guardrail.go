@@ -34,16 +34,36 @@ type GuardrailResult struct {
 	// Rules are the ids of the rules whose discounts were cut, the last
 	// applied first.
 	Rules []string `json:"rules"`
+	// ShippingTrimmed is what was taken back from the shipping discount,
+	// waived shipping included; empty when the lines gave back enough.
+	ShippingTrimmed string `json:"shipping_trimmed,omitempty"`
+	// FreeShippingRevoked is the id of the rule whose free shipping was
+	// taken back, in part or whole: the cart no longer ships free
+	// (free_shipping is false, no line is marked free) and pays the
+	// shipping the discount no longer covers. Empty when none was.
+	FreeShippingRevoked string `json:"free_shipping_revoked,omitempty"`
 }
 
 // guard enforces the guardrail on the arithmetic's output before the
-// result is written: when the total discount (lines and shipping) is above
-// the cap, the rules applied last give back first (reverse application
-// order, which is reverse priority), each down to zero before the one
-// before it is cut, in whole minor units: a rule's line discounts first,
-// then its shipping discount. The lines give back what their rules did,
-// from the last line the cut rules applied to back to the first. A cart the cap does not bind is left exactly as it was. Free
-// shipping granted as a flag is not an amount and is not cut.
+// result is written: when the total discount (lines and shipping, waived
+// shipping included) is above the cap, the rules applied last give back
+// first (reverse application order, which is reverse priority), each down
+// to zero before the one before it is cut, in whole minor units: a rule's
+// line discounts first, then its shipping discount. The lines give back
+// what their rules did, from the last line the cut rules applied to back
+// to the first. A cart the cap does not bind is left exactly as it was.
+//
+// Free shipping of the whole shipment, with a shipping amount, is an
+// amount: the shipping the rule that made the shipment free waived (the
+// part no shipping discount before it took off). It is given back in that
+// rule's turn. While that rule still waives shipping, the shipping
+// discounts of the rules applied after it cost nothing more (the shipment
+// would ship free without them), so in their turn they pass to the waiver
+// rather than shrink the total. Once any shipping is taken back, the cart
+// no longer ships free: free_shipping is false and no line is marked
+// free, so that no carrier waives what the cap took back. Free shipping
+// without a shipping amount, and lines marked free while others are not,
+// are marks for the carrier, not amounts: the guardrail leaves them.
 func (ev *evaluation) guard(in *input, out *calcResult) {
 	g := ev.p.set.Config.Guardrails.For(orDefault(ev.cart.Website, DefaultWebsite), orDefault(ev.cart.Customer.Group, DefaultGroup))
 	if g.IsZero() {
@@ -70,33 +90,77 @@ func (ev *evaluation) guard(in *input, out *calcResult) {
 		gr.MaxAmount = cur.Format(*g.MaxAmount)
 	}
 	ev.res.Guardrail = gr
+	// by is the rule whose waiver makes the shipment free, or -1.
+	by := -1
+	if out.freeShipping && in.shipping.Sign() > 0 {
+		by = out.freeShippingBy
+	}
 	// The rules give back first, the last applied first; then the lines
 	// give back what their rules gave back.
 	cutRules := map[int]bool{}
-	var fromLines money.Decimal
+	var fromLines, fromShipping money.Decimal
 	for k := len(in.rules) - 1; k >= 0 && excess.Sign() > 0; k-- {
 		cut := money.Min(excess, out.ruleItems[k])
 		out.ruleItems[k] = out.ruleItems[k].Sub(cut)
 		fromLines, excess = fromLines.Add(cut), excess.Sub(cut)
-		ship := money.Min(excess, out.ruleShipping[k])
-		out.ruleShipping[k] = out.ruleShipping[k].Sub(ship)
-		out.shippingDiscount, excess = out.shippingDiscount.Sub(ship), excess.Sub(ship)
+		var ship money.Decimal
+		switch {
+		case by >= 0 && k > by && excess.Sign() > 0:
+			// Covered by the waiver: it passes to the rule that waives.
+			ship = out.ruleShipping[k]
+			out.ruleShipping[by] = out.ruleShipping[by].Add(ship)
+			out.ruleShipping[k] = money.Zero
+		case by < 0 || k <= by:
+			ship = money.Min(excess, out.ruleShipping[k])
+			out.ruleShipping[k] = out.ruleShipping[k].Sub(ship)
+			out.shippingDiscount, excess = out.shippingDiscount.Sub(ship), excess.Sub(ship)
+			fromShipping = fromShipping.Add(ship)
+		}
 		if cut.Sign() > 0 || ship.Sign() > 0 {
 			cutRules[k] = true
 			gr.Rules = append(gr.Rules, in.rules[k].id)
 		}
 	}
-	// The lines a cut rule applied to give back first, from the last line
-	// of the cart to the first, then any others: Σ lines = Σ rules holds
-	// before and after, so the lines always have enough to give back.
+	if fromShipping.Sign() > 0 {
+		gr.ShippingTrimmed = cur.Format(fromShipping)
+	}
+	if by >= 0 && out.shippingDiscount.Cmp(in.shipping) < 0 {
+		gr.FreeShippingRevoked = in.rules[by].id
+		out.freeShipping, out.freeShippingBy = false, -1
+		for j := range out.itemFreeQty {
+			out.itemFreeQty[j] = money.Zero
+		}
+	}
+	out.linesGiveBack(in, cutRules, fromLines)
+}
+
+// takeBack cuts up to amt from calc rule k's discount, in whole minor
+// units when amt is: its line discounts first, then its shipping
+// discount. It returns what it took off the lines (which the lines must
+// then give back, linesGiveBack) and off the shipping. The guardrail and
+// the amount budgets (limits.go) trim rules with it.
+func (out *calcResult) takeBack(k int, amt money.Decimal) (lines, ship money.Decimal) {
+	lines = money.Min(amt, out.ruleItems[k])
+	out.ruleItems[k] = out.ruleItems[k].Sub(lines)
+	ship = money.Min(amt.Sub(lines), out.ruleShipping[k])
+	out.ruleShipping[k] = out.ruleShipping[k].Sub(ship)
+	out.shippingDiscount = out.shippingDiscount.Sub(ship)
+	return lines, ship
+}
+
+// linesGiveBack takes amt off the line discounts after takeBack cut the
+// rules in cut: the lines a cut rule applied to give back first, from the
+// last line of the cart to the first, then any others. Σ lines = Σ rules
+// holds before and after, so the lines always have enough to give back.
+func (out *calcResult) linesGiveBack(in *input, cut map[int]bool, amt money.Decimal) {
 	for _, touched := range []bool{true, false} {
-		for j := len(in.items) - 1; j >= 0 && fromLines.Sign() > 0; j-- {
-			if touchedBy(out.itemRules[j], cutRules) != touched {
+		for j := len(in.items) - 1; j >= 0 && amt.Sign() > 0; j-- {
+			if touchedBy(out.itemRules[j], cut) != touched {
 				continue
 			}
-			cut := money.Min(fromLines, out.itemDiscount[j])
-			out.itemDiscount[j] = out.itemDiscount[j].Sub(cut)
-			fromLines = fromLines.Sub(cut)
+			c := money.Min(amt, out.itemDiscount[j])
+			out.itemDiscount[j] = out.itemDiscount[j].Sub(c)
+			amt = amt.Sub(c)
 		}
 	}
 }
@@ -148,6 +212,9 @@ func (ev *evaluation) explainGuardrail() {
 	for i := range ev.res.Explain {
 		if e := &ev.res.Explain[i]; cut[e.Rule] {
 			e.Guardrail = fmt.Sprintf("cut by the guardrail: the cart's discount is capped at %s (%s)", gr.Cap, gr.Binding)
+			if e.Rule == gr.FreeShippingRevoked {
+				e.Guardrail += fmt.Sprintf("; its free shipping is taken back: the cart pays %s of the shipping", gr.ShippingTrimmed)
+			}
 		}
 	}
 }

@@ -45,6 +45,15 @@ type scratch struct {
 	extra     []int32
 	order     []int
 	attrMaps  []map[string]dsl.Value // lent to the environment, one per line
+	// The environment's and the arithmetic's memory (see start).
+	items     []calcItem
+	itemEnvs  []dsl.ItemEnv
+	itemPtrs  []*dsl.ItemEnv
+	member    []bool
+	calcRules []calcRule
+	ruleIndex []int
+	calc      calcMem
+	text      text // the Result's strings (evaluate.go)
 }
 
 // maxPooledLines bounds the memory a pooled scratch keeps: one very large
@@ -84,6 +93,8 @@ func (p *Program) putScratch(s *scratch) {
 	s.setClauses, s.setPreds = s.setClauses[:0], s.setPreds[:0]
 	clear(s.lineBuilt)
 	clear(s.lineEnv) // drop references to the cart
+	clear(s.itemEnvs)
+	clear(s.itemPtrs)
 	if len(s.lineEnv) > maxPooledLines || len(s.attrMaps) > maxPooledLines {
 		return
 	}
@@ -114,11 +125,10 @@ func take[T any](arena *[]T, n int) []T {
 func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 	s := p.getScratch(len(c.Items))
 	defer p.putScratch(s)
-	ev, in, err := p.start(c, opt, &s.attrMaps)
+	ev, in, err := p.start(c, opt, s)
 	if err != nil {
 		return nil, err
 	}
-	ev.s = s
 	ev.m = p.machines.Get().(*dsl.Machine)
 	defer p.machines.Put(ev.m)
 
@@ -152,6 +162,7 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 		in.ruleIndex = append(in.ruleIndex, int(i))
 	}
 	in.order = ev.itemOrder(in.ruleIndex)
+	s.calcRules, s.ruleIndex = in.rules[:0], in.ruleIndex[:0] // kept for the next evaluation
 	return ev.finish(&in, opt)
 }
 

@@ -63,17 +63,89 @@ func (ev *evaluation) gate(r *rule) (status, reason string) {
 		return statusLimit, "usage store unavailable: " + err.Error()
 	}
 	shown := strings.TrimSpace(ev.cart.CouponCode)
-	switch b := r.Budget; {
+	b := r.Budget
+	switch {
 	case r.UsesPerCoupon > 0 && code != "" && u.CouponUses >= r.UsesPerCoupon:
 		return statusLimit, fmt.Sprintf("coupon %s used %d of %d times", shown, u.CouponUses, r.UsesPerCoupon)
 	case r.UsesPerCustomer > 0 && ev.cart.Customer.ID != "" && u.CustomerUses >= r.UsesPerCustomer:
 		return statusLimit, fmt.Sprintf("customer %s used the rule %d of %d times", ev.cart.Customer.ID, u.CustomerUses, r.UsesPerCustomer)
 	case b.Redemptions > 0 && u.Redemptions >= b.Redemptions:
 		return statusLimit, fmt.Sprintf("budget of %d redemptions spent", b.Redemptions)
-	case b.Amount.Sign() > 0 && u.Discount.Cmp(b.Amount) >= 0:
-		return statusLimit, fmt.Sprintf("budget %s %s spent", grouped(ev.cur.Format(b.Amount)), ev.cur.Code)
+	}
+	if b.Amount.Sign() > 0 {
+		// What is left, to the minor unit: the most this cart may get
+		// from the rule (clampBudgets).
+		left := floorTo(b.Amount.Sub(u.Discount), ev.cur.Digits)
+		if left.Sign() <= 0 {
+			return statusLimit, fmt.Sprintf("budget %s %s spent", grouped(ev.cur.Format(b.Amount)), ev.cur.Code)
+		}
+		if ev.budgetLeft == nil {
+			ev.budgetLeft = map[*rule]money.Decimal{}
+		}
+		ev.budgetLeft[r] = left
 	}
 	return "", ""
+}
+
+// BudgetClamp says that less was left of a rule's amount budget than the
+// rule would have given this cart: a budget never goes negative, so the
+// cart got what was left (the last redemption).
+type BudgetClamp struct {
+	// Budget is the rule's budget.amount.
+	Budget string `json:"budget"`
+	// Asked is what the rule would have given without its budget.
+	Asked string `json:"asked"`
+	// Given is what was left of the budget, and given instead. The
+	// rule's discount is Given unless the guardrail cut it further.
+	Given string `json:"given"`
+}
+
+// clampBudgets trims the discount of each applied rule with an amount
+// budget to what is left of it (recorded by gate, in whole minor units),
+// as the guardrail trims (takeBack, linesGiveBack): its line discounts
+// first, then its shipping discount, the lines it applied to giving back
+// from the last to the first. It runs before the guardrail, so a budget
+// is charged what the rule gave before any cap on the cart.
+func (ev *evaluation) clampBudgets(in *input, out *calcResult) {
+	if len(ev.budgetLeft) == 0 {
+		return
+	}
+	for k := range in.rules {
+		r := ev.p.rules[in.ruleIndex[k]]
+		left, ok := ev.budgetLeft[r]
+		if !ok {
+			continue
+		}
+		asked := out.ruleItems[k].Add(out.ruleShipping[k])
+		excess := asked.Sub(left)
+		if excess.Sign() <= 0 {
+			continue
+		}
+		lines, _ := out.takeBack(k, excess)
+		out.linesGiveBack(in, map[int]bool{k: true}, lines)
+		if ev.clamped == nil {
+			ev.clamped = map[string]*BudgetClamp{}
+		}
+		ev.clamped[r.ID] = &BudgetClamp{Budget: ev.cur.Format(r.Budget.Amount), Asked: ev.cur.Format(asked), Given: ev.cur.Format(left)}
+	}
+}
+
+// reportBudgets marks, in the result (and its explanation), the rules
+// whose budget clamped their discount.
+func (ev *evaluation) reportBudgets() {
+	if len(ev.clamped) == 0 {
+		return
+	}
+	for i := range ev.res.AppliedRules {
+		a := &ev.res.AppliedRules[i]
+		a.BudgetClamped = ev.clamped[a.ID]
+	}
+	for i := range ev.res.Explain {
+		e := &ev.res.Explain[i]
+		if c := ev.clamped[e.Rule]; c != nil {
+			e.Budget = fmt.Sprintf("clamped by its budget: %s of the %s it would give, what was left of %s %s", c.Given, c.Asked, grouped(c.Budget), ev.cur.Code)
+		}
+	}
 }
 
 // grouped writes thousands separators into a formatted amount: 5,000.00.

@@ -35,7 +35,8 @@ type Result struct {
 type MembershipStatus struct {
 	// Status is a stable word: verified, absent, unsigned, malformed,
 	// bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid,
-	// bad_claims. Anything but verified is no membership.
+	// bad_claims, wrong_issuer, wrong_audience. Anything but verified is
+	// no membership.
 	Status string `json:"status"`
 	// Reason says why membership was refused; with explain only.
 	Reason string `json:"reason,omitempty"`
@@ -47,6 +48,9 @@ type AppliedRule struct {
 	Name     string `json:"name"`
 	Label    string `json:"label"`
 	Discount string `json:"discount"`
+	// BudgetClamped is set when the rule's amount budget had less left
+	// than the rule would have given: the cart got what was left.
+	BudgetClamped *BudgetClamp `json:"budget_clamped,omitempty"`
 }
 
 // ItemResult is one cart line after discounts.
@@ -101,6 +105,9 @@ type Explanation struct {
 	Discount string   `json:"discount,omitempty"`
 	// Guardrail says that the project's cap cut this rule's discount.
 	Guardrail string `json:"guardrail,omitempty"`
+	// Budget says that the rule's amount budget clamped its discount to
+	// what was left of it.
+	Budget string `json:"budget,omitempty"`
 }
 
 // Clause is a part of a condition that was false.

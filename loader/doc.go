@@ -44,7 +44,9 @@
 // A directory that changes during a call may yield a mix of old and new
 // files; callers that reload (a watcher) load again after the change
 // settles and swap the whole Set. Watch calls its onChange from a single
-// goroutine, never concurrently with itself; a caller should load once
+// goroutine, never concurrently with itself (WatchOptions.Files, files
+// outside the tree that count as part of it, is called from that goroutine
+// too); a caller should load once
 // after Watch returns, so that a change made before the watch began is not
 // missed.
 package loader

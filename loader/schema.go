@@ -185,6 +185,8 @@ func schemaDefs() (jsObj, schemaGaps) {
 					"secret_env": jsText("environment variable holding the HS256 shared secret (two, separated by white space, while rotating)"),
 					"jwks_file":  jsText("JSON Web Key Set of public keys (RS256, ES256, EdDSA) chosen by kid; relative to the rules directory"),
 					"leeway":     jsObj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "clock skew allowed on exp, such as 30s; default 0s"},
+					"issuer":     jsText("when set, the iss claim every token must carry exactly; other tokens count as no membership (wrong_issuer)"),
+					"audience":   jsText("when set, a value the aud claim of every token must hold; other tokens count as no membership (wrong_audience)"),
 				}),
 				"trust_body": jsBool("whether request bodies may state segments and customer.group; default true (a trusted back end calls ruled)"),
 			}),

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"strings"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -12,7 +13,7 @@ import (
 // The keys of ruled.yaml's membership and guardrails sections.
 var (
 	membershipKeys = []string{"signing", "trust_body"}
-	signingKeys    = []string{"secret_env", "jwks_file", "leeway"}
+	signingKeys    = []string{"secret_env", "jwks_file", "leeway", "issuer", "audience"}
 	guardrailKeys  = []string{"max_discount_percent", "max_discount_amount"}
 	guardrailsKeys = append([]string{"websites", "customer_groups"}, guardrailKeys...)
 )
@@ -58,6 +59,16 @@ func (r *reader) signing(n *yaml.Node, cfg *rules.Config) *rules.Signing {
 			s.SecretEnv = v
 		case "jwks_file":
 			s.JWKSFile = v
+		case "issuer", "audience":
+			if strings.TrimSpace(v) == "" || strings.TrimSpace(v) != v {
+				r.errorf(e.value, "invalid-value", "%s %s: want the exact %s claim, without surrounding spaces, or no %s key", e.name, quote(v), map[string]string{"issuer": "iss", "audience": "aud"}[e.name], e.name)
+				continue
+			}
+			if e.name == "issuer" {
+				s.Issuer = v
+			} else {
+				s.Audience = v
+			}
 		case "leeway":
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 || d > time.Hour {

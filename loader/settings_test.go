@@ -13,6 +13,8 @@ func TestMembershipAndGuardrails(t *testing.T) {
     secret_env: RULED_MEMBERSHIP_SECRET
     jwks_file: keys/jwks.json
     leeway: 30s
+    issuer: https://edge.example.com
+    audience: ruled-checkout
   trust_body: false
 guardrails:
   max_discount_percent: 40
@@ -29,6 +31,9 @@ guardrails:
 	m := set.Config.Membership
 	if m.Signing == nil || m.Signing.SecretEnv != "RULED_MEMBERSHIP_SECRET" || m.Signing.JWKSFile != "keys/jwks.json" || m.Signing.Leeway != 30*time.Second {
 		t.Errorf("signing = %+v", m.Signing)
+	}
+	if m.Signing == nil || m.Signing.Issuer != "https://edge.example.com" || m.Signing.Audience != "ruled-checkout" {
+		t.Errorf("signing issuer and audience = %+v", m.Signing)
 	}
 	if m.BodyTrusted() {
 		t.Error("trust_body: false read as trusted")
@@ -66,7 +71,9 @@ func TestMembershipAndGuardrailsErrors(t *testing.T) {
 		{"membership:\n  signing: {leeway: 30s}\n", "p/ruled.yaml:2:12: membership.signing needs secret_env, jwks_file or both"},
 		{"membership:\n  signing: {secret_env: S, leeway: soon}\n", `p/ruled.yaml:2:36: leeway "soon": want a duration from 0s to 1h such as 30s`},
 		{"membership:\n  trust_body: no\n", `p/ruled.yaml:2:15: trust_body is the string "no": want true or false`},
-		{"membership:\n  signing: {secret_env: S, kid: x}\n", `p/ruled.yaml:2:28: unknown key "kid" in membership.signing; allowed: secret_env, jwks_file, leeway`},
+		{"membership:\n  signing: {secret_env: S, kid: x}\n", `p/ruled.yaml:2:28: unknown key "kid" in membership.signing; allowed: secret_env, jwks_file, leeway, issuer, audience`},
+		{"membership:\n  signing: {secret_env: S, issuer: \"\"}\n", `p/ruled.yaml:2:36: issuer "": want the exact iss claim, without surrounding spaces, or no issuer key`},
+		{"membership:\n  signing: {secret_env: S, audience: \" a\"}\n", `p/ruled.yaml:2:38: audience " a": want the exact aud claim, without surrounding spaces, or no audience key`},
 		{"guardrails:\n  max_discount_percent: 140\n", "p/ruled.yaml:2:25: max_discount_percent 140 is more than 100"},
 		{"guardrails:\n  max_discount_amount: -1\n", "p/ruled.yaml:2:24: max_discount_amount is negative: want a cap of 0 or more"},
 		{"guardrails:\n  max_discount: 10\n", `p/ruled.yaml:2:3: unknown key "max_discount" in guardrails`},

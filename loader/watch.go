@@ -43,6 +43,13 @@ type WatchOptions struct {
 	// Poll, when set, uses no file notifications at all: the caller is told
 	// to read the tree every Rescan.
 	Poll bool
+	// Files, when set, names files outside the tree whose changes count as
+	// changes of it (a key set the rules' settings point to). It is asked
+	// when the watch starts and again after every onChange, since what the
+	// tree says may name other files; the directory of each is watched
+	// (not only the file: editors and Kubernetes mounts replace files by
+	// rename). Files inside the tree are watched with it already.
+	Files func() []string
 	// OnError, when set, is told of problems that do not stop the watch: a
 	// directory that could not be watched, an overflowing event queue (a
 	// rescan follows at once). It is called from the watch's goroutines.
@@ -105,6 +112,7 @@ func Watch(ctx context.Context, dir string, opt WatchOptions, onChange func()) (
 			return nil, fmt.Errorf("watch %s: %w", dir, err)
 		}
 		w.addTree(dir)
+		w.follow()
 	}
 	done := make(chan struct{})
 	workerDone := make(chan struct{})
@@ -128,6 +136,7 @@ type watcher struct {
 	onChange func()
 	fsw      *fsnotify.Watcher // nil when polling
 	kick     chan struct{}     // asks the worker for a rescan; capacity 1, so requests coalesce
+	extra    map[string]bool   // directories watched for Files; the worker's alone
 }
 
 // loop turns events, the debounce timer and the rescan ticker into kicks
@@ -157,7 +166,7 @@ func (w *watcher) loop(ctx context.Context) {
 			if !w.relevant(ev) {
 				continue
 			}
-			if ev.Has(fsnotify.Create) {
+			if ev.Has(fsnotify.Create) && w.inTree(ev.Name) {
 				w.addIfDir(ev.Name)
 			}
 			now := time.Now()
@@ -204,6 +213,58 @@ func (w *watcher) work() {
 			w.addTree(w.dir)
 		}
 		w.onChange()
+		if w.fsw != nil {
+			w.follow()
+		}
+	}
+}
+
+// follow watches the directories of the files of WatchOptions.Files that
+// lie outside the tree, and stops watching those no longer named. A
+// directory that does not exist (yet) is tried again after the next
+// onChange; the periodic rescan covers it meanwhile.
+func (w *watcher) follow() {
+	if w.opt.Files == nil {
+		return
+	}
+	root, err := filepath.Abs(w.dir)
+	if err != nil {
+		root = w.dir
+	}
+	want := map[string]bool{}
+	for _, f := range w.opt.Files() {
+		if f == "" {
+			continue
+		}
+		d, err := filepath.Abs(filepath.Dir(f))
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(root, d); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue // inside the tree: watched with it
+		}
+		want[d] = true
+	}
+	for d := range w.extra {
+		if !want[d] {
+			_ = w.fsw.Remove(d)
+			delete(w.extra, d)
+		}
+	}
+	for d := range want {
+		if w.extra[d] {
+			continue
+		}
+		if err := w.fsw.Add(d); err != nil {
+			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fsnotify.ErrClosed) {
+				w.opt.OnError(fmt.Errorf("watch %s: %w", d, err))
+			}
+			continue
+		}
+		if w.extra == nil {
+			w.extra = map[string]bool{}
+		}
+		w.extra[d] = true
 	}
 }
 
@@ -228,6 +289,13 @@ func scratch(base string) bool {
 	}
 	return base == "4913" || strings.HasPrefix(base, ".#") ||
 		(len(base) > 1 && strings.HasPrefix(base, "#") && strings.HasSuffix(base, "#"))
+}
+
+// inTree reports whether p, a path of an event, lies in the watched tree
+// rather than in the directory of one of WatchOptions.Files.
+func (w *watcher) inTree(p string) bool {
+	rel, err := filepath.Rel(w.dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // addIfDir watches p and the directories below it when p is a directory

@@ -360,3 +360,76 @@ func TestWatchErrors(t *testing.T) {
 		t.Error("Watch of a missing directory: no error")
 	}
 }
+
+// TestWatchFiles: a file outside the tree that Files names (a key set)
+// is watched through its directory, Kubernetes Secret mounts included, and
+// the watch follows Files when it names another file.
+func TestWatchFiles(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "rules.yaml"), "cart_rules: []\n")
+	secrets := t.TempDir()
+	configMap(t, secrets, "..2026_01_01_00_00_00.1", map[string]string{"jwks.json": `{"keys": []}`})
+	other := filepath.Join(t.TempDir(), "keys.json")
+	write(t, other, `{"keys": []}`)
+
+	var mu sync.Mutex
+	file := filepath.Join(secrets, "jwks.json")
+	files := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return []string{file, filepath.Join(dir, "inside.json")}
+	}
+	read := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		data, _ := os.ReadFile(file)
+		return string(data)
+	}
+	last := read()
+	var calls atomic.Int32
+	ch := make(chan struct{}, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	done, err := Watch(ctx, dir, WatchOptions{Quiet: 20 * time.Millisecond, MaxWait: 200 * time.Millisecond, Rescan: time.Hour, Files: files,
+		OnError: func(err error) { t.Logf("watch: %v", err) }}, func() {
+		calls.Add(1)
+		if now := read(); now != last {
+			last = now
+			ch <- struct{}{}
+		}
+	})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		<-done
+	}()
+
+	configMap(t, secrets, "..2026_01_02_00_00_00.2", map[string]string{"jwks.json": `{"keys": [1]}`})
+	waitChange(t, ch, "Secret ..data swap of the key set")
+	settle(ch)
+	write(t, filepath.Join(secrets, "jwks.json.tmp"), `{"keys": [2]}`)
+	if err := os.Rename(filepath.Join(secrets, "jwks.json.tmp"), filepath.Join(secrets, "..2026_01_02_00_00_00.2", "jwks.json")); err != nil {
+		t.Fatal(err)
+	}
+	waitChange(t, ch, "key set replaced by rename")
+	settle(ch)
+
+	// The settings now name another file: the watch follows it after the
+	// next onChange (here, one the rules directory causes).
+	mu.Lock()
+	file = other
+	mu.Unlock()
+	write(t, filepath.Join(dir, "rules.yaml"), "cart_rules: [] # 2\n")
+	settle(ch)
+	write(t, other, `{"keys": [3]}`)
+	waitChange(t, ch, "the file Files names now")
+	settle(ch)
+	before := calls.Load()
+	configMap(t, secrets, "..2026_01_03_00_00_00.3", map[string]string{"jwks.json": `{"keys": [4]}`})
+	time.Sleep(150 * time.Millisecond)
+	if n := calls.Load(); n != before {
+		t.Errorf("a change of the file Files no longer names woke the watch %d times", n-before)
+	}
+}

@@ -15,6 +15,8 @@ type Claims struct {
 	Subject  string    // the visitor id; optional
 	Group    string    // the customer group; optional
 	Expiry   time.Time // required
+	Issuer   string    // iss; optional
+	Audience []string  // aud; optional
 }
 
 // SignHS256 mints a membership token with an HS256 secret, as the edge or
@@ -39,7 +41,7 @@ func SignHS256(secret []byte, kid string, c Claims) (string, error) {
 		jwt.Claims
 		Segments []string `json:"segments"`
 		Group    string   `json:"group,omitempty"`
-	}{jwt.Claims{Subject: c.Subject, Expiry: jwt.NewNumericDate(c.Expiry)}, c.Segments, c.Group}
+	}{jwt.Claims{Subject: c.Subject, Issuer: c.Issuer, Audience: c.Audience, Expiry: jwt.NewNumericDate(c.Expiry)}, c.Segments, c.Group}
 	if body.Segments == nil {
 		body.Segments = []string{}
 	}

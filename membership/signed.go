@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,21 +25,23 @@ type Status string
 // The statuses of Verify. Only StatusVerified gives segments; every other
 // status is "no membership".
 const (
-	StatusVerified     Status = "verified"      // signature, expiry and claims good
-	StatusAbsent       Status = "absent"        // no value sent
-	StatusUnsigned     Status = "unsigned"      // a plain segment list, not a JWT
-	StatusMalformed    Status = "malformed"     // not a well-formed JWS compact token
-	StatusAlgorithm    Status = "bad_algorithm" // alg none, or an algorithm no key is for
-	StatusUnknownKey   Status = "unknown_key"   // kid names no configured key
-	StatusBadSignature Status = "bad_signature" // tampered, or signed by another key
-	StatusExpired      Status = "expired"       // exp is past (beyond the leeway)
-	StatusNotYetValid  Status = "not_yet_valid" // nbf or iat is in the future
-	StatusBadClaims    Status = "bad_claims"    // exp missing, segments not a list of ids, …
+	StatusVerified      Status = "verified"       // signature, expiry and claims good
+	StatusAbsent        Status = "absent"         // no value sent
+	StatusUnsigned      Status = "unsigned"       // a plain segment list, not a JWT
+	StatusMalformed     Status = "malformed"      // not a well-formed JWS compact token
+	StatusAlgorithm     Status = "bad_algorithm"  // alg none, or an algorithm no key is for
+	StatusUnknownKey    Status = "unknown_key"    // kid names no configured key
+	StatusBadSignature  Status = "bad_signature"  // tampered, or signed by another key
+	StatusExpired       Status = "expired"        // exp is past (beyond the leeway)
+	StatusNotYetValid   Status = "not_yet_valid"  // nbf or iat is in the future
+	StatusBadClaims     Status = "bad_claims"     // exp missing, segments not a list of ids, …
+	StatusWrongIssuer   Status = "wrong_issuer"   // iss is not the configured issuer
+	StatusWrongAudience Status = "wrong_audience" // aud does not name the configured audience
 )
 
 // Statuses lists every Status, for metrics that want all their series.
 var Statuses = []Status{StatusVerified, StatusAbsent, StatusUnsigned, StatusMalformed, StatusAlgorithm,
-	StatusUnknownKey, StatusBadSignature, StatusExpired, StatusNotYetValid, StatusBadClaims}
+	StatusUnknownKey, StatusBadSignature, StatusExpired, StatusNotYetValid, StatusBadClaims, StatusWrongIssuer, StatusWrongAudience}
 
 // Verdict is what Verify made of one value.
 type Verdict struct {
@@ -67,6 +70,12 @@ type Keys struct {
 	JWKS []byte
 	// Leeway is the clock skew allowed on exp, nbf and iat.
 	Leeway time.Duration
+	// Issuer, when set, is the iss a token must carry exactly: a token
+	// another service minted with a shared key is then refused.
+	Issuer string
+	// Audience, when set, must be one of the token's aud values: a token
+	// minted for another service is then refused.
+	Audience string
 }
 
 // Verifier checks signed membership tokens. It is immutable and safe for
@@ -76,6 +85,7 @@ type Verifier struct {
 	public  []verifyKey
 	leeway  time.Duration
 	algs    []jose.SignatureAlgorithm
+	want    jwt.Expected // iss and aud; the instant is set per token
 }
 
 type verifyKey struct {
@@ -93,7 +103,10 @@ const MinSecretBytes = 32
 // read or holds a key of another kind (private keys are refused: the
 // server needs only public ones).
 func NewVerifier(k Keys) (*Verifier, error) {
-	v := &Verifier{leeway: k.Leeway}
+	v := &Verifier{leeway: k.Leeway, want: jwt.Expected{Issuer: k.Issuer}}
+	if k.Audience != "" {
+		v.want.AnyAudience = jwt.Audience{k.Audience}
+	}
 	for i, s := range k.Secrets {
 		if len(s) < MinSecretBytes {
 			return nil, fmt.Errorf("membership signing: secret %d is %d bytes: want at least %d", i+1, len(s), MinSecretBytes)
@@ -176,8 +189,10 @@ type claims struct {
 // The header's alg must be one the configured keys are for (so alg none,
 // and an HS256 token against a public key, are refused before any
 // signature check); a kid, when present, chooses the key, else every key
-// of the algorithm is tried. exp is required; segments, when present,
-// must be an array of strings and is cleaned as Decode cleans ids.
+// of the algorithm is tried. exp is required; iss and aud are checked
+// when Keys.Issuer and Keys.Audience are set (go-jose's jwt.Expected);
+// segments, when present, must be an array of strings and is cleaned as
+// Decode cleans ids.
 func (v *Verifier) Verify(raw string, now time.Time) Verdict {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -225,8 +240,12 @@ func (v *Verifier) Verify(raw string, now time.Time) Verdict {
 	case std.Expiry == nil:
 		return Verdict{Status: StatusBadClaims, Reason: "token has no exp claim: an expiry is required"}
 	}
-	if err := std.ValidateWithLeeway(jwt.Expected{Time: now}, v.leeway); err != nil {
+	if err := std.ValidateWithLeeway(v.want.WithTime(now), v.leeway); err != nil {
 		switch {
+		case errors.Is(err, jwt.ErrInvalidIssuer):
+			return Verdict{Status: StatusWrongIssuer, Reason: fmt.Sprintf("token issuer %q is not the configured issuer %q", std.Issuer, v.want.Issuer)}
+		case errors.Is(err, jwt.ErrInvalidAudience):
+			return Verdict{Status: StatusWrongAudience, Reason: fmt.Sprintf("token audience %s does not name the configured audience %q", audienceText(std.Audience), v.want.AnyAudience[0])}
 		case errors.Is(err, jwt.ErrExpired):
 			return Verdict{Status: StatusExpired, Reason: fmt.Sprintf("token expired at %s", std.Expiry.Time().UTC().Format(time.RFC3339))}
 		default:
@@ -273,6 +292,18 @@ func header(raw string) (alg, kid string, ok bool) {
 		return "", "", false
 	}
 	return h.Alg, h.Kid, true
+}
+
+// audienceText writes a token's aud for a reason.
+func audienceText(aud jwt.Audience) string {
+	if len(aud) == 0 {
+		return "(none)"
+	}
+	q := make([]string, len(aud))
+	for i, a := range aud {
+		q[i] = strconv.Quote(a)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 func algNames(algs []jose.SignatureAlgorithm) string {

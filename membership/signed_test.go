@@ -271,8 +271,13 @@ func FuzzVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	strict, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{secret}, Issuer: "edge", Audience: "ruled"})
+	if err != nil {
+		f.Fatal(err)
+	}
 	good, _ := membership.SignHS256(secret, "k1", membership.Claims{Segments: []string{"vip"}, Expiry: now.Add(time.Hour)})
-	for _, s := range []string{good, good + "x", "vip,loyal", `["a"]`, "a.b.c", unsignedToken(`{"alg":"none"}`, `{"exp":1}`),
+	aimed, _ := membership.SignHS256(secret, "", membership.Claims{Segments: []string{"vip"}, Expiry: now.Add(time.Hour), Issuer: "edge", Audience: []string{"ruled"}})
+	for _, s := range []string{good, aimed, good + "x", "vip,loyal", `["a"]`, "a.b.c", unsignedToken(`{"alg":"none"}`, `{"exp":1}`),
 		unsignedToken(`{"alg":"HS256"}`, `{"segments":["x"],"exp":4102444800}`), "", "..", "e30.e30.e30"} {
 		f.Add(s)
 	}
@@ -281,6 +286,11 @@ func FuzzVerify(f *testing.F) {
 		if !slices.Contains(membership.Statuses, got.Status) {
 			t.Fatalf("unknown status %q", got.Status)
 		}
+		// With iss and aud required, nothing verifies that the lax
+		// verifier refuses, and every verdict is a known one.
+		if sv := strict.Verify(raw, now); !slices.Contains(membership.Statuses, sv.Status) || (sv.Verified() && !got.Verified()) {
+			t.Fatalf("strict verdict %s where the lax one is %s", sv.Status, got.Status)
+		}
 		if !got.Verified() && (got.Segments != nil || got.Group != "" || got.Subject != "") {
 			t.Fatalf("%s verdict carries membership: %+v", got.Status, got)
 		}
@@ -288,4 +298,73 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("%d segments", len(got.Segments))
 		}
 	})
+}
+
+// TestVerifyIssuerAudience: with an issuer and an audience configured, a
+// token must carry both, whatever key signed it; without them, iss and aud
+// are not looked at.
+func TestVerifyIssuerAudience(t *testing.T) {
+	k := newKeyring(t)
+	strict, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{k.secret}, JWKS: k.jwks(t),
+		Issuer: "https://edge.example.com", Audience: "ruled-checkout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issOnly, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{k.secret}, Issuer: "https://edge.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lax, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{k.secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hour := now.Add(time.Hour)
+	with := func(iss string, aud ...string) tokenClaims {
+		c := good(hour)
+		c.Issuer, c.Audience = iss, aud
+		return c
+	}
+	expired := with("https://cdp.example.com", "ruled-checkout")
+	expired.Expiry = jwt.NewNumericDate(now.Add(-time.Hour))
+
+	tests := []struct {
+		name   string
+		v      *membership.Verifier
+		claims tokenClaims
+		alg    jose.SignatureAlgorithm
+		want   membership.Status
+		reason string
+	}{
+		{name: "issuer and audience match", v: strict, claims: with("https://edge.example.com", "ruled-checkout"), want: membership.StatusVerified},
+		{name: "audience among several", v: strict, claims: with("https://edge.example.com", "search", "ruled-checkout"), want: membership.StatusVerified},
+		{name: "rs256 with issuer and audience", v: strict, alg: jose.RS256, claims: with("https://edge.example.com", "ruled-checkout"), want: membership.StatusVerified},
+		{name: "wrong issuer", v: strict, claims: with("https://cdp.example.com", "ruled-checkout"), want: membership.StatusWrongIssuer, reason: `"https://cdp.example.com"`},
+		{name: "no issuer", v: strict, claims: with("", "ruled-checkout"), want: membership.StatusWrongIssuer},
+		{name: "issuer differs in case", v: strict, claims: with("https://EDGE.example.com", "ruled-checkout"), want: membership.StatusWrongIssuer},
+		{name: "wrong audience", v: strict, claims: with("https://edge.example.com", "search"), want: membership.StatusWrongAudience, reason: `["search"]`},
+		{name: "no audience", v: strict, claims: with("https://edge.example.com"), want: membership.StatusWrongAudience, reason: "(none)"},
+		{name: "rs256 wrong audience", v: strict, alg: jose.RS256, claims: with("https://edge.example.com", "search"), want: membership.StatusWrongAudience},
+		{name: "issuer only: any audience", v: issOnly, claims: with("https://edge.example.com", "search"), want: membership.StatusVerified},
+		{name: "issuer only: wrong issuer", v: issOnly, claims: with("https://cdp.example.com"), want: membership.StatusWrongIssuer},
+		{name: "neither set: iss and aud ignored", v: lax, claims: with("https://cdp.example.com", "search"), want: membership.StatusVerified},
+		{name: "wrong issuer of an expired token is still refused", v: strict, claims: expired, want: membership.StatusWrongIssuer},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := sign(t, jose.HS256, k.secret, "", tt.claims)
+			if tt.alg == jose.RS256 {
+				tok = sign(t, jose.RS256, k.rsa2, "rsa-2026-11", tt.claims)
+			}
+			got := tt.v.Verify(tok, now)
+			if got.Status != tt.want {
+				t.Fatalf("status %s (%s), want %s", got.Status, got.Reason, tt.want)
+			}
+			if !strings.Contains(got.Reason, tt.reason) {
+				t.Errorf("reason %q does not say %q", got.Reason, tt.reason)
+			}
+			if !got.Verified() && (got.Segments != nil || got.Group != "" || got.Subject != "") {
+				t.Errorf("%s verdict carries membership: %+v", got.Status, got)
+			}
+		})
+	}
 }

@@ -36,6 +36,9 @@ func (c Currency) Round(a Decimal) Decimal { return a.Round(c.Digits) }
 // Format writes a with exactly the currency's number of digits.
 func (c Currency) Format(a Decimal) string { return a.StringFixed(c.Digits) }
 
+// AppendFormat appends Format(a) to dst.
+func (c Currency) AppendFormat(dst []byte, a Decimal) []byte { return a.AppendFixed(dst, c.Digits) }
+
 // Fits reports whether a is a whole number of minor units (19.99 fits USD,
 // 19.999 does not).
 func (c Currency) Fits(a Decimal) bool { return a.Places() <= c.Digits }

@@ -133,6 +133,11 @@ func (a Decimal) Div(b Decimal) Decimal {
 	if b.IsZero() {
 		return Zero
 	}
+	// A quotient that 128 bits hold is worked out there, and stays in the
+	// int64 form when it has one (an exact half, a whole number of cents).
+	if w, ok := QuoWide(a, b); ok {
+		return w.Decimal()
+	}
 	return fromDec(a.dec().DivRound(b.dec(), divisionDigits))
 }
 
@@ -280,6 +285,35 @@ func (a Decimal) StringFixed(places int32) string {
 		}
 	}
 	return a.dec().StringFixed(places)
+}
+
+// AppendFixed appends StringFixed(places) to dst; amounts in the int64 form
+// need no allocation of their own.
+func (a Decimal) AppendFixed(dst []byte, places int32) []byte {
+	if a.big == nil && places >= 0 && places <= 18 {
+		if r, ok := roundSmall(a, places); ok {
+			if b, ok := appendFixed(dst, r, places); ok {
+				return b
+			}
+		}
+	}
+	return append(dst, a.StringFixed(places)...)
+}
+
+// AppendString appends String() to dst; amounts in the int64 form with no
+// more than 18 fractional digits need no allocation of their own.
+func (a Decimal) AppendString(dst []byte) []byte {
+	if a.big == nil && a.e <= 0 && a.e >= -18 {
+		c, e := a.c, a.e
+		for e < 0 && c%10 == 0 {
+			c /= 10
+			e++
+		}
+		if b, ok := appendFixed(dst, Decimal{c: c, e: e}, -e); ok {
+			return b
+		}
+	}
+	return append(dst, a.String()...)
 }
 
 // Scaled returns a × 10^scale as an int64 when that is an integer in range:

@@ -32,12 +32,18 @@ func checkSame(t *testing.T, a, b Decimal) {
 		if got, want := a.StringFixed(p), da.StringFixed(p); got != want {
 			t.Fatalf("StringFixed(%s, %d) = %s, want %s", a, p, got, want)
 		}
+		if got, want := string(a.AppendFixed([]byte("x"), p)), "x"+da.StringFixed(p); got != want {
+			t.Fatalf("AppendFixed(%s, %d) = %s, want %s", a, p, got, want)
+		}
 	}
 	if got, want := a.Cmp(b), da.Cmp(db); got != want {
 		t.Fatalf("Cmp(%s, %s) = %d, want %d", a, b, got, want)
 	}
 	if got, want := a.String(), da.String(); got != want {
 		t.Fatalf("String(%v) = %s, want %s", a, got, want)
+	}
+	if got, want := string(a.AppendString([]byte("x"))), "x"+da.String(); got != want {
+		t.Fatalf("AppendString(%v) = %s, want %s", a, got, want)
 	}
 	if a.Sign() != da.Sign() || a.IsInteger() != da.IsInteger() {
 		t.Fatalf("Sign/IsInteger(%s) differ", a)

@@ -171,12 +171,19 @@ func formatSmall(a Decimal) string {
 // formatFixed writes r, already rounded to places digits, with exactly
 // places fractional digits.
 func formatFixed(r Decimal, places int32) (string, bool) {
+	var buf [48]byte
+	b, ok := appendFixed(buf[:0], r, places)
+	return string(b), ok // one allocation, the string itself
+}
+
+// appendFixed is formatFixed appending to dst.
+func appendFixed(dst []byte, r Decimal, places int32) ([]byte, bool) {
 	c, ok := scaleBy(r.c, int64(r.e)+int64(places))
 	if !ok {
-		return "", false
+		return dst, false
 	}
 	// Written right to left into a stack buffer, the point after places
-	// digits, zeros up to it: one allocation, the string itself.
+	// digits, zeros up to it.
 	var buf [48]byte
 	i, u, written := len(buf), absU(c), 0
 	for {
@@ -196,7 +203,7 @@ func formatFixed(r Decimal, places int32) (string, bool) {
 		i--
 		buf[i] = '-'
 	}
-	return string(buf[i:]), true
+	return append(dst, buf[i:]...), true
 }
 
 func absU(c int64) uint64 {

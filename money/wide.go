@@ -188,12 +188,46 @@ func (w Wide) Round(places int32) (Decimal, bool) {
 	return Decimal{c: c, e: -places}, true
 }
 
-// Decimal returns w as a Decimal.
+// Decimal returns w as a Decimal: in the int64 form, without allocating,
+// when the value has one.
 func (w Wide) Decimal() Decimal {
+	if d, ok := w.small(); ok {
+		return d
+	}
 	m := new(big.Int).SetUint64(w.hi)
 	m.Lsh(m, 64).Or(m, new(big.Int).SetUint64(w.lo))
 	if w.neg {
 		m.Neg(m)
 	}
 	return fromDec(decimal.NewFromBigInt(m, -divisionDigits))
+}
+
+// stripSteps are the powers of ten small tries to divide out, largest
+// first: any count of trailing zeros up to 20 is a sum of them.
+var stripSteps = [...]int32{16, 8, 4, 2, 1}
+
+// small returns w in the int64 form, trailing fractional zeros dropped as
+// fromDec drops them; ok is false when the coefficient does not fit.
+func (w Wide) small() (Decimal, bool) {
+	hi, lo := w.hi, w.lo
+	if hi|lo == 0 {
+		return Zero, true
+	}
+	e := int32(-divisionDigits)
+	for _, k := range stripSteps {
+		if e+k > 0 {
+			continue
+		}
+		if qhi, qlo, r := div128(hi, lo, pow10u[k]); r == 0 {
+			hi, lo, e = qhi, qlo, e+k
+		}
+	}
+	if hi != 0 || lo > math.MaxInt64 {
+		return Decimal{}, false
+	}
+	c := int64(lo)
+	if w.neg {
+		c = -c
+	}
+	return Decimal{c: c, e: e}, true
 }

@@ -22,7 +22,7 @@ func TestWideMatchesDecimal(t *testing.T) {
 	for range 20000 {
 		a, b := num(), num()
 		w, ok := QuoWide(a, b)
-		want := a.Div(b)
+		want := divRef(a, b)
 		if ok && !w.Decimal().Equal(want) {
 			t.Fatalf("QuoWide(%s, %s) = %s, Div %s", a, b, w.Decimal(), want)
 		}
@@ -34,11 +34,11 @@ func TestWideMatchesDecimal(t *testing.T) {
 			continue
 		}
 		s, ok := w.Add(v)
-		if ok && !s.Decimal().Equal(want.Add(b.Div(a))) {
-			t.Fatalf("%s + %s = %s, want %s", w.Decimal(), v.Decimal(), s.Decimal(), want.Add(b.Div(a)))
+		if ok && !s.Decimal().Equal(want.Add(divRef(b, a))) {
+			t.Fatalf("%s + %s = %s, want %s", w.Decimal(), v.Decimal(), s.Decimal(), want.Add(divRef(b, a)))
 		}
 		d, ok := w.Sub(v)
-		if ok && !d.Decimal().Equal(want.Sub(b.Div(a))) {
+		if ok && !d.Decimal().Equal(want.Sub(divRef(b, a))) {
 			t.Fatalf("%s - %s = %s", w.Decimal(), v.Decimal(), d.Decimal())
 		}
 		for _, places := range []int32{0, 2, 3} {
@@ -87,5 +87,39 @@ func TestQuoFloor(t *testing.T) {
 		if got := QuoFloor(a, b); !got.Equal(want) {
 			t.Fatalf("QuoFloor(%s, %s) = %s, want %s", a, b, got, want)
 		}
+	}
+}
+
+// divRef is Div worked out in shopspring's arbitrary precision only: the
+// oracle of QuoWide, which Div itself now uses.
+func divRef(a, b Decimal) Decimal {
+	if b.IsZero() {
+		return Zero
+	}
+	return fromDec(a.dec().DivRound(b.dec(), divisionDigits))
+}
+
+// TestWideDecimalForms: a Wide turned into a Decimal is the same number
+// whether it takes the int64 form or arbitrary precision.
+func TestWideDecimalForms(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	small := 0
+	for range 20000 {
+		a := New(r.Int64N(1e12)-5e11, -int32(r.IntN(5)))
+		b := New(1+r.Int64N([]int64{4, 100, 1e6, 1e15}[r.IntN(4)]), -int32(r.IntN(5)))
+		w, ok := QuoWide(a, b)
+		if !ok {
+			continue
+		}
+		got := w.Decimal()
+		if got.big == nil {
+			small++
+		}
+		if want := divRef(a, b); !got.dec().Equal(want.dec()) {
+			t.Fatalf("%s / %s: %s, want %s", a, b, got, want)
+		}
+	}
+	if small == 0 {
+		t.Fatal("no quotient took the int64 form")
 	}
 }

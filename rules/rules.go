@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/money"
@@ -69,6 +70,10 @@ type Signing struct {
 	JWKSFile string
 	// Leeway is the clock skew allowed on a token's exp.
 	Leeway time.Duration
+	// Issuer, when set, is the iss every token must carry.
+	Issuer string
+	// Audience, when set, must be among every token's aud values.
+	Audience string
 }
 
 // Guardrail caps the total discount of one cart; a nil field is no cap.
@@ -269,8 +274,15 @@ func (e Expr) PosAt(off int) diag.Pos {
 	}
 	p := e.Pos
 	if p.Line > 0 && off > 0 {
-		// Columns count runes.
-		p.Col += len([]rune(e.Text[:min(off, len(e.Text))])) + max(0, off-len(e.Text))
+		// Columns count runes; a byte inside a rune is at the rune's column.
+		if off < len(e.Text) {
+			for off > 0 && !utf8.RuneStart(e.Text[off]) {
+				off--
+			}
+			p.Col += utf8.RuneCountInString(e.Text[:off])
+		} else {
+			p.Col += utf8.RuneCountInString(e.Text) + off - len(e.Text)
+		}
 	}
 	return p
 }

@@ -36,6 +36,8 @@ type Store interface {
 	Codes(ctx context.Context, rule string) ([]CodeUse, error)
 	// RuleUsage sums a rule's placed orders.
 	RuleUsage(ctx context.Context, rule string) (Usage, error)
+	// Ping reports whether the database answers a query (nil) or not.
+	Ping(ctx context.Context) error
 	// Migrate applies the migrations not yet applied; never destructive.
 	Migrate(ctx context.Context) (applied []int, err error)
 	Close() error

@@ -12,11 +12,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/ruled/ruled/cmd/ruled/internal/server"
 	"github.com/ruled/ruled/corpus"
+	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/loader"
 )
@@ -58,7 +60,8 @@ type serveCmd struct {
 	PullAudiences time.Duration `help:"Pull the audiences of Experience Platform into audiences.yaml this often, as 'ruled audiences pull' does (0: never); the file change reloads the rules. Connection: the --aep-* flags, RULED_AEP_* and RULED_AEP_CLIENT_SECRET." placeholder:"EVERY"`
 	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 
-	storeFlag `embed:""`
+	storeFlag          `embed:""`
+	OnStoreUnavailable string `name:"on-store-unavailable" help:"When the usage store cannot answer, evaluations skip the rules with limits, budgets or generated codes (skip, explained) or answer 503 store_unavailable (fail-closed). Orders answer 503 either way." enum:"skip,fail-closed" default:"skip" env:"RULED_ON_STORE_UNAVAILABLE"`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -67,6 +70,7 @@ func (c *serveCmd) run(e *env) int {
 	// The first build takes every core; reloads then parse and compile
 	// only what changed, on half of them, so that requests keep the rest.
 	p := &pipeline{dir: dir}
+	var keyFile atomic.Pointer[string] // of the last build: the watch follows it
 	opt := server.Options{
 		Compile: func() (*server.Build, error) {
 			b, err := p.run()
@@ -78,16 +82,26 @@ func (c *serveCmd) run(e *env) int {
 			}
 			p.compiler.SetWorkers(max(1, runtime.GOMAXPROCS(0)/2))
 			sb := b.serverBuild()
-			trust, err := c.Trust.trust(dir, b.Program.Set().Config)
+			tr, err := c.Trust.trust(dir, b.Program.Set().Config)
+			keyFile.Store(&tr.KeyFile)
+			sb.Keys = tr.Keys
 			if err != nil {
-				// Keys that cannot be read leave the rules in service as
-				// they are, as a broken rule file does.
-				return nil, err
+				// Keys that cannot be read or used leave the rules and the
+				// keys in service as they are, as a broken rule file does:
+				// the problem is a diagnostic of the reload.
+				var te *trustError
+				if !errors.As(err, &te) {
+					return nil, err
+				}
+				sb.Program = nil
+				sb.Diagnostics = diag.Merge(sb.Diagnostics, diag.List{{Pos: te.Pos, Severity: diag.Error, Code: server.CodeMembershipKeys,
+					Message: te.Msg + "; the membership keys in service stay as they are"}})
+				return sb, nil
 			}
-			if trust.UntrustedBody && trust.Verifier == nil {
+			if tr.Trust.UntrustedBody && tr.Trust.Verifier == nil {
 				log.Warn("trust_body is false but membership is not signed: the membership header or cookie is still believed as sent; set membership.signing")
 			}
-			sb.Trust = trust
+			sb.Trust = tr.Trust
 			return sb, nil
 		},
 		RulesDir:         dir,
@@ -101,7 +115,8 @@ func (c *serveCmd) run(e *env) int {
 			MaxDepth: c.GraphQLMaxDepth, MaxFields: c.GraphQLMaxFields,
 			MaxEvaluations: c.GraphQLMaxEvaluations, Timeout: c.GraphQLTimeout,
 		},
-		MaxRuleSeries: c.RuleSeries,
+		MaxRuleSeries:      c.RuleSeries,
+		OnStoreUnavailable: c.OnStoreUnavailable,
 	}
 	if c.Record != "" {
 		rec, err := c.recorder(log)
@@ -155,7 +170,12 @@ func (c *serveCmd) run(e *env) int {
 
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	watched := c.watch(ctx, dir, srv, log)
+	watched := c.watch(ctx, dir, srv, log, func() []string {
+		if f := keyFile.Load(); f != nil && *f != "" {
+			return []string{*f}
+		}
+		return nil
+	})
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -276,12 +296,16 @@ func reportDrops(ctx context.Context, rec *corpus.Recorder, log *slog.Logger) {
 // watch starts reloading on changes, as --watch says, and returns a channel
 // closed when the watch has stopped (nil with --watch=off). A watch that
 // cannot use file notifications falls back to polling.
-func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, log *slog.Logger) <-chan struct{} {
+//
+// files names the files outside dir that count as rule files (the
+// membership key set): it is asked again after every reload, and their
+// directories are watched too.
+func (c *serveCmd) watch(ctx context.Context, dir string, srv *server.Server, log *slog.Logger, files func() []string) <-chan struct{} {
 	if c.Watch == "off" {
 		return nil
 	}
 	opt := loader.WatchOptions{
-		Quiet: c.Debounce, MaxWait: c.DebounceMax, Rescan: c.Rescan, Poll: c.Watch == "poll",
+		Quiet: c.Debounce, MaxWait: c.DebounceMax, Rescan: c.Rescan, Poll: c.Watch == "poll", Files: files,
 		OnError: func(err error) { log.Warn("watching the rules", "error", err) },
 	}
 	// The watch says the files may have changed; the reload reads them

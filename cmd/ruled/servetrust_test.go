@@ -28,11 +28,13 @@ func TestTrustFlags(t *testing.T) {
 		Fields:     map[string]diag.Pos{"membership.signing.secret_env": {File: "ruled.yaml", Line: 3, Col: 17}},
 	}
 
-	tr, err := trustFlags{}.trust(dir, rules.Config{})
+	read, err := trustFlags{}.trust(dir, rules.Config{})
+	tr := read.Trust
 	if err != nil || tr.Verifier != nil || tr.UntrustedBody {
 		t.Fatalf("no settings: %+v, %v: want unsigned, body trusted", tr, err)
 	}
-	tr, err = trustFlags{}.trust(dir, signed)
+	read, err = trustFlags{}.trust(dir, signed)
+	tr = read.Trust
 	if err != nil || tr.Verifier == nil || !tr.UntrustedBody {
 		t.Fatalf("signed: %+v, %v", tr, err)
 	}
@@ -43,7 +45,8 @@ func TestTrustFlags(t *testing.T) {
 			t.Errorf("token of a configured secret: %s %s", v.Status, v.Reason)
 		}
 	}
-	tr, err = trustFlags{TrustBody: "true"}.trust(dir, signed)
+	read, err = trustFlags{TrustBody: "true"}.trust(dir, signed)
+	tr = read.Trust
 	if err != nil || tr.UntrustedBody {
 		t.Errorf("--trust-body=true: %+v, %v", tr, err)
 	}
@@ -60,8 +63,9 @@ func TestTrustFlags(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "keys", "jwks.json"), []byte(jwks), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tr, err = trustFlags{}.trust(dir, rules.Config{Membership: rules.Membership{Signing: &rules.Signing{JWKSFile: "keys/jwks.json"}}})
-	if err != nil || tr.Verifier == nil {
+	read, err = trustFlags{}.trust(dir, rules.Config{Membership: rules.Membership{Signing: &rules.Signing{JWKSFile: "keys/jwks.json"}}})
+	tr = read.Trust
+	if err != nil || tr.Verifier == nil || read.KeyFile != filepath.Join(dir, "keys", "jwks.json") {
 		t.Errorf("jwks_file: %+v, %v", tr, err)
 	}
 
@@ -97,5 +101,81 @@ func TestCheckWarnsOfStacking(t *testing.T) {
 	code, out, errs := runCLI(t, "", "check", "--rules", dir)
 	if code != exitOK || !strings.Contains(out+errs, "could stack to") {
 		t.Errorf("check: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestTrustKeysVersion: the identity of the key material follows the key
+// set's bytes and the signing settings, so that a watch reload swaps keys
+// when, and only when, they changed; a broken key set is an error that
+// points into the file.
+func TestTrustKeysVersion(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "keys.json")
+	write := func(s string) {
+		if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oct := func(kid, secret string) string {
+		return `{"kty": "oct", "kid": "` + kid + `", "k": "` + base64.RawURLEncoding.EncodeToString([]byte(secret)) + `"}`
+	}
+	cfg := rules.Config{Membership: rules.Membership{Signing: &rules.Signing{JWKSFile: "keys.json"}},
+		Fields: map[string]diag.Pos{"membership.signing.jwks_file": {File: "ruled.yaml", Line: 4, Col: 16}}}
+	read := func(f trustFlags) (trustRead, error) {
+		t.Helper()
+		return f.trust(dir, cfg)
+	}
+	write(`{"keys": [` + oct("a", strings.Repeat("a", 32)) + `]}`)
+	one, err := read(trustFlags{})
+	if err != nil || one.Keys == "" || one.KeyFile != file {
+		t.Fatalf("%+v %v", one, err)
+	}
+	if again, _ := read(trustFlags{}); again.Keys != one.Keys {
+		t.Errorf("the same bytes read twice: keys %s then %s", one.Keys, again.Keys)
+	}
+	for _, f := range []trustFlags{{Issuer: "https://edge.example.com"}, {Audience: "ruled"}, {Leeway: "5s"}, {TrustBody: "false"}} {
+		if r, err := read(f); err != nil || r.Keys == one.Keys {
+			t.Errorf("%+v: keys %s (%v): want them to differ from %s", f, r.Keys, err, one.Keys)
+		}
+	}
+	strict, err := read(trustFlags{Issuer: "https://edge.example.com", Audience: "ruled"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := membership.SignHS256([]byte(strings.Repeat("a", 32)), "a", membership.Claims{Segments: []string{"x"}, Expiry: time.Now().Add(time.Hour), Issuer: "https://edge.example.com", Audience: []string{"other"}})
+	if v := strict.Trust.Verifier.Verify(tok, time.Now()); v.Status != membership.StatusWrongAudience {
+		t.Errorf("--membership-audience: token for another audience is %s", v.Status)
+	}
+
+	write(`{"keys": [` + oct("a", strings.Repeat("a", 32)) + `, ` + oct("b", strings.Repeat("b", 32)) + `]}`)
+	two, err := read(trustFlags{})
+	if err != nil || two.Keys == one.Keys {
+		t.Fatalf("a key added: keys %s (was %s), %v", two.Keys, one.Keys, err)
+	}
+
+	tests := []struct {
+		name, content, want string
+	}{
+		{"syntax", "{\"keys\": [\n  {\"kty\": \"oct\",}\n]}", "keys.json:2:17: membership signing: reading the key set: invalid character '}'"},
+		{"short secret", `{"keys": [` + oct("s", "short") + `]}`, `ruled.yaml:4:16: membership signing: key 1 (kid "s") of the key set: oct key is 5 bytes: want at least 32`},
+		{"empty set", `{"keys": []}`, "ruled.yaml:4:16: membership signing: no key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			write(tt.content)
+			r, err := read(trustFlags{})
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+			if r.Trust != nil || r.Keys == "" || r.Keys == two.Keys || r.KeyFile != file {
+				t.Errorf("broken key set read as %+v", r)
+			}
+		})
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := read(trustFlags{}); err == nil || !strings.HasPrefix(err.Error(), "ruled.yaml:4:16: membership key set: open ") {
+		t.Errorf("a missing key set: %v", err)
 	}
 }

@@ -126,6 +126,12 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	return applied, db.wrap("migrate", tx.Commit())
 }
 
+// Ping runs a query on the read pool.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.wrap("ping", db.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one))
+}
+
 // Close closes the pools.
 func (db *DB) Close() error {
 	err := db.w.Close()

@@ -20,6 +20,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("limits", func(t *testing.T) { testLimits(t, open(t)) })
 	t.Run("codes", func(t *testing.T) { testCodes(t, open(t)) })
 	t.Run("concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("budget race", func(t *testing.T) { testBudgetRace(t, open(t)) })
 }
 
 var ctx = context.Background()
@@ -199,6 +200,65 @@ func testConcurrent(t *testing.T, s store.Store) {
 		t.Errorf("%d placed, %d refused; want %d and %d", won.Load(), refused.Load(), limit, orders-limit)
 	}
 	same(t, "after the race", usage(t, s, "first-100", "first", ""), store.Usage{CouponUses: limit, Redemptions: limit, Discount: dec("500")})
+}
+
+// testBudgetRace races 300 placements, each asking 7.00, for an amount
+// budget of 500.05 the way ruled serve places them: read what is left,
+// claim at most that (the last redemption gets what is left), and read
+// again when the claim loses the race (LimitAmount). The budget is spent
+// exactly, never more, and every order counted what it claimed.
+func testBudgetRace(t *testing.T, s store.Store) {
+	const orders = 300
+	budget, ask := dec("500.05"), dec("7.00")
+	limits := store.Limits{BudgetAmount: budget}
+	var mu sync.Mutex
+	var claimed money.Decimal
+	var given, spent atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	for i := range orders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for {
+				u, err := s.Usage(ctx, "budget", "", "")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				left := budget.Sub(u.Discount)
+				if left.Sign() <= 0 {
+					spent.Add(1)
+					return
+				}
+				d := money.Min(ask, left)
+				_, _, err = s.Place(ctx, store.Order{ID: fmt.Sprint("budget-", i), Claims: []store.Claim{{Rule: "budget", Discount: d, Limits: limits}}, Result: []byte("{}")})
+				var le *store.LimitError
+				switch {
+				case errors.As(err, &le) && le.Kind == store.LimitAmount:
+					continue // another order took some: read what is left again
+				case err != nil:
+					t.Error(err)
+					return
+				}
+				given.Add(1)
+				mu.Lock()
+				claimed = claimed.Add(d)
+				mu.Unlock()
+				return
+			}
+		}()
+	}
+	wg.Wait()
+	u := usage(t, s, "budget", "", "")
+	if !u.Discount.Equal(budget) || !claimed.Equal(budget) || int64(u.Redemptions) != given.Load() || given.Load()+spent.Load() != orders {
+		t.Errorf("budget %s: counted %s over %d redemptions, claimed %s by %d orders (%d found it spent); want exactly the budget", budget, u.Discount, u.Redemptions, claimed, given.Load(), spent.Load())
+	}
+	if given.Load() != 72 { // 71 orders of 7.00 and the last of 3.05
+		t.Errorf("%d orders got some of the budget, want 72", given.Load())
+	}
 }
 
 // Bench measures placements of orders with one claim under a limit that

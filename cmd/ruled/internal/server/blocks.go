@@ -29,12 +29,12 @@ type blocksAnswer struct {
 // adds why each block was chosen. Without a cart, the blocks are chosen for
 // an empty one (website base, group guest) and the shopper's membership.
 func (s *Server) chooseBlocks(w http.ResponseWriter, r *http.Request) {
-	g := s.live.Load()
+	g, t := s.load()
 	if g == nil {
 		notReady(w)
 		return
 	}
-	req, ok := s.readDecision(w, r)
+	req, ok := s.readDecision(w, r, t)
 	if !ok {
 		return
 	}

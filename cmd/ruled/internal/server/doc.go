@@ -32,8 +32,11 @@
 // compiles off the request path on the goroutine that asked for it (the
 // CompileFunc bounds any parallelism of its own), runs one reload at a
 // time, coalesces the triggers that arrive meanwhile into one more reload,
-// and swaps only a program that compiled without errors (its Trust swapped
-// with it, loaded once per request); each stage is
+// and swaps only a program that compiled without errors, with its Trust
+// (the membership keys) in one pointer that a request loads once, so that
+// it never checks a token with one build's keys and prices with another's;
+// a build whose key set changed is a change even when the rule files are
+// not (Build.Keys); each stage is
 // timed in logs, metrics and /v1/status. A Server holds no package-level
 // state: its metrics live in its own registry, with the per-rule series
 // bounded (Options.MaxRuleSeries).

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/ruled/ruled/membership"
 )
@@ -51,8 +52,9 @@ func (e *apiError) write(w http.ResponseWriter) { writeError(w, e.status, e.Code
 
 // writeJSON writes v as the JSON body of a response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := answers.Get().(*bytes.Buffer)
+	defer putAnswer(buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false) // "must be > 0", not "must be \u003e 0": this is no HTML page
 	if err := enc.Encode(v); err != nil {
 		// Only a bug gets here: every answer is made of plain data.
@@ -66,6 +68,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// answers pools the buffers answers are encoded into: a steady stream of
+// requests reuses them instead of growing a new one each time.
+var answers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledAnswer bounds the buffers kept: one huge answer does not make
+// the pool hold its memory.
+const maxPooledAnswer = 1 << 20
+
+func putAnswer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledAnswer {
+		return
+	}
+	buf.Reset()
+	answers.Put(buf)
 }
 
 // requireJSON accepts application/json (any parameters, such as charset)
@@ -91,7 +109,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *api
 	if r.ContentLength > limit {
 		return nil, tooLarge
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	data, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -102,6 +120,26 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *api
 	return data, nil
 }
 
+// readAll is io.ReadAll with its buffer sized from the declared length
+// (when there is one, already checked against the limit), so a body is
+// read into one allocation rather than a run of doublings.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	data := make([]byte, 0, max(declared, 511)+1) // +1: room to see the end without growing
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+	}
+}
+
 // membershipOf decodes the shopper's segment membership: the header when it
 // is sent and not empty, else the cookie. A value that cannot be decoded is
 // an error naming where it came from, never "member of nothing".
@@ -110,8 +148,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *api
 // unsigned, expired, tampered with or signed by another key counts as no
 // membership, never as an error, and the verdict is counted and kept for
 // the result.
-func (s *Server) membershipOf(r *http.Request) (shopper, *apiError) {
-	t := s.trust()
+func (s *Server) membershipOf(r *http.Request, t *Trust) (shopper, *apiError) {
 	sh := shopper{untrusted: t.UntrustedBody}
 	where, raw := "", ""
 	if vals := r.Header.Values(s.opt.MembershipHeader); len(vals) > 0 && strings.TrimSpace(strings.Join(vals, "")) != "" {
@@ -122,6 +159,9 @@ func (s *Server) membershipOf(r *http.Request) (shopper, *apiError) {
 	}
 	if t.Verifier != nil {
 		v := t.Verifier.Verify(raw, s.opt.Now())
+		if k := s.badKeys.Load(); k != nil && !v.Verified() && v.Status != membership.StatusAbsent {
+			v.Reason += "; the last reload could not use the key set, so the keys loaded before stay in service: " + *k
+		}
 		sh.verdict, sh.ids = &v, v.Segments
 		s.metrics.membership.WithLabelValues(string(v.Status)).Inc()
 		return sh, nil

@@ -20,12 +20,12 @@ import (
 // visitor_id, view), so that one call prices the cart and chooses its
 // banners; the answer then has "blocks".
 func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
-	g := s.live.Load() // this request's rule set, to the end
+	g, t := s.load() // this request's rule set and keys, to the end
 	if g == nil {
 		notReady(w)
 		return
 	}
-	d, ok := s.readDecision(w, r)
+	d, ok := s.readDecision(w, r, t)
 	if !ok {
 		return
 	}
@@ -55,7 +55,7 @@ type request struct {
 // readDecision reads what every decision request carries: ?explain, a JSON
 // body within the size limit, and the membership header or cookie. On a
 // problem it answers the request and returns false.
-func (s *Server) readDecision(w http.ResponseWriter, r *http.Request) (*request, bool) {
+func (s *Server) readDecision(w http.ResponseWriter, r *http.Request, t *Trust) (*request, bool) {
 	d := &request{}
 	var aerr *apiError
 	d.opt.Explain, aerr = boolParam(r, "explain")
@@ -63,7 +63,7 @@ func (s *Server) readDecision(w http.ResponseWriter, r *http.Request) (*request,
 		aerr = requireJSON(r)
 	}
 	if aerr == nil {
-		d.who, aerr = s.membershipOf(r)
+		d.who, aerr = s.membershipOf(r, t)
 		d.ids = d.who.ids
 	}
 	if aerr == nil {
@@ -104,6 +104,9 @@ func inputError(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusBadRequest, codeInvalidInput, err.Error(), ie.Field)
 		return
 	}
+	if writeStoreDown(w, err) {
+		return
+	}
 	panic(err) // the engine has no other errors; the outer layer answers 500
 }
 
@@ -116,10 +119,11 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 	p := g.Program
 	opt := d.opt
 	opt.Now = s.opt.Now()
+	var view *usageView
 	if s.opt.Store != nil {
-		view, done := s.usageView()
+		v, done := s.usageView()
 		defer done()
-		opt.Limits = view
+		view, opt.Limits = v, v
 	}
 	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {
@@ -133,6 +137,10 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 			res, err = p.Evaluate(cart, opt)
 		}
 		if err == nil {
+			if err := s.failClosed(p, view); err != nil {
+				s.metrics.evaluations.WithLabelValues(api, "store_unavailable").Inc()
+				return nil, err
+			}
 			res.Membership = d.who.status(opt.Explain)
 			s.metrics.evaluated(api, cart.Currency, res)
 			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent

@@ -88,7 +88,7 @@ func requestIDOf(ctx context.Context) string {
 // answers errors as plain text, the very bug classes this endpoint must
 // not have. Execution, validation and coercion are graphql-go's.
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
-	g := s.live.Load()
+	g, t := s.load()
 	if g == nil {
 		writeGQLError(w, &apiError{status: http.StatusServiceUnavailable, Code: codeNotReady, Message: "no rule set is loaded yet"})
 		return
@@ -96,7 +96,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	aerr := requireJSON(r)
 	var who shopper
 	if aerr == nil {
-		who, aerr = s.membershipOf(r)
+		who, aerr = s.membershipOf(r, t)
 	}
 	var body []byte
 	if aerr == nil {
@@ -288,6 +288,10 @@ func gqlInputError(err error) error {
 	if errors.As(err, &ie) {
 		path := gqlPath(ie.Field)
 		return &gqlError{code: codeInvalidInput, msg: path + ": " + ie.Message, field: path}
+	}
+	var sd *storeDown
+	if errors.As(err, &sd) {
+		return &gqlError{code: codeStoreUnavailable, msg: sd.Error()}
 	}
 	return err
 }

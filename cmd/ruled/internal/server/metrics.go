@@ -68,7 +68,7 @@ func newMetrics(maxRuleSeries int) *metrics {
 	})
 	m.evaluations = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_evaluations_total",
-		Help: "Cart evaluations, by API (rest, graphql) and result (ok, invalid: the cart was rejected).",
+		Help: "Cart evaluations, by API (rest, graphql) and result (ok, invalid: the cart was rejected, store_unavailable: refused while the usage store could not answer, with --on-store-unavailable fail-closed).",
 	}, []string{"api", "result"})
 	m.applications = newRuleCounts(prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_rule_applications_total",
@@ -132,7 +132,7 @@ func newMetrics(maxRuleSeries int) *metrics {
 	})
 	m.membership = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_membership_verdicts_total",
-		Help: "Signed membership values judged, by status (verified; anything else is no membership: absent, unsigned, malformed, bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid, bad_claims).",
+		Help: "Signed membership values judged, by status (verified; anything else is no membership: absent, unsigned, malformed, bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid, bad_claims, wrong_issuer, wrong_audience).",
 	}, []string{"status"})
 	m.guardrail = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruled_guardrail_trims_total",

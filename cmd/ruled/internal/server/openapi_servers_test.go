@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ruled/ruled/membership"
 	"github.com/ruled/ruled/store"
 	"github.com/ruled/ruled/store/sqlite"
 )
@@ -119,32 +120,62 @@ const ordersRules = `cart_rules:
     name: Once per customer
     uses_per_customer: 1
     action: {type: by_percent, amount: 5}
+  - id: capped
+    name: Capped
+    coupon: CAPPED
+    budget: {amount: 15}
+    action: {type: by_percent, amount: 10}
 `
 
-// ordersServers serve ordersRules with a real SQLite usage store, and with
-// one that is closed (the store is down).
-func ordersServers(t *testing.T) (ord, down string) {
+// ordersServers serve ordersRules with a real SQLite usage store, with one
+// that is closed (the store is down), and with a closed one failing
+// closed (--on-store-unavailable fail-closed).
+func ordersServers(t *testing.T) (ord, down, downClosed string) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte(ordersRules), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for i, url := range []*string{&ord, &down} {
+	for i, url := range []*string{&ord, &down, &downClosed} {
 		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "usage.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var st store.Store = db
-		if i == 1 {
+		opt := Options{Compile: compileDir(dir), MaxBodyBytes: 4096}
+		if i == 2 {
+			opt.OnStoreUnavailable = StoreFailClosed
+		}
+		if i > 0 {
 			db.Close()
 		} else {
 			t.Cleanup(func() { db.Close() })
 			st = &togetherStore{Store: db, n: 2, all: make(chan struct{})}
 		}
-		_, ts := start(t, Options{Compile: compileDir(dir), Store: st, MaxBodyBytes: 4096})
+		opt.Store = st
+		_, ts := start(t, opt)
 		*url = ts.URL
 	}
-	return ord, down
+	return ord, down, downClosed
+}
+
+// issuerServer serves the demo store with signed membership that wants
+// tokens issued by "shop".
+func issuerServer(t *testing.T, secret []byte) string {
+	t.Helper()
+	v, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{secret}, Issuer: "shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compile := compileDir(demo)
+	_, ts := start(t, Options{Compile: func() (*Build, error) {
+		b, err := compile()
+		if b != nil {
+			b.Trust = &Trust{Verifier: v}
+		}
+		return b, err
+	}})
+	return ts.URL
 }
 
 // togetherStore is the SQLite store with one change, for the orders of
@@ -183,13 +214,15 @@ func (s *togetherStore) Place(ctx context.Context, o store.Order) ([]byte, bool,
 	return s.Store.Place(ctx, o)
 }
 
-// guardedServer serves two rules of 30% under a guardrail of 40%.
+// guardedServer serves two rules of 30% and, with coupon SHIP, free
+// shipping, under a guardrail of 40%.
 func guardedServer(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, text := range map[string]string{
 		"ruled.yaml": "currency: USD\nguardrails:\n  max_discount_percent: 40\n",
-		"rules.yaml": "cart_rules:\n  - {id: a, name: A, priority: 1, action: {type: by_percent, amount: 30}}\n  - {id: b, name: B, priority: 2, action: {type: by_percent, amount: 30}}\n",
+		"rules.yaml": "cart_rules:\n  - {id: a, name: A, priority: 1, action: {type: by_percent, amount: 30}}\n  - {id: b, name: B, priority: 2, action: {type: by_percent, amount: 30}}\n" +
+			"  - {id: ship, name: Ship, priority: 3, coupon: SHIP, action: {type: by_percent, amount: 0, free_shipping: shipment}}\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)

@@ -99,10 +99,11 @@ func TestOpenAPI(t *testing.T) {
 	empty := httptest.NewServer(New(Options{Compile: compileDir(demo)}).Handler()) // never loaded
 	t.Cleanup(empty.Close)
 	broken := brokenServer(t).URL
-	ord, down := ordersServers(t)
+	ord, down, downClosed := ordersServers(t)
 	guarded := guardedServer(t)
 	secret := []byte(strings.Repeat("s", 32))
 	signed := signedServer(t, secret, true)
+	issuer := issuerServer(t, secret)
 	const adminToken = "c2VjcmV0LWFkbWluLXRva2Vu"
 	admin := httptest.NewServer(demoSrv.AdminHandler(adminToken))
 	t.Cleanup(admin.Close)
@@ -139,10 +140,15 @@ func TestOpenAPI(t *testing.T) {
 			header: []string{"aep-segments-membership", token(demoNow.Add(time.Hour))}, status: 200, has: []string{`"membership":{"status":"verified"}`}},
 		{name: "evaluate: signed membership expired, explained", method: "POST", path: "/v1/cart/evaluate?explain=true", ctype: jsonType, body: plain, at: signed,
 			header: []string{"aep-segments-membership", token(demoNow.Add(-time.Hour))}, status: 200, has: []string{`"membership":{"status":"expired","reason":`}},
+		{name: "evaluate: signed membership from another issuer", method: "POST", path: "/v1/cart/evaluate", ctype: jsonType, body: plain, at: issuer,
+			header: []string{"aep-segments-membership", token(demoNow.Add(time.Hour))}, status: 200, has: []string{`"membership":{"status":"wrong_issuer"}`}},
 		{name: "evaluate: signed membership absent", method: "POST", path: "/v1/cart/evaluate", ctype: jsonType, body: plain, at: signed,
 			status: 200, has: []string{`"membership":{"status":"absent"}`}},
 		{name: "evaluate: the guardrail binds", method: "POST", path: "/v1/cart/evaluate?explain=true", ctype: jsonType, body: plain, at: guarded,
 			status: 200, has: []string{`"guardrail":{"cap":"40.00","max_discount_percent":"40","binding":"max_discount_percent","trimmed":"11.00","rules":["b"]}`, `"guardrail":"`}},
+		{name: "evaluate: the guardrail takes free shipping back", method: "POST", path: "/v1/cart/evaluate", ctype: jsonType, at: guarded, status: 200,
+			body: `{"coupon_code": "SHIP", "items": [{"sku": "A", "qty": 1, "price": "100.00"}], "shipping": {"method": "flatrate", "amount": "10.00"}}`,
+			has:  []string{`"shipping_trimmed":"10.00"`, `"free_shipping_revoked":"ship"`}},
 		{name: "evaluate: bad qty", method: "POST", path: "/v1/cart/evaluate", ctype: jsonType,
 			body: `{"items": [{"sku": "A", "qty": 0, "price": 1}]}`, status: 400},
 		{name: "evaluate: bad membership", method: "POST", path: "/v1/cart/evaluate", ctype: jsonType, body: vipCart,
@@ -160,6 +166,14 @@ func TestOpenAPI(t *testing.T) {
 		{name: "evaluate: a limit leaves the rule out", method: "POST", path: "/v1/cart/evaluate?explain=true", ctype: jsonType, at: ord, status: 200,
 			body: `{"coupon_code": "WELCOME10", "items": [{"sku": "A", "qty": 1, "price": "100.00"}]}`,
 			has:  []string{`{"rule":"welcome","applied":false,"status":"limit","reason":"coupon WELCOME10 used 1 of 1 times"}`}},
+		{name: "order: a budget spent in part", method: "POST", path: "/v1/orders", ctype: jsonType, body: order("c1", "CAPPED", ""), at: ord, status: 201},
+		{name: "evaluate: the budget clamps a rule", method: "POST", path: "/v1/cart/evaluate?explain=true", ctype: jsonType, at: ord, status: 200,
+			body: `{"coupon_code": "CAPPED", "items": [{"sku": "A", "qty": 1, "price": "100.00"}]}`,
+			has:  []string{`"budget_clamped":{"budget":"15.00","asked":"10.00","given":"5.00"}`, `"budget":"`}},
+		{name: "order: the budget clamps a rule", method: "POST", path: "/v1/orders", ctype: jsonType, body: order("c2", "CAPPED", ""), at: ord, status: 201,
+			has: []string{`"budget_clamped":{`}},
+		{name: "evaluate: the store is down, failing closed", method: "POST", path: "/v1/cart/evaluate", ctype: jsonType, body: plain, at: downClosed, status: 503,
+			has: []string{`"code":"store_unavailable"`}},
 		{name: "order: a limit is overrun by a race", method: "POST", path: "/v1/orders", ctype: jsonType, at: ord, status: 409, burst: 2,
 			body: `{"order_id": "race-{round}-{n}", "cart": {"customer": {"id": "racer-{round}"}, "items": [{"sku": "A", "qty": 1, "price": "100.00"}]}}`,
 			has:  []string{`"code":"limit_exceeded"`, `rule once: the customer used it 1 of 1 times`}},

@@ -31,10 +31,13 @@ const maxOrderID = 200
 // applied claim their uses and budget in one transaction. The claims are
 // conditional updates, so concurrent placements (in this process or in
 // other replicas sharing the database) never overrun a limit: the one
-// that would is refused with 409 and counts nothing. A replayed order id
-// answers the first order's result.
+// that would go over a use count (uses per coupon, per customer,
+// redemptions) is refused with 409 and counts nothing; the one that finds
+// less left of an amount budget than it was priced with is priced again
+// with what is left (budget_clamped). A replayed order id answers the
+// first order's result.
 func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
-	g := s.live.Load()
+	g, t := s.load()
 	if g == nil {
 		notReady(w)
 		return
@@ -48,7 +51,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 		aerr.write(w)
 		return
 	}
-	who, aerr := s.membershipOf(r)
+	who, aerr := s.membershipOf(r, t)
 	if aerr != nil {
 		aerr.write(w)
 		return
@@ -122,21 +125,38 @@ func (s *Server) place(ctx context.Context, g *engine.Generation, orderID string
 	if err := s.withinLimits(cart); err != nil {
 		return nil, false, d.inRequest(err)
 	}
-	view := &usageView{ctx: ctx, st: st}
-	res, err := p.Evaluate(cart, engine.Options{Now: s.opt.Now(), Limits: view})
-	if err != nil {
-		return nil, false, d.inRequest(err)
+	now := s.opt.Now()
+	for attempt := 1; ; attempt++ {
+		view := &usageView{ctx: ctx, st: st}
+		res, err := p.Evaluate(cart, engine.Options{Now: now, Limits: view})
+		if err != nil {
+			return nil, false, d.inRequest(err)
+		}
+		res.Membership = who.status(false)
+		if view.err != nil {
+			return nil, false, view.err
+		}
+		out, err := json.Marshal(res)
+		if err != nil {
+			return nil, false, fmt.Errorf("place order: %w", err)
+		}
+		first, replay, err := st.Place(ctx, store.Order{ID: orderID, Customer: cart.Customer.ID, Result: out, Claims: claims(p.Set(), cart, res)})
+		var le *store.LimitError
+		if errors.As(err, &le) && le.Kind == store.LimitAmount && attempt < maxBudgetAttempts && ctx.Err() == nil {
+			// Another order took some of the budget since it was read:
+			// price again with what is left now (the last redemption gets
+			// what is left). Each lost race is another order's success,
+			// so this ends.
+			continue
+		}
+		return first, replay, err
 	}
-	res.Membership = who.status(false)
-	if view.err != nil {
-		return nil, false, view.err
-	}
-	out, err := json.Marshal(res)
-	if err != nil {
-		return nil, false, fmt.Errorf("place order: %w", err)
-	}
-	return st.Place(ctx, store.Order{ID: orderID, Customer: cart.Customer.ID, Result: out, Claims: claims(p.Set(), cart, res)})
 }
+
+// maxBudgetAttempts bounds the pricings of one order that keeps losing the
+// race for an amount budget to other orders; past it the order answers
+// 409 and the shop may retry it.
+const maxBudgetAttempts = 100
 
 // cancelOrder answers POST /v1/orders/{id}/cancel: the order's uses and
 // budget go back, once however often it is asked.
@@ -220,6 +240,7 @@ type usageView struct {
 	st    store.Store
 	usage map[[3]string]engine.Usage
 	err   error
+	asked bool // the store was read
 }
 
 func (v *usageView) Usage(rule, code, customer string) (engine.Usage, error) {
@@ -227,6 +248,7 @@ func (v *usageView) Usage(rule, code, customer string) (engine.Usage, error) {
 	if u, ok := v.usage[key]; ok {
 		return u, nil
 	}
+	v.asked = true
 	u, err := v.st.Usage(v.ctx, rule, code, customer)
 	if err != nil {
 		v.err = cmpErr(v.err, err)
@@ -241,6 +263,7 @@ func (v *usageView) Usage(rule, code, customer string) (engine.Usage, error) {
 }
 
 func (v *usageView) InPool(rule, code string) (bool, error) {
+	v.asked = true
 	owner, ok, err := v.st.RuleOf(v.ctx, code)
 	if err != nil {
 		v.err = cmpErr(v.err, err)

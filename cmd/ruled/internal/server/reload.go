@@ -141,7 +141,7 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	if b == nil {
 		b = &Build{}
 	}
-	read := b.Version
+	read := b.Version + " keys " + b.Keys
 	if err != nil {
 		read = "error: " + err.Error()
 	}
@@ -168,6 +168,11 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 			rerr.Kept = g.Version
 		}
 		s.lastErr = rerr
+		if k := keysProblem(diags); k != "" {
+			s.badKeys.Store(&k)
+		} else {
+			s.badKeys.Store(nil)
+		}
 		rep.Error = rerr.Error()
 		s.metrics.reloads.WithLabelValues(trigger, "failure").Inc()
 		s.metrics.lastReloadOK.Set(0)
@@ -184,7 +189,11 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	rep.OK = true
 	s.stateMu.Lock() // status sees the generation and its warnings together
 	g := s.live.Swap(b.Program, b.Version, rep.At)
-	s.trusted.Store(b.Trust)
+	trust := b.Trust
+	if trust == nil {
+		trust = &Trust{}
+	}
+	s.served.Store(&served{g: g, trust: trust})
 	s.state.last = rep
 	s.state.warnings = diags
 	swap := time.Since(swapStart)
@@ -193,6 +202,7 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	rep.DurationMS = ms(elapsed)
 	s.stateMu.Unlock()
 	s.lastErr = nil
+	s.badKeys.Store(nil)
 	s.metrics.stageDuration.WithLabelValues("swap").Observe(swap.Seconds())
 	s.metrics.reloadDuration.Observe(elapsed.Seconds())
 	s.metrics.reloads.WithLabelValues(trigger, "success").Inc()

@@ -51,6 +51,12 @@ type Build struct {
 	// Trust is how far requests are believed about the shopper, from the
 	// build's ruled.yaml and the flags; nil believes them as before.
 	Trust *Trust
+	// Keys identifies the key material of Trust as read (the key set
+	// file's bytes, the signing settings), or what stopped it being read:
+	// a watch reload that reads the Version and Keys last read changes
+	// nothing, and one whose key set changed swaps the rules and the keys
+	// in together.
+	Keys string
 }
 
 // Stage is one timed step of a reload.
@@ -96,6 +102,10 @@ type Options struct {
 	// Store keeps usage limits, budgets and generated codes; orders
 	// (POST /v1/orders) need it. nil answers them 503.
 	Store store.Store
+	// OnStoreUnavailable is what a decision (evaluation, blocks) does when
+	// Store cannot answer: StoreSkip (the default) or StoreFailClosed.
+	// Orders always answer 503 then.
+	OnStoreUnavailable string
 }
 
 // Defaults of Options.
@@ -131,7 +141,12 @@ type Server struct {
 	stateMu   sync.Mutex
 	state     reloadState // guarded by stateMu
 
-	trusted atomic.Pointer[Trust] // of the build in service; nil before the first
+	served atomic.Pointer[served] // the generation in service with its Trust; nil before the first
+	// badKeys is the membership-keys diagnostic of the last reload, which
+	// kept the keys in service; "" when it had none.
+	badKeys atomic.Pointer[string]
+
+	limitedOf atomic.Pointer[limitedProgram] // see limited
 
 	idPrefix string        // of generated request ids: random per process
 	idSeq    atomic.Uint64 // of generated request ids

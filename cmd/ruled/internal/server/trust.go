@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/membership"
 )
@@ -51,11 +52,36 @@ func (sh *shopper) status(explain bool) *engine.MembershipStatus {
 	return st
 }
 
-// trust returns the Trust in service; the zero Trust before the first
-// build.
-func (s *Server) trust() *Trust {
-	if t := s.trusted.Load(); t != nil {
-		return t
+// CodeMembershipKeys is the diagnostic code of a membership key set that
+// could not be read or used. A reload that fails with it keeps the keys in
+// service, and the explain trace of a refused token says so: a token of a
+// key the operator just added is refused for that reason.
+const CodeMembershipKeys = "membership-keys"
+
+// keysProblem is the membership-keys diagnostic of the last reload, or ""
+// when that reload had none.
+func keysProblem(l diag.List) string {
+	for _, d := range l {
+		if d.Code == CodeMembershipKeys && d.Severity == diag.Error {
+			return d.Error()
+		}
 	}
-	return &Trust{}
+	return ""
+}
+
+// served is the generation in service with the Trust of the same build,
+// swapped in whole: a request loads it once, so that it never checks a
+// token with the keys of one build and prices with the rules of another.
+type served struct {
+	g     *engine.Generation
+	trust *Trust
+}
+
+// load returns the generation in service and its Trust; a nil generation
+// (and the zero Trust) before the first good build.
+func (s *Server) load() (*engine.Generation, *Trust) {
+	if c := s.served.Load(); c != nil {
+		return c.g, c.trust
+	}
+	return nil, &Trust{}
 }

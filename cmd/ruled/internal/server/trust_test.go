@@ -130,3 +130,77 @@ func TestUnsignedMembershipUnchanged(t *testing.T) {
 		t.Errorf("audiences %q: want VIP Shoppers", a)
 	}
 }
+
+// TestMembershipIssuerAudience: with an issuer and an audience configured,
+// a token signed with a good key but minted by another issuer or for
+// another audience buys nothing, with its own verdict in the result, the
+// explain trace, GraphQL and the metric.
+func TestMembershipIssuerAudience(t *testing.T) {
+	secret := []byte(strings.Repeat("i", 32))
+	v, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{secret}, Issuer: "https://edge.example.com", Audience: "ruled"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compile := compileDir(demo)
+	_, ts := start(t, Options{Compile: func() (*Build, error) {
+		b, err := compile()
+		if b != nil {
+			b.Trust = &Trust{Verifier: v, UntrustedBody: true}
+		}
+		return b, err
+	}})
+	token := func(iss string, aud ...string) string {
+		tok, err := membership.SignHS256(secret, "", membership.Claims{Segments: []string{vipID}, Group: "vip", Expiry: demoNow.Add(time.Hour), Issuer: iss, Audience: aud})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	plain := `{"now": "2026-10-01T12:00:00Z", "items": [{"sku": "A", "qty": 1, "price": "100.00"}]}`
+	tests := []struct {
+		name, token, status, reason string
+		applies                     bool
+	}{
+		{"issuer and audience match", token("https://edge.example.com", "ruled"), "verified", "", true},
+		{"another issuer", token("https://cdp.example.com", "ruled"), "wrong_issuer", `token issuer "https://cdp.example.com" is not the configured issuer "https://edge.example.com"`, false},
+		{"no issuer", token("", "ruled"), "wrong_issuer", `token issuer ""`, false},
+		{"another audience", token("https://edge.example.com", "search"), "wrong_audience", `token audience ["search"] does not name the configured audience "ruled"`, false},
+		{"no audience", token("https://edge.example.com"), "wrong_audience", "token audience (none)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, res := call(t, "POST", ts.URL+"/v1/cart/evaluate?explain=true", jsonType, plain, "aep-segments-membership", tt.token)
+			if code != http.StatusOK {
+				t.Fatalf("status %d: %v", code, res)
+			}
+			m, _ := res["membership"].(map[string]any)
+			if m["status"] != tt.status || !strings.Contains(fmt.Sprint(m["reason"]), tt.reason) {
+				t.Errorf("membership %v: want %s saying %q", m, tt.status, tt.reason)
+			}
+			if got := strings.Contains(fmt.Sprint(res["applied_rules"]), "vip-15-everything"); got != tt.applies {
+				t.Errorf("VIP rule applied = %v, want %v", got, tt.applies)
+			}
+			// Without explain, the verdict stays and the reason goes.
+			_, _, res = call(t, "POST", ts.URL+"/v1/cart/evaluate", jsonType, plain, "aep-segments-membership", tt.token)
+			if m, _ := res["membership"].(map[string]any); m["status"] != tt.status || m["reason"] != nil {
+				t.Errorf("without explain: membership %v", m)
+			}
+		})
+	}
+	q := `{"query": "{ evaluateCart(cart: {items: [{sku: \"A\", qty: 1, price: \"100.00\"}]}, explain: true) { membership { status reason } } }"}`
+	code, _, res := call(t, "POST", ts.URL+"/graphql", jsonType, q, "aep-segments-membership", token("https://edge.example.com", "search"))
+	if code != http.StatusOK || !strings.Contains(fmt.Sprint(res["data"]), "status:wrong_audience") {
+		t.Errorf("graphql: %d %v", code, res)
+	}
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`ruled_membership_verdicts_total{status="wrong_issuer"} 4`, `ruled_membership_verdicts_total{status="wrong_audience"} 5`, `ruled_membership_verdicts_total{status="verified"} 2`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

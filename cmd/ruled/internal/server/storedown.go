@@ -1,0 +1,87 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/ruled/ruled/engine"
+)
+
+// What a decision does when the usage store cannot answer
+// (Options.OnStoreUnavailable).
+const (
+	// StoreSkip leaves out the rules with usage limits, budgets or
+	// generated codes, explained "usage store unavailable: ...", and
+	// prices the cart with the others: a limit is never overrun, and the
+	// shop keeps selling.
+	StoreSkip = "skip"
+	// StoreFailClosed answers 503 store_unavailable instead, for every
+	// decision of a rule set that has such rules: no price is given that
+	// the limits were not checked for.
+	StoreFailClosed = "fail-closed"
+)
+
+// storeDown is a decision refused because the usage store could not
+// answer and the server fails closed.
+type storeDown struct{ err error }
+
+func (e *storeDown) Error() string {
+	return "usage store unavailable (on-store-unavailable is fail-closed): " + e.err.Error()
+}
+
+func (e *storeDown) Unwrap() error { return e.err }
+
+// failClosed returns a *storeDown when the server fails closed and the
+// usage store could not answer this decision. A decision that did not
+// read the store (no rule with limits was a candidate for the cart) asks
+// it whether it answers, when the rule set has rules with limits: the
+// answer does not then depend on which rules the walk happened to read
+// (the explaining walk reads more than the indexed one).
+func (s *Server) failClosed(p *engine.Program, v *usageView) error {
+	if v == nil || s.opt.OnStoreUnavailable != StoreFailClosed {
+		return nil
+	}
+	if v.err == nil && !v.asked && s.limited(p) {
+		v.err = v.st.Ping(v.ctx)
+	}
+	if v.err != nil {
+		return &storeDown{v.err}
+	}
+	return nil
+}
+
+// limitedProgram remembers, for the program last asked about, whether it
+// has rules with limits, budgets or generated codes.
+type limitedProgram struct {
+	p   *engine.Program
+	yes bool
+}
+
+// limited reports whether a rule of p has usage limits, a budget or
+// generated codes, computed once per rule set.
+func (s *Server) limited(p *engine.Program) bool {
+	if c := s.limitedOf.Load(); c != nil && c.p == p {
+		return c.yes
+	}
+	c := &limitedProgram{p: p}
+	set := p.Set()
+	for i := range set.CartRules {
+		if set.CartRules[i].Limited() {
+			c.yes = true
+			break
+		}
+	}
+	s.limitedOf.Store(c)
+	return c.yes
+}
+
+// writeStoreDown answers a decision refused by failClosed; it reports
+// false for any other error.
+func writeStoreDown(w http.ResponseWriter, err error) bool {
+	var sd *storeDown
+	if !errors.As(err, &sd) {
+		return false
+	}
+	writeError(w, http.StatusServiceUnavailable, codeStoreUnavailable, sd.Error(), "")
+	return true
+}
