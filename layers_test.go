@@ -43,7 +43,8 @@ var layers = []layer{
 	{dir: "loader", says: []string{"It must not import the engine", "It imports dsl only to read .rules files"},
 		within: []string{"rules", "diag", "money", "dsl"}, forbid: []string{"net/http"}},
 	{dir: "ruletest", says: []string{"it must not import net/http, the server or the CLI library"},
-		within: []string{"engine", "loader", "diag", "money", "membership", "dsl", "rules"}, forbid: []string{"net/http", "github.com/alecthomas/kong"}},
+		within: []string{"engine", "loader", "diag", "money", "membership", "dsl", "rules", "textdiff"}, forbid: []string{"net/http", "github.com/alecthomas/kong"}},
+	{dir: "textdiff", says: []string{"textdiff is a leaf: it imports no other ruled package"}, within: []string{}},
 	{dir: "corpus", says: []string{"it imports engine for the cart model and nothing of HTTP, YAML or the loader"},
 		within: []string{"engine", "dsl", "rules", "money", "diag"}, forbid: []string{"net/http", "os/exec", "go.yaml.in/"}},
 	{dir: "whatif", says: []string{"it never reads rule files (the caller compiles both sets) and imports nothing of HTTP or git"},
@@ -77,6 +78,7 @@ var homes = []struct {
 	{"github.com/jackc/pgx/v5", "store/postgres", "It is the only importer of github.com/jackc/pgx"},
 	{"github.com/chromedp/chromedp", "web/e2e", "is the one importer of github.com/chromedp/chromedp"},
 	{"github.com/pb33f/libopenapi", "cmd/ruled/internal/server", "the only importer of github.com/pb33f/libopenapi"},
+	{"github.com/aymanbagabas/go-udiff", "textdiff", "It is the only importer of github.com/aymanbagabas/go-udiff"},
 }
 
 // pkg is a package of the module or one it imports.
@@ -137,6 +139,63 @@ func TestLayers(t *testing.T) {
 					t.Errorf("%s imports %s, whose only importer is %s", p.ImportPath, imp, h.home)
 				}
 			}
+		}
+	}
+}
+
+// TestOneHome checks the house rule for every module go.mod requires, not
+// only those a doc.go names: each third-party module is imported by one
+// package of ours (tests aside), so that its types do not spread and it
+// is replaced in one place.
+func TestOneHome(t *testing.T) {
+	data, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var required []string
+	inBlock := false
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "require" && f[1] == "(":
+			inBlock = true
+		case inBlock && len(f) == 1 && f[0] == ")":
+			inBlock = false
+		case inBlock && len(f) >= 2:
+			required = append(required, f[0])
+		case len(f) >= 3 && f[0] == "require":
+			required = append(required, f[1])
+		}
+	}
+	if len(required) == 0 {
+		t.Fatal("go.mod requires nothing: is it still read right?")
+	}
+	// moduleOf is the required module that provides an import path: the
+	// longest that is a prefix of it.
+	moduleOf := func(imp string) string {
+		best := ""
+		for _, m := range required {
+			if (imp == m || strings.HasPrefix(imp, m+"/")) && len(m) > len(best) {
+				best = m
+			}
+		}
+		return best
+	}
+	importers := map[string][]string{} // module -> our packages importing it
+	for _, p := range list(t) {
+		if !strings.HasPrefix(p.ImportPath, module) {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if m := moduleOf(imp); m != "" && !slices.Contains(importers[m], p.ImportPath) {
+				importers[m] = append(importers[m], p.ImportPath)
+			}
+		}
+	}
+	for m, pkgs := range importers {
+		if len(pkgs) > 1 {
+			slices.Sort(pkgs)
+			t.Errorf("%s is imported by %d packages, %v: give it one home", m, len(pkgs), pkgs)
 		}
 	}
 }

@@ -14,10 +14,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aymanbagabas/go-udiff"
-
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/loader"
+	"github.com/ruled/ruled/textdiff"
 )
 
 // golden is one golden file: results by case name, in file order.
@@ -122,11 +121,7 @@ func (r *Report) checkGolden(c *CaseResult) {
 		if err := json.Indent(&b, bytes.TrimSpace(want), "", "  "); err != nil || b.String() == c.actual {
 			return
 		}
-		edits := udiff.Lines(b.String()+"\n", c.actual+"\n")
-		diff, err := udiff.ToUnified("golden", "actual", b.String()+"\n", edits, udiff.DefaultContextLines)
-		if err != nil {
-			diff = ""
-		}
+		diff := textdiff.Unified("golden", "actual", b.String()+"\n", c.actual+"\n")
 		r.fail(c, namePos(c), CodeGoldenMismatch, nil, "result differs from %s; run ruled test --update to accept it", g.path)
 		c.Failures[len(c.Failures)-1].Diff = diff
 	}

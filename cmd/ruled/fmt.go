@@ -10,12 +10,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aymanbagabas/go-udiff"
-
 	"github.com/ruled/ruled/cmd/ruled/internal/atomicfile"
 	"github.com/ruled/ruled/diag"
 	"github.com/ruled/ruled/dsl"
 	"github.com/ruled/ruled/loader"
+	"github.com/ruled/ruled/textdiff"
 )
 
 type fmtCmd struct {
@@ -68,7 +67,7 @@ func (c *fmtCmd) run(e *env) int {
 			fmt.Fprintln(e.stdout, f.path)
 		}
 		if c.Diff && changed {
-			fmt.Fprint(e.stdout, udiff.Unified(f.path+".orig", f.path, string(f.old), string(f.new)))
+			fmt.Fprint(e.stdout, textdiff.Unified(f.path+".orig", f.path, string(f.old), string(f.new)))
 		}
 		if c.Write && changed {
 			if err := atomicfile.Write(f.path, f.new, f.mode.Perm()); err != nil {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -137,7 +139,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 	}()
-	kctx, err := parser.Parse(args)
+	kctx, err := parser.Parse(hoistRules(parser.Model.Node, args))
 	if err != nil {
 		var perr *kong.ParseError
 		if errors.As(err, &perr) {
@@ -155,6 +157,54 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitCantRun
 	}
 	return cmd.run(e)
+}
+
+// hoistRules moves a --rules flag written before the command
+// ("ruled --rules DIR check", as ruled once took it, and as scripts still
+// write it) to just after the command's words, where the command that
+// reads a rules directory defines it; a later --rules still wins. Only
+// the flags before the first word move; a command that takes no --rules
+// still refuses it by name.
+func hoistRules(app *kong.Node, args []string) []string {
+	var moved []string
+	args = slices.Clone(args) // the caller's slice stays as it was
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		switch a := args[i]; {
+		case a == "--rules" && i+1 < len(args):
+			moved = append(moved, a, args[i+1])
+			args = slices.Delete(args, i, i+2)
+		case strings.HasPrefix(a, "--rules="):
+			moved = append(moved, a)
+			args = slices.Delete(args, i, i+1)
+		default:
+			i++
+		}
+	}
+	if len(moved) == 0 {
+		return args
+	}
+	// Skip the command's words: each names a child of the node before.
+	node := app
+	for i < len(args) {
+		child := commandNamed(node, args[i])
+		if child == nil {
+			break
+		}
+		node = child
+		i++
+	}
+	return slices.Concat(args[:i], moved, args[i:])
+}
+
+// commandNamed returns node's subcommand called name (or by an alias).
+func commandNamed(node *kong.Node, name string) *kong.Node {
+	for _, c := range node.Children {
+		if c.Type == kong.CommandNode && (c.Name == name || slices.Contains(c.Aliases, name)) {
+			return c
+		}
+	}
+	return nil
 }
 
 // command is what every subcommand implements: a function of its parsed

@@ -155,3 +155,31 @@ func TestRulesFlag(t *testing.T) {
 		t.Errorf("schema --rules: exit %d\n%s", code, errs)
 	}
 }
+
+// TestRulesBeforeCommand: --rules written before the command goes to the
+// command, as it did when it was a global flag; one after it still wins.
+func TestRulesBeforeCommand(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string // in stdout
+		errs string // in stderr
+	}{
+		{"--rules DIR check", []string{"--rules", "../../testdata/demo", "check"}, exitOK, ": ok\n", ""},
+		{"--rules=DIR check", []string{"--rules=../../testdata/demo", "check"}, exitOK, ": ok\n", ""},
+		{"a later --rules wins", []string{"--rules", "testdata/broken", "check", "--rules", "../../testdata/demo"}, exitOK, ": ok\n", ""},
+		{"the broken project, named first", []string{"--rules", "testdata/broken", "check"}, exitWrong, "", "error"},
+		{"a command two words deep", []string{"--rules", "../../testdata/demo", "audiences", "list"}, exitOK, "VIP Shoppers", ""},
+		{"a command without --rules refuses it", []string{"--rules", "x", "schema"}, exitCantRun, "", "unknown flag --rules"},
+		{"--rules without a value", []string{"--rules"}, exitCantRun, "", "--rules"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errs, tt.errs) {
+				t.Errorf("ruled %s: exit %d (want %d)\nstdout %q (want %q in it)\nstderr %q (want %q in it)", strings.Join(tt.args, " "), code, tt.code, out, tt.out, errs, tt.errs)
+			}
+		})
+	}
+}
