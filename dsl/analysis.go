@@ -28,6 +28,9 @@ type Cache struct {
 	texts    map[textKey]*Program // whole conditions, for this registry
 	compiled map[string]bool      // lowered code expr compiles, whatever the registry
 	prev     *Cache               // read on a miss, never written
+	// prevTexts is set when prev was made for an equal registry: its
+	// whole conditions hold for this one.
+	prevTexts bool
 }
 
 type textKey struct {
@@ -60,7 +63,9 @@ func NewCacheFrom(prev *Cache, audiences []Audience) *Cache {
 		size = len(prev.texts)
 		prev.mu.Unlock()
 	}
-	return &Cache{registry: b.String(), texts: make(map[textKey]*Program, size), compiled: map[string]bool{}, prev: prev}
+	registry := b.String()
+	return &Cache{registry: registry, texts: make(map[textKey]*Program, size), compiled: map[string]bool{}, prev: prev,
+		prevTexts: prev != nil && prev.registry == registry}
 }
 
 // Detach forgets the cache c was made from.
@@ -91,7 +96,7 @@ func (c *Cache) text(src string, item bool) *Program {
 	if ok {
 		return p
 	}
-	if prev == nil || prev.registry != c.registry {
+	if prev == nil || !c.prevTexts {
 		return nil
 	}
 	prev.mu.Lock()

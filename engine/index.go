@@ -88,7 +88,10 @@ func (p *Program) share() {
 	for i, r := range p.rules {
 		r.pred = pred(r.items)
 		if r.when != nil {
-			for _, c := range r.when.Conjuncts() {
+			conj := r.when.Conjuncts()
+			r.conj = make([]int32, 0, len(conj))
+			for j := range conj {
+				c := &conj[j]
 				id, ok := clauses[c.Key]
 				if !ok {
 					id = int32(len(p.clauses))
