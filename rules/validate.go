@@ -68,7 +68,7 @@ func Validate(s *Set) diag.List {
 // definition of a duplicate came first: every later one is reported,
 // pointing back at the first.
 func firsts(n int, key func(int) string, pos func(int) diag.Pos) map[string]int {
-	first := map[string]int{}
+	first := make(map[string]int, n)
 	for i := range n {
 		k := key(i)
 		if k == "" {
@@ -194,9 +194,9 @@ func validateAction(l *diag.List, r *CartRule) {
 		l.Add(r.FieldPos("action.free_shipping"), "invalid-value",
 			"unknown free_shipping %s: want one of %s%s", q(a.FreeShipping), list(FreeShippingModes), diag.DidYouMean(string(a.FreeShipping), strs(FreeShippingModes)))
 	}
-	amount := r.FieldPos("action.amount")
+	amount := func() diag.Pos { return r.FieldPos("action.amount") } // only when something is wrong
 	if a.Amount.Sign() < 0 {
-		l.Add(amount, "invalid-amount", "amount %s is negative", a.Amount)
+		l.Add(amount(), "invalid-amount", "amount %s is negative", a.Amount)
 	}
 	if a.MaxQty.Sign() < 0 {
 		l.Add(r.FieldPos("action.max_qty"), "invalid-amount", "max_qty %s is negative: use 0 for no limit", a.MaxQty)
@@ -207,7 +207,7 @@ func validateAction(l *diag.List, r *CartRule) {
 	switch a.Type {
 	case ByPercent:
 		if a.Amount.Cmp(money.Hundred) > 0 {
-			l.Add(amount, "invalid-amount", "by_percent amount %s is over 100: a discount cannot exceed the price", a.Amount)
+			l.Add(amount(), "invalid-amount", "by_percent amount %s is over 100: a discount cannot exceed the price", a.Amount)
 		}
 	case CartFixed:
 		if a.Step.Sign() > 0 {
@@ -215,14 +215,14 @@ func validateAction(l *diag.List, r *CartRule) {
 		}
 	case BuyXGetY:
 		if !a.Amount.IsInteger() || a.Amount.Sign() <= 0 {
-			l.Add(amount, "invalid-amount", "buy_x_get_y amount is Y, the free units: want a whole number of at least 1, got %s", a.Amount)
+			l.Add(amount(), "invalid-amount", "buy_x_get_y amount is Y, the free units: want a whole number of at least 1, got %s", a.Amount)
 		}
 		if a.Step.Sign() <= 0 {
 			l.Add(r.FieldPos("action.step"), "invalid-amount", "buy_x_get_y needs step, the X units to buy: want a whole number of at least 1")
 		}
 	}
 	if a.Amount.IsZero() && a.FreeShipping != FreeShippingMatching && a.FreeShipping != FreeShippingShipment && a.Type != BuyXGetY {
-		l.Warn(amount, "zero-amount", "amount is 0: the rule gives no discount (it still counts as applied and can stop later rules)")
+		l.Warn(amount(), "zero-amount", "amount is 0: the rule gives no discount (it still counts as applied and can stop later rules)")
 	}
 }
 
