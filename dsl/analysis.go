@@ -24,10 +24,13 @@ import (
 // concurrent use. A nil *Cache compiles without sharing.
 type Cache struct {
 	mu       sync.Mutex
-	registry string                 // the audience registry texts were compiled with
-	texts    map[textKey]*Program   // whole conditions, for this registry
-	progs    map[string]*vm.Program // compiled code by lowered code
-	prev     *Cache                 // read on a miss, never written
+	registry string               // the audience registry texts were compiled with
+	texts    map[textKey]*Program // whole conditions, for this registry
+	compiled map[string]bool      // lowered code expr compiles, whatever the registry
+	prev     *Cache               // read on a miss, never written
+	// prevTexts is set when prev was made for an equal registry: its
+	// whole conditions hold for this one.
+	prevTexts bool
 }
 
 type textKey struct {
@@ -54,7 +57,15 @@ func NewCacheFrom(prev *Cache, audiences []Audience) *Cache {
 		b.WriteString(a.Name)
 		b.WriteByte(0)
 	}
-	return &Cache{registry: b.String(), texts: map[textKey]*Program{}, prev: prev}
+	size := 0
+	if prev != nil {
+		prev.mu.Lock()
+		size = len(prev.texts)
+		prev.mu.Unlock()
+	}
+	registry := b.String()
+	return &Cache{registry: registry, texts: make(map[textKey]*Program, size), compiled: map[string]bool{}, prev: prev,
+		prevTexts: prev != nil && prev.registry == registry}
 }
 
 // Detach forgets the cache c was made from.
@@ -85,7 +96,7 @@ func (c *Cache) text(src string, item bool) *Program {
 	if ok {
 		return p
 	}
-	if prev == nil || prev.registry != c.registry {
+	if prev == nil || !c.prevTexts {
 		return nil
 	}
 	prev.mu.Lock()
@@ -106,6 +117,62 @@ func (c *Cache) keep(src string, item bool, p *Program) {
 	c.mu.Lock()
 	c.texts[textKey{src, item}] = p
 	c.mu.Unlock()
+}
+
+// compiles reports why expr does not compile code as a condition (nil
+// when it does), asking expr once per cache for each code. Whether code
+// compiles does not depend on the registry it was lowered with, so the
+// cache this one was made from is asked too.
+func (c *Cache) compiles(code string) error {
+	if c != nil {
+		c.mu.Lock()
+		ok := c.compiled[code]
+		prev := c.prev
+		c.mu.Unlock()
+		if !ok && prev != nil {
+			prev.mu.Lock()
+			ok = prev.compiled[code]
+			prev.mu.Unlock()
+		}
+		if ok {
+			c.mu.Lock()
+			c.compiled[code] = true
+			c.mu.Unlock()
+			return nil
+		}
+	}
+	if _, err := compileCode(code); err != nil {
+		return err
+	}
+	if c != nil {
+		c.mu.Lock()
+		c.compiled[code] = true
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+// maxSplit bounds the code whose compiling is checked clause by clause
+// (see validate): expr bounds the size of what it compiles, and a whole
+// longer than any of its clauses may pass that bound when they do not.
+const maxSplit = 2 << 10
+
+// validate checks that expr compiles n's code. The code of "and", "or" and
+// "not" is their clauses' code joined by &&, || or under !, in
+// parentheses, and the checker has made every clause a true/false: when
+// the clauses compile, so does the whole. Clauses repeat across a rule set
+// (audience("X") and cart.subtotal >= 100 in hundreds of conditions), so
+// each is compiled once per cache rather than within every condition.
+func validate(n *node, c *Cache) error {
+	if len(n.code) <= maxSplit && (n.kind == "and" || n.kind == "or" || n.kind == "not") {
+		for _, k := range n.kids {
+			if err := validate(k, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return c.compiles(n.code)
 }
 
 // compileCode compiles lowered code.
@@ -174,27 +241,38 @@ func (p *Program) Requires() (Requirement, bool) {
 }
 
 func (p *Program) analyse(opts Options) error {
-	p.required = required(p.root, opts.Item)
-	p.native = nativeOf(p.root)
+	root := p.tree.root
+	p.required = required(root, opts.Item)
+	p.native = nativeOf(root)
 	if opts.Item {
-		p.mask = maskOf(p.root)
+		p.mask = maskOf(root)
 	}
 	var kids []*node
-	flatten(p.root, &kids)
+	flatten(root, &kids)
 	if len(kids) == 1 {
-		p.conj = []Conjunct{p.conjunct(p, p.root, opts)}
+		p.conj = []Conjunct{p.conjunct(p, root, opts)}
 		return nil
 	}
-	for _, k := range kids {
+	for i, k := range kids {
 		// A clause's code is part of the whole condition's, which compiled:
 		// it is compiled when first run.
-		sub := &Program{src: p.src, root: k, audiences: p.audiences, paths: p.paths, deferred: &deferred{}}
+		sub := &Program{src: p.src, code: k.code, tree: &tree{root: k, of: p, index: i}, audiences: p.audiences, paths: p.paths, deferred: &deferred{}}
 		sub.required, sub.native = required(k, opts.Item), nativeOf(k)
 		c := p.conjunct(sub, k, opts)
 		sub.conj = []Conjunct{c}
 		p.conj = append(p.conj, c)
 	}
 	return nil
+}
+
+// forget drops p's tree, and its clauses', for t to rebuild on demand.
+func (p *Program) forget(t *tree) {
+	p.tree = t
+	for _, c := range p.conj {
+		if sub := c.Program; sub != p && sub.tree.of == p {
+			sub.tree = &tree{of: p, index: sub.tree.index}
+		}
+	}
 }
 
 // flatten collects the clauses of nested top-level "and"s, in order.

@@ -26,11 +26,15 @@ func (m *Machine) Explain(p *Program, env any) []Clause {
 	if p == nil {
 		return nil
 	}
-	x := explainer{m: m, p: p, env: env}
-	if v, ok := x.eval(p.root); ok && v == true {
+	root := p.root()
+	if root == nil {
 		return nil
 	}
-	return x.why(p.root)
+	x := explainer{m: m, p: p, env: env}
+	if v, ok := x.eval(root); ok && v == true {
+		return nil
+	}
+	return x.why(root)
 }
 
 type explainer struct {

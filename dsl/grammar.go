@@ -143,6 +143,9 @@ func Parse(src string) (*Expr, error) {
 	if strings.TrimSpace(stripComments(src)) == "" {
 		return nil, &Error{Code: "syntax", Msg: "empty condition: write one, or leave the key out to mean always"}
 	}
+	if e := quickParse(src); e != nil {
+		return e, nil
+	}
 	e, err := parser.ParseString("", src)
 	if err != nil {
 		return nil, friendly(src, err)

@@ -57,8 +57,12 @@ func (o *Options) names() []string {
 // Program is a compiled condition. It is immutable and safe for concurrent
 // use; run it with a Machine.
 type Program struct {
-	src       string
-	root      *node
+	src  string
+	code string // the expr code it lowers to
+	// tree is the checked tree, rebuilt from src when something asks for
+	// it (Explain): the trees of a large rule set weigh more than
+	// everything else compiled from it, and only explaining reads them.
+	tree      *tree
 	prog      *vm.Program
 	audiences []int
 	paths     []string
@@ -77,6 +81,42 @@ type deferred struct {
 	err  error
 }
 
+// tree holds a program's checked tree, built when first asked for: for a
+// whole condition by checking its text again with the options it was
+// compiled with (it checked without error then, and gives the same tree
+// now); for a clause, as that clause of its condition's tree.
+type tree struct {
+	once sync.Once
+	root *node
+	// A whole condition: the registry and kind it was checked with.
+	audiences []Audience
+	item      bool
+	// A clause: its condition and its index among the clauses.
+	of    *Program
+	index int
+}
+
+// root returns p's checked tree.
+func (p *Program) root() *node {
+	t := p.tree
+	t.once.Do(func() {
+		if t.root != nil {
+			return
+		}
+		if t.of != nil {
+			var kids []*node
+			flatten(t.of.root(), &kids)
+			t.root = kids[t.index]
+			return
+		}
+		root, errs := check(p.src, Options{Audiences: t.audiences, Item: t.item})
+		if len(errs) == 0 {
+			t.root = root
+		}
+	})
+	return t.root
+}
+
 // vm returns the program's expr code, compiling it on first use when it
 // was deferred.
 func (p *Program) vm() (*vm.Program, error) {
@@ -86,7 +126,7 @@ func (p *Program) vm() (*vm.Program, error) {
 	}
 	// Compiled without a cache: a Program outlives the compile that made
 	// it (a reload reuses it), and must not keep that compile's cache alive.
-	d.once.Do(func() { p.prog, d.err = compileCode(p.root.code) })
+	d.once.Do(func() { p.prog, d.err = compileCode(p.code) })
 	return p.prog, d.err
 }
 
@@ -95,7 +135,7 @@ func (p *Program) Source() string { return p.src }
 
 // Code returns the expr code the condition was lowered to (for debugging
 // ruled itself; never shown in diagnostics).
-func (p *Program) Code() string { return p.root.code }
+func (p *Program) Code() string { return p.code }
 
 // Audiences returns the registry indexes of the audiences the condition
 // names, ascending.
@@ -118,31 +158,45 @@ func Compile(src string, opts Options) (*Program, []*Error) {
 	return p, errs
 }
 
-func compile(src string, opts Options) (*Program, []*Error) {
-	tree, err := Parse(src)
+// checked returns the checked tree of src, and the checker that made it.
+func checked(src string, opts Options) (*node, *checker, []*Error) {
+	ast, err := Parse(src)
 	if err != nil {
-		return nil, []*Error{err.(*Error)}
+		return nil, nil, []*Error{err.(*Error)}
 	}
 	c := &checker{src: src, opts: opts, audiences: map[int]bool{}, paths: map[string]bool{}}
 	s := scope{}
 	if opts.Item {
 		s.item = "Item"
 	}
-	root := c.boolean(c.expr(tree, s), "")
+	root := c.boolean(c.expr(ast, s), "")
 	if len(c.errs) > 0 {
-		return nil, c.errs
+		return nil, nil, c.errs
+	}
+	return root, c, nil
+}
+
+func check(src string, opts Options) (*node, []*Error) {
+	root, _, errs := checked(src, opts)
+	return root, errs
+}
+
+func compile(src string, opts Options) (*Program, []*Error) {
+	root, c, errs := checked(src, opts)
+	if errs != nil {
+		return nil, errs
 	}
 	// The expr program is compiled when first run: most conditions run
 	// natively, and an expr program with its tree is most of what a
-	// compiled condition weighs. A whole condition is compiled here all
-	// the same, and thrown away, so that one that expr rejects is found at
-	// load time.
-	p := &Program{src: src, root: root, deferred: &deferred{}}
+	// compiled condition weighs. A whole condition's clauses are compiled
+	// here all the same (see validate), and thrown away, so that one that
+	// expr rejects is found at load time.
+	p := &Program{src: src, code: root.code, tree: &tree{root: root}, deferred: &deferred{}}
 	if err := p.analyse(opts); err != nil {
 		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
 	}
 	if !opts.lazy || p.native == nil && p.mask == nil {
-		if _, cerr := compileCode(root.code); cerr != nil {
+		if cerr := validate(root, opts.Cache); cerr != nil {
 			// The checker accepted something expr rejects: a bug in ruled,
 			// not in the rule. Say so plainly, without the generated code.
 			return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(cerr.Error())}}
@@ -156,6 +210,8 @@ func compile(src string, opts Options) (*Program, []*Error) {
 		p.paths = append(p.paths, k)
 	}
 	slices.Sort(p.paths)
+	// From here on the tree is rebuilt when asked for (see tree).
+	p.forget(&tree{audiences: opts.Audiences, item: opts.Item})
 	return p, nil
 }
 

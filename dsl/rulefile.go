@@ -157,7 +157,7 @@ var ruleLex = lexer.MustSimple([]lexer.SimpleRule{
 })
 
 var ruleParser = participle.MustBuild[ruleFile](
-	participle.Lexer(ruleLex),
+	participle.Lexer(fastRuleLex),
 	participle.Elide("Comment", "Whitespace"),
 	participle.CaseInsensitive("Word"),
 	participle.ParseTypeWith(parseCondition),

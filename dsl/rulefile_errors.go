@@ -118,7 +118,7 @@ func (s *source) openAt(off int) *openDecl {
 }
 
 func mustLexRules(src string) lexer.Lexer {
-	l, err := ruleLex.Lex("", strings.NewReader(src))
+	l, err := fastRuleLex.LexString("", src)
 	if err != nil {
 		panic(err) // the simple lexer's Lex only fails on reader errors
 	}

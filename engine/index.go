@@ -59,13 +59,19 @@ type index struct {
 // share records the clauses and predicate of every rule and builds the
 // index; p.rules are in their final order.
 func (p *Program) share() {
-	clauses := map[string]int32{}
+	clauses := make(map[string]int32, len(p.rules))
 	preds := map[string]int32{}
+	// Rules that share a condition text share its *dsl.Program: most
+	// predicates are found by pointer, without hashing their code.
+	predOf := map[*dsl.Program]int32{}
 	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCategory: map[string][]int32{},
 		bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}, byCoupon: map[string][]int32{}}
 	pred := func(prog *dsl.Program) int32 {
 		if prog == nil {
 			return -1
+		}
+		if id, ok := predOf[prog]; ok {
+			return id
 		}
 		key := prog.Code()
 		id, ok := preds[key]
@@ -76,12 +82,16 @@ func (p *Program) share() {
 			p.predNative = append(p.predNative, prog.Native())
 			p.predMask = append(p.predMask, prog.Mask())
 		}
+		predOf[prog] = id
 		return id
 	}
 	for i, r := range p.rules {
 		r.pred = pred(r.items)
 		if r.when != nil {
-			for _, c := range r.when.Conjuncts() {
+			conj := r.when.Conjuncts()
+			r.conj = make([]int32, 0, len(conj))
+			for j := range conj {
+				c := &conj[j]
 				id, ok := clauses[c.Key]
 				if !ok {
 					id = int32(len(p.clauses))

@@ -159,6 +159,6 @@ func validateBlocks(l *diag.List, s *Set) {
 		if !b.Enabled {
 			l.Warn(b.FieldPos("enabled"), "never-shows", "block %s is disabled: it never shows", q(b.ID))
 		}
-		validateWindow(l, "block", b.From, b.To, b.FieldPos("to"))
+		validateWindow(l, "block", b.From, b.To, b.FieldPos)
 	}
 }

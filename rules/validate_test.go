@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -108,5 +109,22 @@ func TestExprPosAt(t *testing.T) {
 	multi := Expr{Text: "a\nb", Offsets: []diag.Pos{{File: "f", Line: 4, Col: 3}, {File: "f", Line: 4, Col: 4}, {File: "f", Line: 5, Col: 3}}}
 	if got := multi.PosAt(2).String(); got != "f:5:3" {
 		t.Errorf("PosAt(2) = %s", got)
+	}
+}
+
+// TestValidIDMatchesPattern checks the written-out id check against the
+// pattern it stands for, on ids built from every class of byte around it.
+func TestValidIDMatchesPattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	parts := []string{"", "a", "z", "0", "9", ".", "_", "-", "A", "Z", " ", "/", "é", "\x00", "\n", "rule-01", "Rule"}
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				id := a + b + c
+				if got, want := ValidID(id), pattern.MatchString(id); got != want {
+					t.Errorf("ValidID(%q) = %v, want %v", id, got, want)
+				}
+			}
+		}
 	}
 }

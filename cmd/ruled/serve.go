@@ -11,7 +11,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -71,6 +73,7 @@ func (c *serveCmd) run(e *env) int {
 	// only what changed, on half of them, so that requests keep the rest.
 	p := &pipeline{dir: dir}
 	var keyFile atomic.Pointer[string] // of the last build: the watch follows it
+	var released sync.Once
 	opt := server.Options{
 		Compile: func() (*server.Build, error) {
 			b, err := p.run()
@@ -102,6 +105,10 @@ func (c *serveCmd) run(e *env) int {
 				log.Warn("trust_body is false but membership is not signed: the membership header or cookie is still believed as sent; set membership.signing")
 			}
 			sb.Trust = tr.Trust
+			// The first build leaves several times what it built as
+			// garbage: collect it and give the memory back once, so that
+			// the process is the size of what it serves from the start.
+			released.Do(debug.FreeOSMemory)
 			return sb, nil
 		},
 		RulesDir:         dir,
