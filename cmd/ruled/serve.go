@@ -11,9 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -63,7 +61,8 @@ type serveCmd struct {
 	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 
 	storeFlag          `embed:""`
-	OnStoreUnavailable string `name:"on-store-unavailable" help:"When the usage store cannot answer, evaluations skip the rules with limits, budgets or generated codes (skip, explained) or answer 503 store_unavailable (fail-closed). Orders answer 503 either way." enum:"skip,fail-closed" default:"skip" env:"RULED_ON_STORE_UNAVAILABLE"`
+	ReloadMemory       float64 `name:"reload-memory" help:"During a reload, keep the process within this many times its size at rest (the runtime's soft memory limit, lifted after the swap); 0 turns it off, and GOMEMLIMIT set in the environment wins (${default})." default:"1.5" placeholder:"FACTOR" env:"RULED_RELOAD_MEMORY"`
+	OnStoreUnavailable string  `name:"on-store-unavailable" help:"When the usage store cannot answer, evaluations skip the rules with limits, budgets or generated codes (skip, explained) or answer 503 store_unavailable (fail-closed). Orders answer 503 either way." enum:"skip,fail-closed" default:"skip" env:"RULED_ON_STORE_UNAVAILABLE"`
 }
 
 func (c *serveCmd) run(e *env) int {
@@ -73,9 +72,10 @@ func (c *serveCmd) run(e *env) int {
 	// only what changed, on half of them, so that requests keep the rest.
 	p := &pipeline{dir: dir}
 	var keyFile atomic.Pointer[string] // of the last build: the watch follows it
-	var released sync.Once
+	room := newHeadroom(c.ReloadMemory)
 	opt := server.Options{
 		Compile: func() (*server.Build, error) {
+			room.tighten()
 			b, err := p.run()
 			if err != nil {
 				return nil, err
@@ -105,10 +105,6 @@ func (c *serveCmd) run(e *env) int {
 				log.Warn("trust_body is false but membership is not signed: the membership header or cookie is still believed as sent; set membership.signing")
 			}
 			sb.Trust = tr.Trust
-			// The first build leaves several times what it built as
-			// garbage: collect it and give the memory back once, so that
-			// the process is the size of what it serves from the start.
-			released.Do(debug.FreeOSMemory)
 			return sb, nil
 		},
 		RulesDir:         dir,
@@ -124,6 +120,7 @@ func (c *serveCmd) run(e *env) int {
 		},
 		MaxRuleSeries:      c.RuleSeries,
 		OnStoreUnavailable: c.OnStoreUnavailable,
+		AfterReload:        room.release,
 	}
 	if c.Record != "" {
 		rec, err := c.recorder(log)

@@ -133,6 +133,9 @@ func (s *Server) Reload(trigger string) (*engine.Generation, error) {
 
 // reloadNow is one reload; s.reloadMu is held.
 func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.Generation, error) {
+	if f := s.opt.AfterReload; f != nil {
+		defer f()
+	}
 	start := time.Now()
 	b, err := s.opt.Compile()
 	if err == nil && b == nil {

@@ -102,6 +102,10 @@ type Options struct {
 	// Store keeps usage limits, budgets and generated codes; orders
 	// (POST /v1/orders) need it. nil answers them 503.
 	Store store.Store
+	// AfterReload, when set, is called at the end of every reload that ran
+	// the compile step, once its outcome (a new generation, or the one
+	// kept) is in service.
+	AfterReload func()
 	// OnStoreUnavailable is what a decision (evaluation, blocks) does when
 	// Store cannot answer: StoreSkip (the default) or StoreFailClosed.
 	// Orders always answer 503 then.

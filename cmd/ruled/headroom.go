@@ -1,0 +1,86 @@
+package main
+
+import (
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+)
+
+// headroom bounds the memory a reload takes beyond the process's size at
+// rest. While a reload builds the new rule set, the old one is still in
+// service, and the collector's default pacing lets the heap grow to twice
+// what was live at the last collection, old and new together: a large
+// project's reload could take 1.6 to 1.8 times the memory of a process at
+// rest. So for the reload, from the compile step until the next
+// collection after the swap, the runtime's soft memory limit is factor
+// times the size at rest; then it is lifted, and the size at rest is
+// measured again for the next reload. Requests between reloads run with
+// the collector's default pacing.
+//
+// A memory limit set by the operator (GOMEMLIMIT) wins: headroom then
+// does nothing. A factor of 0 turns it off.
+type headroom struct {
+	factor float64
+	mu     sync.Mutex
+	rest   uint64 // bytes the runtime held at rest after the last reload
+	gen    uint64 // reloads begun, so a late release does not lift a newer limit
+	off    bool
+}
+
+func newHeadroom(factor float64) *headroom {
+	_, operator := os.LookupEnv("GOMEMLIMIT")
+	return &headroom{factor: factor, off: factor <= 0 || operator}
+}
+
+// tighten sets the limit for a reload about to compile.
+func (h *headroom) tighten() {
+	if h.off {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.gen++
+	if h.rest > 0 {
+		debug.SetMemoryLimit(int64(h.factor * float64(h.rest)))
+	}
+}
+
+// release runs after a reload's outcome is in service: in the
+// background, it collects the old rule set, gives the memory back to the
+// system, measures the size at rest and lifts the limit, unless another
+// reload began meanwhile.
+func (h *headroom) release() {
+	if h.off {
+		return
+	}
+	h.mu.Lock()
+	gen := h.gen
+	h.mu.Unlock()
+	go func() {
+		debug.FreeOSMemory() // a full collection, then the freed pages returned
+		rest := runtimeHeld()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.gen != gen {
+			return
+		}
+		h.rest = rest
+		debug.SetMemoryLimit(math.MaxInt64)
+	}()
+}
+
+// runtimeHeld is the memory the Go runtime holds from the system and has
+// not released: what its memory limit counts.
+func runtimeHeld() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.Sys - m.HeapReleased
+	}
+	return s[0].Value.Uint64() - s[1].Value.Uint64()
+}
