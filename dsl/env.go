@@ -95,6 +95,30 @@ type ItemEnv struct {
 	RowWeight  int
 	Categories []string
 	Attrs      map[string]Value
+	// AttrList, when set, holds the same attributes as Attrs, for code
+	// that walks them all: a slice is walked without the cost of starting
+	// a map iteration. Nil means walk Attrs.
+	AttrList []NamedValue
+}
+
+// NamedValue is an attribute and its value.
+type NamedValue struct {
+	Name string
+	Value
+}
+
+// EachAttr calls f with every attribute of the line, from AttrList when
+// it is set, else from Attrs.
+func (it *ItemEnv) EachAttr(f func(name string, v *Value)) {
+	if it.AttrList == nil {
+		for name, v := range it.Attrs {
+			f(name, &v)
+		}
+		return
+	}
+	for i := range it.AttrList {
+		f(it.AttrList[i].Name, &it.AttrList[i].Value)
+	}
 }
 
 // Value is a product attribute value. Numbers keep their text too, so that

@@ -73,15 +73,15 @@ func (l *Lines) attr(a AttrValue) uint64 {
 		clear(l.attrs)
 		for j, it := range l.env.Items {
 			bit := uint64(1) << j
-			for name, v := range it.Attrs {
+			it.EachAttr(func(name string, v *Value) {
 				if !v.IsList {
 					l.attrs[AttrValue{name, v.Str}] |= bit
-					continue
+					return
 				}
 				for _, e := range v.List {
 					l.attrs[AttrValue{name, e}] |= bit
 				}
-			}
+			})
 		}
 		l.ready |= readyAttrs
 	}

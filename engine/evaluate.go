@@ -152,8 +152,10 @@ func (ev *evaluation) buildEnv() (input, error) {
 	var itemPtrs []*dsl.ItemEnv
 	var member []bool
 	var lines []dsl.ItemEnv
+	var attrList []dsl.NamedValue // every line's, one block (lines keep full slices of it)
 	if s := ev.s; s != nil {
 		attrMaps = &s.attrMaps
+		attrList = s.attrList[:0]
 		s.items = grow(s.items, n)
 		s.itemEnvs = grow(s.itemEnvs, n)
 		s.itemPtrs = grow(s.itemPtrs, n)
@@ -219,13 +221,20 @@ func (ev *evaluation) buildEnv() (input, error) {
 		}
 		if reads.attrs && len(it.Attributes) > 0 {
 			ie.Attrs = attrMap(attrMaps, i, len(it.Attributes))
+			from := len(attrList)
 			for k, a := range it.Attributes {
-				ie.Attrs[k] = attrValue(a)
+				v := attrValue(a)
+				ie.Attrs[k] = v
+				attrList = append(attrList, dsl.NamedValue{Name: k, Value: v})
 			}
+			ie.AttrList = attrList[from:len(attrList):len(attrList)]
 		}
 		env.Items[i] = ie
 	}
 	line = -1
+	if ev.s != nil {
+		ev.s.attrList = attrList[:0] // kept for the next evaluation
+	}
 	// Sums over any subset of lines stay within these, so no condition can
 	// overflow.
 	env.Cart = dsl.CartEnv{

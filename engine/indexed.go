@@ -46,6 +46,7 @@ type scratch struct {
 	candBits  []uint64 // one bit per rule, zero between evaluations
 	order     []int
 	attrMaps  []map[string]dsl.Value // lent to the environment, one per line
+	attrList  []dsl.NamedValue       // every line's attributes, lent to the environment
 	// The environment's and the arithmetic's memory (see start).
 	items     []calcItem
 	itemEnvs  []dsl.ItemEnv
@@ -102,6 +103,7 @@ func (p *Program) putScratch(s *scratch) {
 	for _, m := range s.attrMaps {
 		clear(m) // drop references to the cart's attribute values
 	}
+	clear(s.attrList[:cap(s.attrList)])
 	p.scratch.Put(s)
 }
 
@@ -194,15 +196,15 @@ func (ev *evaluation) candidates() []int32 {
 			if len(p.idx.byAttr) == 0 {
 				continue
 			}
-			for name, v := range it.Attrs {
+			it.EachAttr(func(name string, v *dsl.Value) {
 				if !v.IsList {
 					extra = append(extra, p.idx.byAttr[dsl.AttrValue{Name: name, Value: v.Str}]...)
-					continue
+					return
 				}
 				for _, e := range v.List {
 					extra = append(extra, p.idx.byAttr[dsl.AttrValue{Name: name, Value: e}]...)
 				}
-			}
+			})
 		}
 	}
 	// The lists are each ascending but overlap: a bit per rule merges
