@@ -48,18 +48,18 @@ func (h *headroom) tighten() {
 	}
 }
 
-// release runs after a reload's outcome is in service: in the
-// background, it collects the old rule set, gives the memory back to the
-// system, measures the size at rest and lifts the limit, unless another
-// reload began meanwhile.
+// release runs after a reload's outcome is in service: it collects the
+// old rule set, gives the memory back to the system, measures the size at
+// rest and lifts the limit, unless another reload began meanwhile; in the
+// background, but for the first build, which the process waits for.
 func (h *headroom) release() {
 	if h.off {
 		return
 	}
 	h.mu.Lock()
-	gen := h.gen
+	gen, first := h.gen, h.rest == 0
 	h.mu.Unlock()
-	go func() {
+	settle := func() {
 		debug.FreeOSMemory() // a full collection, then the freed pages returned
 		rest := runtimeHeld()
 		h.mu.Lock()
@@ -69,7 +69,14 @@ func (h *headroom) release() {
 		}
 		h.rest = rest
 		debug.SetMemoryLimit(math.MaxInt64)
-	}()
+	}
+	if first {
+		// The first build leaves several times what it built as garbage:
+		// the process starts serving at its size at rest.
+		settle()
+		return
+	}
+	go settle()
 }
 
 // runtimeHeld is the memory the Go runtime holds from the system and has
