@@ -61,7 +61,7 @@ type serveCmd struct {
 	AEP           platformFlags `embed:"" prefix:"aep-" group:"Experience Platform (with --pull-audiences)"`
 
 	storeFlag          `embed:""`
-	ReloadMemory       float64 `name:"reload-memory" help:"During a reload, keep the process within this many times its size at rest (the runtime's soft memory limit, lifted after the swap); 0 turns it off, and GOMEMLIMIT set in the environment wins (${default})." default:"1.5" placeholder:"FACTOR" env:"RULED_RELOAD_MEMORY"`
+	ReloadMemory       float64 `name:"reload-memory" help:"During a reload, keep the process within this many times its size at rest (the runtime's soft memory limit, lifted after the swap); 0 turns it off, and GOMEMLIMIT set in the environment wins (${default})." default:"1.4" placeholder:"FACTOR" env:"RULED_RELOAD_MEMORY"`
 	OnStoreUnavailable string  `name:"on-store-unavailable" help:"When the usage store cannot answer, evaluations skip the rules with limits, budgets or generated codes (skip, explained) or answer 503 store_unavailable (fail-closed). Orders answer 503 either way." enum:"skip,fail-closed" default:"skip" env:"RULED_ON_STORE_UNAVAILABLE"`
 }
 
