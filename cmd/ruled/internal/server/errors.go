@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ruled/ruled/engine"
 	"github.com/ruled/ruled/membership"
 )
 
@@ -54,6 +55,14 @@ func (e *apiError) write(w http.ResponseWriter) { writeError(w, e.status, e.Code
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := answers.Get().(*bytes.Buffer)
 	defer putAnswer(buf)
+	if res, ok := v.(*engine.Result); ok && res != nil {
+		// The evaluation answer, written without reflection: the same
+		// bytes encoding/json writes (engine.TestResultAppendJSON).
+		buf.Write(res.AppendJSON(buf.AvailableBuffer()))
+		buf.WriteByte('\n')
+		writeBody(w, status, buf.Bytes())
+		return
+	}
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false) // "must be > 0", not "must be \u003e 0": this is no HTML page
 	if err := enc.Encode(v); err != nil {
@@ -62,12 +71,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.Reset()
 		buf.WriteString(`{"error":{"code":"internal","message":"internal error: the answer could not be encoded"}}` + "\n")
 	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// writeBody writes a JSON answer.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // answers pools the buffers answers are encoded into: a steady stream of
