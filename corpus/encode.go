@@ -151,8 +151,8 @@ func (a *Anonymizer) Encode(s Sample) ([]byte, error) {
 		}
 		if len(it.Attributes) > 0 {
 			j.Attributes = make(map[string]any, len(it.Attributes))
-			for k, v := range it.Attributes {
-				j.Attributes[k] = attrValue(v)
+			for _, a := range it.Attributes {
+				j.Attributes[a.Name] = attrValue(a.Attr)
 			}
 		}
 		out.Items[i] = j

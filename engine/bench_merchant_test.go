@@ -108,7 +108,7 @@ func merchantCart() *Cart {
 			SKU: fmt.Sprintf("SKU-%02d", i), Name: fmt.Sprintf("Product %d", i),
 			Qty: money.FromInt(int64(1 + i%4)), Price: money.New(int64(999+i*250), -2), Weight: money.MustParse("0.5"),
 			Categories: []string{fmt.Sprintf("cat-%d", i%10*7), "all"},
-			Attributes: map[string]Attr{"brand": {Str: fmt.Sprintf("brand-%d", i%5)}},
+			Attributes: Attrs{{Name: "brand", Attr: Attr{Str: fmt.Sprintf("brand-%d", i%5)}}},
 		})
 	}
 	return c

@@ -37,19 +37,51 @@ type Item struct {
 	Weight     money.Decimal // unit weight, ≥ 0
 	Categories []string
 	// Attributes are product attributes used by conditions
-	// (item.attributes.brand). Values are strings, numbers, booleans or
-	// lists of strings.
-	Attributes map[string]Attr
+	// (item.attributes.brand), in the order the cart gives them, each name
+	// once. Values are strings, numbers, booleans or lists of strings.
+	Attributes Attrs
+}
+
+// Attrs are a line's attributes. A slice rather than a map: a cart's
+// lines have a few each, and one block holds every line's.
+type Attrs []NamedAttr
+
+// NamedAttr is one attribute of a line.
+type NamedAttr struct {
+	Name string
+	Attr
+}
+
+// Get returns the attribute named name.
+func (a Attrs) Get(name string) (Attr, bool) {
+	for i := range a {
+		if a[i].Name == name {
+			return a[i].Attr, true
+		}
+	}
+	return Attr{}, false
+}
+
+// Set gives the attribute named name the value v, replacing the one it
+// had.
+func (a *Attrs) Set(name string, v Attr) {
+	for i := range *a {
+		if (*a)[i].Name == name {
+			(*a)[i].Attr = v
+			return
+		}
+	}
+	*a = append(*a, NamedAttr{Name: name, Attr: v})
 }
 
 // Attr is a product attribute value. Exactly one of its forms is set.
 type Attr struct {
 	Str    string
 	Num    money.Decimal
+	List   []string
 	IsNum  bool
 	Bool   bool
 	IsBool bool
-	List   []string
 	IsList bool
 }
 

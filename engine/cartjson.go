@@ -166,6 +166,10 @@ func (v JSONValue) DecodeCart(def CartDefaults, others []string) (*Cart, error) 
 type cartDecoder struct {
 	j    *JSON
 	strs []string
+	// attrs is the block the lines' attributes are cut from, attrHint
+	// the size of a new one.
+	attrs    []NamedAttr
+	attrHint int
 }
 
 // list returns n strings cut from d's backing array, capacity n, so that
@@ -294,6 +298,7 @@ func (d *cartDecoder) items(v JSONValue, cur money.Currency) ([]Item, error) {
 		return nil, err
 	}
 	out := make([]Item, v.Len())
+	d.attrHint = 4 * v.Len() // a few attributes a line, in one block
 	e := v.child()
 	for i := range out {
 		if err := d.item(&out[i], e, cur); err != nil {
@@ -374,11 +379,17 @@ func (d *cartDecoder) item(it *Item, v JSONValue, cur money.Currency) error {
 	return nil
 }
 
-func (d *cartDecoder) attributes(path string, v JSONValue) (map[string]Attr, error) {
+func (d *cartDecoder) attributes(path string, v JSONValue) (Attrs, error) {
 	if err := members(path, v); err != nil || v.Len() == 0 {
 		return nil, err
 	}
-	attrs := make(map[string]Attr, v.Len())
+	n := v.Len()
+	if cap(d.attrs)-len(d.attrs) < n {
+		d.attrs = make([]NamedAttr, 0, max(n, d.attrHint))
+	}
+	k := len(d.attrs)
+	attrs := d.attrs[k : k : k+n] // full capacity n: appending to it never writes into the next line's
+	d.attrs = d.attrs[:k+n]
 	m := v.child()
 	for range v.Len() {
 		name, val := m.Text(), m.value()
@@ -406,7 +417,7 @@ func (d *cartDecoder) attributes(path string, v JSONValue) (map[string]Attr, err
 		if err != nil {
 			return nil, within(diag.Member(path, name), err)
 		}
-		attrs[name] = a
+		attrs = append(attrs, NamedAttr{Name: name, Attr: a})
 		m = m.nextMember()
 	}
 	return attrs, nil

@@ -167,9 +167,12 @@ func FuzzDecodeCart(f *testing.F) {
 			if cap(it.Categories) != len(it.Categories) {
 				t.Fatalf("DecodeCart(%q): item %d's categories have capacity %d, length %d", body, i, cap(it.Categories), len(it.Categories))
 			}
-			for name, a := range it.Attributes {
+			if cap(it.Attributes) != len(it.Attributes) {
+				t.Fatalf("DecodeCart(%q): item %d's attributes have capacity %d, length %d", body, i, cap(it.Attributes), len(it.Attributes))
+			}
+			for _, a := range it.Attributes {
 				if cap(a.List) != len(a.List) {
-					t.Fatalf("DecodeCart(%q): item %d's attribute %s has capacity %d, length %d", body, i, name, cap(a.List), len(a.List))
+					t.Fatalf("DecodeCart(%q): item %d's attribute %s has capacity %d, length %d", body, i, a.Name, cap(a.List), len(a.List))
 				}
 			}
 		}

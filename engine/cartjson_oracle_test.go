@@ -279,7 +279,7 @@ func v1item(path string, v *v1jsonValue, cur money.Currency) (Item, error) {
 	return it, nil
 }
 
-func v1attributes(path string, v *v1jsonValue) (map[string]Attr, error) {
+func v1attributes(path string, v *v1jsonValue) (Attrs, error) {
 	ms, err := v1members(path, v)
 	if err != nil {
 		return nil, err
@@ -287,7 +287,7 @@ func v1attributes(path string, v *v1jsonValue) (map[string]Attr, error) {
 	if len(ms) == 0 {
 		return nil, nil
 	}
-	attrs := make(map[string]Attr, len(ms))
+	attrs := make(Attrs, 0, len(ms))
 	for i := range ms {
 		m := &ms[i]
 		if m.name == "" {
@@ -312,7 +312,7 @@ func v1attributes(path string, v *v1jsonValue) (map[string]Attr, error) {
 		default:
 			return nil, v1typeErr(diag.Member(path, m.name), "a string, number, boolean or array of strings", &m.value)
 		}
-		attrs[m.name] = a
+		attrs = append(attrs, NamedAttr{Name: m.name, Attr: a})
 	}
 	return attrs, nil
 }

@@ -64,13 +64,13 @@ var decodeCartTests = []struct {
 					SKU: "MJ01-M-Blue", Name: "Beaumont Summit Kit",
 					Qty: dec("2"), Price: dec("42"), Weight: dec("1.25"),
 					Categories: []string{"12", "15"},
-					Attributes: map[string]Attr{
-						"brand":  {Str: "Luma"},
-						"size":   {Num: dec("42"), IsNum: true},
-						"eco":    {Bool: true, IsBool: true},
-						"colors": {List: []string{"blue", "navy"}, IsList: true},
-						"ratio":  {Str: "0.5"},
-						"tags":   {IsList: true},
+					Attributes: Attrs{
+						{Name: "brand", Attr: Attr{Str: "Luma"}},
+						{Name: "size", Attr: Attr{Num: dec("42"), IsNum: true}},
+						{Name: "eco", Attr: Attr{Bool: true, IsBool: true}},
+						{Name: "colors", Attr: Attr{List: []string{"blue", "navy"}, IsList: true}},
+						{Name: "ratio", Attr: Attr{Str: "0.5"}},
+						{Name: "tags", Attr: Attr{IsList: true}},
 					},
 				},
 				{SKU: "24-WG080", Qty: dec("0.5"), Price: dec("0")},
@@ -114,11 +114,11 @@ var decodeCartTests = []struct {
 		name: "compact body, every kind of attribute",
 		body: `{"items":[{"sku":"a","qty":1,"price":"2.50","attributes":{"new":false,"size":-0.5,"tags":["x"],"brand":"b\u00e9\/"}}],"segments":["s"]}`,
 		want: &Cart{Website: "base", Currency: usd, Customer: Customer{Group: "guest"}, Segments: []string{"s"},
-			Items: []Item{{SKU: "a", Qty: dec("1"), Price: dec("2.5"), Attributes: map[string]Attr{
-				"new":   {IsBool: true},
-				"size":  {Num: dec("-0.5"), IsNum: true},
-				"tags":  {List: []string{"x"}, IsList: true},
-				"brand": {Str: "bé/"},
+			Items: []Item{{SKU: "a", Qty: dec("1"), Price: dec("2.5"), Attributes: Attrs{
+				{Name: "new", Attr: Attr{IsBool: true}},
+				{Name: "size", Attr: Attr{Num: dec("-0.5"), IsNum: true}},
+				{Name: "tags", Attr: Attr{List: []string{"x"}, IsList: true}},
+				{Name: "brand", Attr: Attr{Str: "bé/"}},
 			}}}},
 	},
 	{
@@ -469,10 +469,10 @@ func manyAttributes(n int) string {
 }
 
 // manyAttrs is what manyAttributes(n) decodes to.
-func manyAttrs(n int) map[string]Attr {
-	m := make(map[string]Attr, n)
+func manyAttrs(n int) Attrs {
+	var m Attrs
 	for i := range n {
-		m[fmt.Sprintf("a%d", i)] = Attr{Str: "v"}
+		m = append(m, NamedAttr{Name: fmt.Sprintf("a%d", i), Attr: Attr{Str: "v"}})
 	}
 	return m
 }

@@ -222,10 +222,10 @@ func (ev *evaluation) buildEnv() (input, error) {
 		if reads.attrs && len(it.Attributes) > 0 {
 			ie.Attrs = attrMap(attrMaps, i, len(it.Attributes))
 			from := len(attrList)
-			for k, a := range it.Attributes {
-				v := attrValue(a)
-				ie.Attrs[k] = v
-				attrList = append(attrList, dsl.NamedValue{Name: k, Value: v})
+			for _, a := range it.Attributes {
+				v := attrValue(a.Attr)
+				ie.Attrs[a.Name] = v
+				attrList = append(attrList, dsl.NamedValue{Name: a.Name, Value: v})
 			}
 			ie.AttrList = attrList[from:len(attrList):len(attrList)]
 		}

@@ -55,7 +55,8 @@ func modelEnv(cart *engine.Cart, website, group string, auds []rules.Audience, r
 		for _, c := range it.Categories {
 			ie.Categories = append(ie.Categories, dsl.Fold(c))
 		}
-		for k, a := range it.Attributes {
+		for _, na := range it.Attributes {
+			k, a := na.Name, na.Attr
 			switch {
 			case a.IsNum:
 				v, _ := dsl.NumberValue(a.Num)

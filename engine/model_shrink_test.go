@@ -5,7 +5,6 @@ package engine_test
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -214,13 +213,12 @@ func goCase(c modelCase) string {
 			fmt.Fprintf(&b, ", Categories: %#v", it.Categories)
 		}
 		if len(it.Attributes) > 0 {
-			b.WriteString(", Attributes: map[string]engine.Attr{")
-			for _, name := range slices.Sorted(maps.Keys(it.Attributes)) {
-				a := it.Attributes[name]
+			b.WriteString(", Attributes: engine.Attrs{")
+			for _, a := range it.Attributes {
 				if a.IsList {
-					fmt.Fprintf(&b, "%q: {List: %#v, IsList: true}, ", name, a.List)
+					fmt.Fprintf(&b, "{Name: %q, Attr: engine.Attr{List: %#v, IsList: true}}, ", a.Name, a.List)
 				} else {
-					fmt.Fprintf(&b, "%q: {Str: %q}, ", name, a.Str)
+					fmt.Fprintf(&b, "{Name: %q, Attr: engine.Attr{Str: %q}}, ", a.Name, a.Str)
 				}
 			}
 			b.WriteString("}")

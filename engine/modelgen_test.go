@@ -181,12 +181,12 @@ func (g *gen) describe(it engine.Item) engine.Item {
 			it.Categories = append(it.Categories, c)
 		}
 	}
-	it.Attributes = map[string]engine.Attr{}
+	it.Attributes = engine.Attrs{}
 	if g.chance(70) {
-		it.Attributes["brand"] = engine.Attr{Str: pick(g, "acme", "Zeta", "ACME")}
+		it.Attributes.Set("brand", engine.Attr{Str: pick(g, "acme", "Zeta", "ACME")})
 	}
 	if g.chance(40) {
-		it.Attributes["color"] = engine.Attr{List: pick(g, []string{"red"}, []string{"blue", "red"}, []string{"green"}), IsList: true}
+		it.Attributes.Set("color", engine.Attr{List: pick(g, []string{"red"}, []string{"blue", "red"}, []string{"green"}), IsList: true})
 	}
 	return it
 }
@@ -390,11 +390,7 @@ func (c modelCase) clone() modelCase {
 	for i := range cart.Items {
 		it := &cart.Items[i]
 		it.Categories = slices.Clone(it.Categories)
-		attrs := map[string]engine.Attr{}
-		for k, v := range it.Attributes {
-			attrs[k] = v
-		}
-		it.Attributes = attrs
+		it.Attributes = slices.Clone(it.Attributes)
 	}
 	return modelCase{set: &set, cart: &cart}
 }

@@ -60,7 +60,7 @@ func (p *Project) Cart(o CartOptions) *engine.Cart {
 		c.Items = append(c.Items, engine.Item{
 			SKU: pr.SKU, Name: pr.Name, Qty: money.FromInt(qty), Price: pr.Price, Weight: pr.Weight,
 			Categories: append([]string{}, pr.Categories...),
-			Attributes: map[string]engine.Attr{"brand": {Str: pr.Brand}, "color": {Str: pr.Color}},
+			Attributes: engine.Attrs{{Name: "brand", Attr: engine.Attr{Str: pr.Brand}}, {Name: "color", Attr: engine.Attr{Str: pr.Color}}},
 		})
 	}
 	return c
@@ -126,8 +126,8 @@ func CartJSON(c *engine.Cart) ([]byte, error) {
 	}
 	for _, it := range c.Items {
 		attrs := map[string]string{}
-		for k, a := range it.Attributes {
-			attrs[k] = a.Str
+		for _, a := range it.Attributes {
+			attrs[a.Name] = a.Str
 		}
 		out.Items = append(out.Items, itemJSON{SKU: it.SKU, Name: it.Name, Qty: json.Number(it.Qty.String()),
 			Price: it.Price.StringFixed(2), Weight: json.Number(it.Weight.String()), Categories: it.Categories, Attributes: attrs})

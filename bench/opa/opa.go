@@ -68,8 +68,8 @@ func Input(c *engine.Cart) map[string]any {
 			cats[j] = fold(cat)
 		}
 		attrs := make(map[string]any, len(it.Attributes))
-		for k, a := range it.Attributes {
-			attrs[k] = fold(a.Str)
+		for _, a := range it.Attributes {
+			attrs[a.Name] = fold(a.Str)
 		}
 		items[i] = map[string]any{"sku": fold(it.SKU), "qty": fixed(it.Qty), "price": fixed(it.Price),
 			"row_total": fixed(row), "categories": cats, "attributes": attrs}

@@ -127,8 +127,8 @@ func (m *Matcher) env(c *engine.Cart) (dsl.Env, error) {
 		for j, cat := range it.Categories {
 			ie.Categories[j] = dsl.Fold(cat)
 		}
-		for k, a := range it.Attributes {
-			ie.Attrs[k] = attrValue(a)
+		for _, a := range it.Attributes {
+			ie.Attrs[a.Name] = attrValue(a.Attr)
 		}
 		env.Items[i] = ie
 	}
