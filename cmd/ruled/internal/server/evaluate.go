@@ -124,6 +124,10 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 		v, done := s.usageView()
 		defer done()
 		view, opt.Limits = v, v
+	} else if s.limited(p) {
+		// No store to count with: the rules with limits are left out and
+		// explained, never applied unchecked.
+		opt.Limits = noStore{}
 	}
 	cart, err := d.decodeCart(p.CartDefaults())
 	if err == nil {

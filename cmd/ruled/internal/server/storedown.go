@@ -85,3 +85,17 @@ func writeStoreDown(w http.ResponseWriter, err error) bool {
 	writeError(w, http.StatusServiceUnavailable, codeStoreUnavailable, sd.Error(), "")
 	return true
 }
+
+// noStore answers the engine's usage questions when the server has no
+// usage store (--store none, or one that could not be opened): every rule
+// with a limit, a budget or generated codes is left out, as when the store
+// is down, so that no limit is overrun for want of a count.
+type noStore struct{}
+
+var errNoStore = errors.New("no usage store is open (see --store)")
+
+func (noStore) Usage(rule, code, customer string) (engine.Usage, error) {
+	return engine.Usage{}, errNoStore
+}
+
+func (noStore) InPool(rule, code string) (bool, error) { return false, errNoStore }

@@ -87,3 +87,26 @@ func TestStoreUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// TestNoStore: a server without a usage store leaves the rules with limits
+// out, explained, and prices with the others.
+func TestNoStore(t *testing.T) {
+	url := serveRules(t, downRules, Options{})
+	status, _, v := call(t, "POST", url+"/v1/cart/evaluate?explain=true", jsonType,
+		`{"coupon_code": "WELCOME10", "items": [{"sku": "A", "qty": 1, "price": "100.00"}]}`)
+	if status != http.StatusOK || len(v["applied_rules"].([]any)) != 1 || v["totals"].(map[string]any)["discount"] != "1.00" {
+		t.Fatalf("%d %v; want only the rule without limits", status, v)
+	}
+	found := false
+	for _, x := range v["explain"].([]any) {
+		if r := x.(map[string]any); r["rule"] == "welcome" {
+			found = true
+			if r["status"] != "limit" || !strings.Contains(r["reason"].(string), "no usage store is open") {
+				t.Errorf("explained %v", r)
+			}
+		}
+	}
+	if !found {
+		t.Error("the limited rule is not explained")
+	}
+}
