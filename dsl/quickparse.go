@@ -108,6 +108,11 @@ func (q *quick) next() {
 		}
 		if j < len(q.src) && q.src[j] == c && utf8.ValidString(q.src[i+1:j]) {
 			n, kind = j+1-i, tkString
+			if grammarLiteral(q.src[i+1 : j]) {
+				// participle matches the grammar's literals by value,
+				// a string's too: "not" in x is not read as a string.
+				kind = tkBad
+			}
 		}
 	case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
 		for i+n < len(q.src) && (q.src[i+n] == '_' || isDigit(q.src[i+n]) || 'a' <= q.src[i+n] && q.src[i+n] <= 'z' || 'A' <= q.src[i+n] && q.src[i+n] <= 'Z') {
@@ -134,6 +139,21 @@ func (q *quick) next() {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// literals are the grammar's literal tokens (grammar.go's parser tags).
+var literals = []string{"or", "||", "and", "&&", "not", "!", "==", "!=", "<=", ">=", "<", ">",
+	"in", "contains", "starts", "ends", "with", "-", "true", "false", "(", ")", "[", "]", ",", "."}
+
+// grammarLiteral reports whether a string's text is one of the grammar's
+// literals, ignoring case.
+func grammarLiteral(s string) bool {
+	for _, l := range literals {
+		if strings.EqualFold(s, l) {
+			return true
+		}
+	}
+	return false
+}
 
 // keywords are the words of the grammar; quickParse takes none of them
 // for a name.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -132,4 +133,20 @@ func FuzzQuickParse(f *testing.F) {
 		}
 		checkQuickParse(t, src)
 	})
+}
+
+// TestQuickLiterals: the literals quickParse leaves to participle when a
+// string holds one are every literal of the grammar's tags.
+func TestQuickLiterals(t *testing.T) {
+	quoted := regexp.MustCompile(`'([^']+)'`)
+	for _, v := range []any{Expr{}, And{}, Not{}, Comparison{}, Operator{}, SetOp{}, Operand{}, List{}, Call{}, Path{}, Ident{}} {
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			for _, m := range quoted.FindAllStringSubmatch(typ.Field(i).Tag.Get("parser"), -1) {
+				if !slices.Contains(literals, m[1]) {
+					t.Errorf("%s.%s: literal %q is not in literals", typ.Name(), typ.Field(i).Name, m[1])
+				}
+			}
+		}
+	}
 }

@@ -71,10 +71,11 @@ type openDecl struct {
 }
 
 func (o *openDecl) String() string {
+	// Shortened: a message quotes a word of the file, which can be long.
 	if o.id == "" {
-		return o.kind
+		return shorten(o.kind)
 	}
-	return fmt.Sprintf("%s %s", o.kind, o.id)
+	return fmt.Sprintf("%s %s", shorten(o.kind), shorten(o.id))
 }
 
 // openAt returns the declaration whose body is open at byte offset off, or
