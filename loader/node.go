@@ -318,7 +318,7 @@ func describe(n *yaml.Node) string {
 		case "!!str":
 			return "the string " + quote(n.Value)
 		}
-		return fmt.Sprintf("a %s value %s", n.Tag, quote(n.Value))
+		return fmt.Sprintf("a %s value %s", shorten(n.Tag), quote(n.Value))
 	}
 	return "not a value"
 }
