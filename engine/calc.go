@@ -317,12 +317,9 @@ func (s *calcState) applyRule(r int, order []int, stopped *int) {
 		case rules.CartFixed:
 			raw = s.cartFixedShare(cf, r, i)
 		case rules.BuyXGetY:
-			if w, ok := s.buyXGetYWide(r, i); ok {
-				inc := s.settleRaw(i, money.Decimal{}, w, true)
-				s.record(r, i, inc, stopped)
-				continue
-			}
-			raw = s.buyXGetY(r, i)
+			raw, wraw, wide := s.buyXGetY(r, i)
+			s.record(r, i, s.settleRaw(i, raw, wraw, wide), stopped)
+			continue
 		}
 		s.record(r, i, s.settle(i, raw), stopped)
 	}
@@ -417,12 +414,16 @@ func (s *calcState) byFixed(r, i int) money.Decimal {
 // buyXGetY is §5.4: X = step, Y = amount, Y > X
 // allowed, free units valued at the effective unit price
 // max(0, price − discount so far / line qty).
-func (s *calcState) buyXGetY(r, i int) money.Decimal {
+//
+// When the line was already discounted and its share divides inexactly,
+// the increment has 20 fractional digits: it comes back in 128 bits (wide)
+// so that neither it nor the carry it feeds needs arbitrary precision.
+func (s *calcState) buyXGetY(r, i int) (raw money.Decimal, wraw money.Wide, wide bool) {
 	a := s.in.rules[r].action
 	it := &s.in.items[i]
 	x, y := a.Step, a.Amount
 	if x.Sign() <= 0 || y.Sign() <= 0 {
-		return money.Zero
+		return money.Zero, money.Wide{}, false
 	}
 	q := ruleQty(a, it.qty)
 	period := x.Add(y)
@@ -431,41 +432,22 @@ func (s *calcState) buyXGetY(r, i int) money.Decimal {
 	free := full.Mul(y).Add(money.Max(money.Zero, left.Sub(x)))
 	s.freeUnits[r] = s.freeUnits[r].Add(free)
 	// free × (price − d/qty), with one division so exact halves stay exact.
-	raw := free.Mul(it.price).Sub(free.Mul(s.res.itemDiscount[i]).Div(it.qty))
-	if raw.Sign() < 0 {
-		return money.Zero
-	}
-	return raw
-}
-
-// buyXGetYWide is buyXGetY in 128 bits when the division of the line's
-// discount so far is inexact (ok), so that its 20 digits need no
-// arbitrary precision; else ok is false and buyXGetY answers.
-func (s *calcState) buyXGetYWide(r, i int) (raw money.Wide, ok bool) {
-	a := s.in.rules[r].action
-	it := &s.in.items[i]
 	d := s.res.itemDiscount[i]
-	x, y := a.Step, a.Amount
-	if d.IsZero() || x.Sign() <= 0 || y.Sign() <= 0 {
-		return money.Wide{}, false
+	if share, ok := money.QuoWide(free.Mul(d), it.qty); ok && !d.IsZero() && !share.Exact() {
+		if gross, ok := money.WideOf(free.Mul(it.price)); ok {
+			if w, ok := gross.Sub(share); ok {
+				if w.Sign() < 0 {
+					return money.Zero, money.Wide{}, false
+				}
+				return money.Decimal{}, w, true
+			}
+		}
 	}
-	q := ruleQty(a, it.qty)
-	period := x.Add(y)
-	full := floorDiv(q, period)
-	free := full.Mul(y).Add(money.Max(money.Zero, q.Sub(full.Mul(period)).Sub(x)))
-	share, ok := money.QuoWide(free.Mul(d), it.qty)
-	if !ok || share.Exact() {
-		return money.Wide{}, false
+	raw = free.Mul(it.price).Sub(free.Mul(d).Div(it.qty))
+	if raw.Sign() < 0 {
+		return money.Zero, money.Wide{}, false
 	}
-	gross, ok := money.WideOf(free.Mul(it.price))
-	if !ok {
-		return money.Wide{}, false
-	}
-	if raw, ok = gross.Sub(share); !ok || raw.Sign() < 0 {
-		return money.Wide{}, false
-	}
-	s.freeUnits[r] = s.freeUnits[r].Add(free)
-	return raw, true
+	return raw, money.Wide{}, false
 }
 
 // settle turns a raw increment into the applied one (§8, §9): add the
