@@ -44,6 +44,7 @@ type scratch struct {
 	cands     []int32
 	extra     []int32
 	candBits  []uint64 // one bit per rule, zero between evaluations
+	pass      []uint64 // one bit per rule its target filters let through
 	order     []int
 	attrMaps  []map[string]dsl.Value // lent to the environment, one per line
 	attrList  []dsl.NamedValue       // every line's attributes, lent to the environment
@@ -136,10 +137,7 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 	defer p.machines.Put(ev.m)
 
 	for _, i := range ev.candidates() {
-		r := p.rules[i]
-		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" {
-			continue
-		}
+		r := p.rules[i] // its target filters passed (see candidates)
 		if ev.limits != nil {
 			if s, _ := ev.gate(r); s != "" {
 				continue
@@ -172,9 +170,16 @@ func (p *Program) evaluateIndexed(c *Cart, opt Options) (*Result, error) {
 // candidates returns the indexes of the rules the index lists for the
 // cart, ascending: the always list and the lists of the shopper's
 // audiences, of the cart's coupon code and of its lines' categories, SKUs
-// and attributes.
+// and attributes; of those, only the rules whose target filters (on,
+// website, customer group, window) the cart passes.
 func (ev *evaluation) candidates() []int32 {
 	p, s := ev.p, ev.s
+	words := (len(p.rules) + 63) / 64
+	if cap(s.pass) < words {
+		s.pass = make([]uint64, words)
+	}
+	s.pass = s.pass[:words]
+	p.filter.pass(s.pass, ev.env.Website, ev.env.Customer.Group, ev.nowNS)
 	extra := s.extra[:0]
 	for _, id := range ev.cart.Segments {
 		if a, ok := p.byID[id]; ok {
@@ -209,7 +214,6 @@ func (ev *evaluation) candidates() []int32 {
 	}
 	// The lists are each ascending but overlap: a bit per rule merges
 	// them in order without sorting.
-	words := (len(p.rules) + 63) / 64
 	if cap(s.candBits) < words {
 		s.candBits = make([]uint64, words)
 	}
@@ -223,7 +227,7 @@ func (ev *evaluation) candidates() []int32 {
 	s.extra = extra
 	out := s.cands[:0]
 	for w, word := range set {
-		for b := word; b != 0; b &= b - 1 {
+		for b := word & s.pass[w]; b != 0; b &= b - 1 {
 			out = append(out, int32(w<<6|bits.TrailingZeros64(b)))
 		}
 		set[w] = 0
@@ -475,37 +479,45 @@ func (ev *evaluation) itemOrder(applied []int) []int {
 	s := ev.s
 	o := itemOrdering{order: s.order[:0], placed: s.takeBools(n)}
 	last := applied[len(applied)-1]
-	for i := 0; i <= last && !o.full(); i++ {
-		r := ev.p.rules[i]
-		if r.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" || ev.limits == nil && r.coupons != nil && !r.coupons[ev.env.Coupon] {
-			continue
-		}
-		if ev.limits != nil {
-			if s, _ := ev.gate(r); s != "" {
+	// Only rules whose target filters the cart passes can place a line.
+walk:
+	for w, word := range s.pass {
+		for ; word != 0; word &= word - 1 {
+			i := w<<6 | bits.TrailingZeros64(word)
+			if i > last || o.full() {
+				break walk
+			}
+			r := ev.p.rules[i]
+			if ev.limits == nil && r.coupons != nil && !r.coupons[ev.env.Coupon] {
 				continue
 			}
-		}
-		if r.pred < 0 {
-			o.place(s.all)
-			break
-		}
-		// A predicate that fails on a line selects nothing, as in the
-		// walk over every rule.
-		failed := false
-		for j := range n {
-			if !o.placed[j] {
-				if v, _ := ev.lineMatch(r.pred, j); v == isError {
-					failed = true
+			if ev.limits != nil {
+				if s, _ := ev.gate(r); s != "" {
+					continue
 				}
 			}
-		}
-		if failed {
-			continue
-		}
-		for j := range n {
-			if v, _ := ev.lineMatch(r.pred, j); !o.placed[j] && v == isTrue {
-				o.placed[j] = true
-				o.order = append(o.order, j)
+			if r.pred < 0 {
+				o.place(s.all)
+				break walk
+			}
+			// A predicate that fails on a line selects nothing, as in the
+			// walk over every rule.
+			failed := false
+			for j := range n {
+				if !o.placed[j] {
+					if v, _ := ev.lineMatch(r.pred, j); v == isError {
+						failed = true
+					}
+				}
+			}
+			if failed {
+				continue
+			}
+			for j := range n {
+				if v, _ := ev.lineMatch(r.pred, j); !o.placed[j] && v == isTrue {
+					o.placed[j] = true
+					o.order = append(o.order, j)
+				}
 			}
 		}
 	}

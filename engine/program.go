@@ -35,6 +35,7 @@ type Program struct {
 	predNative []dsl.Native // preds as Go code, where they have that form
 	predMask   []dsl.Mask   // preds over every line at once, where they have that form
 	idx        index
+	filter     *ruleFilter // the rules' target filters as bitsets (filter.go)
 	cache      *dsl.Cache
 	// reads says which line fields some condition reads; the environment
 	// leaves the others empty (folding names and building attribute maps
@@ -160,6 +161,7 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 		return nil, l
 	}
 	p.share()
+	p.filter = newRuleFilter(p.rules)
 	p.reads = readsOf(compiled)
 	p.machines.New = func() any { return new(dsl.Machine) }
 	return p, l
