@@ -92,7 +92,11 @@ func (p *Program) Evaluate(c *Cart, opt Options) (*Result, error) {
 // (attribute maps, lines, rules), so that a pooled evaluation allocates
 // little beyond its Result.
 func (p *Program) start(c *Cart, opt Options, s *scratch) (*evaluation, input, error) {
-	ev := &evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: &Result{}, limits: opt.Limits}
+	ev := &evaluation{}
+	if s != nil {
+		ev = &s.ev // pooled with the rest of the scratch; cleared in putScratch
+	}
+	*ev = evaluation{p: p, cart: c, cur: c.Currency, now: c.Now, res: newResult(), limits: opt.Limits}
 	site := p.CurrencyOf(orDefault(c.Website, DefaultWebsite))
 	if ev.cur.Code == "" {
 		ev.cur = site
@@ -247,13 +251,19 @@ func (ev *evaluation) buildEnv() (input, error) {
 	if bad != nil {
 		return in, bad
 	}
+	if cap(ev.res.Audiences) < len(c.Segments) {
+		ev.res.Audiences = make([]string, 0, len(c.Segments)) // at most one per segment: never grows
+	}
 	for _, id := range c.Segments {
 		if i, ok := ev.p.byID[id]; ok && !env.Member[i] {
 			env.Member[i] = true
 			ev.res.Audiences = append(ev.res.Audiences, ev.p.audiences[i].Name)
 		}
 	}
-	ev.res.Segments = append([]string{}, c.Segments...)
+	ev.res.Segments = append(ev.res.Segments[:0], c.Segments...)
+	if ev.res.Segments == nil {
+		ev.res.Segments = []string{}
+	}
 	if ev.res.Audiences == nil {
 		ev.res.Audiences = []string{}
 	}
@@ -327,7 +337,7 @@ func (ev *evaluation) result(in *input, out *calcResult) {
 		nIDs += len(out.itemRules[j])
 	}
 	ids := make([]string, nIDs) // every line's applied rules, in one block
-	res.Items = make([]ItemResult, len(ev.cart.Items))
+	res.Items = reuse(res.Items, len(ev.cart.Items))
 	for j, it := range ev.cart.Items {
 		lineIDs := ids[:len(out.itemRules[j]):len(out.itemRules[j])]
 		ids = ids[len(lineIDs):]
@@ -361,7 +371,7 @@ func (ev *evaluation) result(in *input, out *calcResult) {
 			applied++
 		}
 	}
-	res.AppliedRules = make([]AppliedRule, 0, applied) // never grows: the spans point into it
+	res.AppliedRules = reuse(res.AppliedRules, applied)[:0] // never grows: the spans point into it
 	for k, ok := range out.ruleApplied {
 		if !ok {
 			continue

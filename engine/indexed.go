@@ -57,6 +57,7 @@ type scratch struct {
 	ruleIndex []int
 	calc      calcMem
 	text      text // the Result's strings (evaluate.go)
+	ev        evaluation
 }
 
 // maxPooledLines bounds the memory a pooled scratch keeps: one very large
@@ -94,6 +95,7 @@ func (p *Program) putScratch(s *scratch) {
 	}
 	clear(s.clauseErr)
 	s.setClauses, s.setPreds = s.setClauses[:0], s.setPreds[:0]
+	s.ev = evaluation{} // drop references to the cart and the Result
 	clear(s.lineBuilt)
 	clear(s.lineEnv) // drop references to the cart
 	clear(s.itemEnvs)

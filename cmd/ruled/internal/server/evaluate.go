@@ -43,6 +43,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 			"applied", appliedIDs(res), "segments", len(d.ids), "explain", d.opt.Explain, "placements", d.opt.Placements)
 	}
 	writeJSON(w, http.StatusOK, res)
+	res.Release() // written: the next evaluation may reuse its memory
 }
 
 // request is a decision request as read from HTTP, before its body is
