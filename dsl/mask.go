@@ -1,6 +1,11 @@
 package dsl
 
-import "strconv"
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+)
 
 // This file answers a line condition for every line of a cart at once, as
 // a bit mask (bit j is line j), for carts of up to 64 lines: category and
@@ -14,14 +19,21 @@ import "strconv"
 const MaxMaskLines = 64
 
 // Lines is a cart's lines indexed for masks. Reset it for each evaluation;
-// it keeps its maps between uses. It is not safe for concurrent use.
+// it keeps its memory between uses. It is not safe for concurrent use.
+//
+// The texts masks test (categories, SKUs, attribute values) are numbered
+// when the masks are built (see MaskKeys), so that an evaluation finds each
+// line's texts once, in a table of those numbers, and every test after
+// that reads one word: a rule set asks the same few lines for hundreds of
+// texts, and hashing each of them again for every test cost more than the
+// tests themselves.
 type Lines struct {
 	env   *Env
 	all   uint64
-	cats  map[string]uint64
-	skus  map[string]uint64
-	attrs map[AttrValue]uint64
-	ready uint8 // which indexes are built (readyCats…)
+	keys  *MaskKeys
+	bits  []uint64 // by key number: the lines with that text (kinds built so far)
+	set   []int32  // the numbers whose bits are not zero, to clear them
+	ready uint8    // which kinds are built (readyCats…)
 }
 
 // AttrValue is an attribute holding a text: a line's attribute name holds
@@ -29,9 +41,17 @@ type Lines struct {
 type AttrValue struct{ Name, Value string }
 
 // Reset points l at env's lines (at most MaxMaskLines of them), dropping
-// what it indexed before; the index is built on first use.
-func (l *Lines) Reset(env *Env) {
-	l.env, l.ready = env, 0
+// what it indexed before. keys must be a MaskKeys taken after every mask l
+// will be asked was built (a later one is fine); each kind of text is
+// looked up on first use.
+func (l *Lines) Reset(env *Env, keys *MaskKeys) {
+	for _, id := range l.set {
+		l.bits[id] = 0
+	}
+	l.env, l.keys, l.ready, l.set = env, keys, 0, l.set[:0]
+	if keys != nil && len(l.bits) < keys.n {
+		l.bits = make([]uint64, keys.n)
+	}
 	l.all = 0
 	if n := len(env.Items); n > 0 {
 		l.all = ^uint64(0) >> (64 - n)
@@ -41,65 +61,157 @@ func (l *Lines) Reset(env *Env) {
 // All is the mask of every line.
 func (l *Lines) All() uint64 { return l.all }
 
-// The three indexes are built on first use each: a cart whose masks only
-// ask for categories never hashes its attributes.
+// The three kinds are looked up on first use each: a cart whose masks
+// only ask for categories never looks at its attributes.
 const (
 	readyCats uint8 = 1 << iota
 	readySKUs
 	readyAttrs
 )
 
-func (l *Lines) category(c string) uint64 {
-	if l.ready&readyCats == 0 {
-		if l.cats == nil {
-			l.cats = map[string]uint64{}
+// known says whether the text numbered id is in l's table; a mask built
+// after l's MaskKeys was taken (or past maxMaskKeys) is answered by
+// reading the lines instead.
+func (l *Lines) known(id int32) bool { return id >= 0 && l.keys != nil && int(id) < l.keys.n }
+
+func (l *Lines) mark(id int32, j int) {
+	if l.bits[id] == 0 {
+		l.set = append(l.set, id)
+	}
+	l.bits[id] |= 1 << j
+}
+
+func (l *Lines) category(id int32, c string) uint64 {
+	if !l.known(id) {
+		var m uint64
+		for j, it := range l.env.Items {
+			if slices.Contains(it.Categories, c) {
+				m |= 1 << j
+			}
 		}
-		clear(l.cats)
+		return m
+	}
+	if l.ready&readyCats == 0 {
 		for j, it := range l.env.Items {
 			for _, c := range it.Categories {
-				l.cats[c] |= 1 << j
+				if id, ok := l.keys.cats[c]; ok {
+					l.mark(id, j)
+				}
 			}
 		}
 		l.ready |= readyCats
 	}
-	return l.cats[c]
+	return l.bits[id]
 }
 
-func (l *Lines) attr(a AttrValue) uint64 {
-	if l.ready&readyAttrs == 0 {
-		if l.attrs == nil {
-			l.attrs = map[AttrValue]uint64{}
-		}
-		clear(l.attrs)
+func (l *Lines) attr(id int32, a AttrValue) uint64 {
+	if !l.known(id) {
+		var m uint64
 		for j, it := range l.env.Items {
-			bit := uint64(1) << j
+			it.EachAttr(func(name string, v *Value) {
+				if name == a.Name && (!v.IsList && v.Str == a.Value || v.IsList && slices.Contains(v.List, a.Value)) {
+					m |= 1 << j
+				}
+			})
+		}
+		return m
+	}
+	if l.ready&readyAttrs == 0 {
+		for j, it := range l.env.Items {
 			it.EachAttr(func(name string, v *Value) {
 				if !v.IsList {
-					l.attrs[AttrValue{name, v.Str}] |= bit
+					if id, ok := l.keys.attrs[AttrValue{name, v.Str}]; ok {
+						l.mark(id, j)
+					}
 					return
 				}
 				for _, e := range v.List {
-					l.attrs[AttrValue{name, e}] |= bit
+					if id, ok := l.keys.attrs[AttrValue{name, e}]; ok {
+						l.mark(id, j)
+					}
 				}
 			})
 		}
 		l.ready |= readyAttrs
 	}
-	return l.attrs[a]
+	return l.bits[id]
 }
 
-func (l *Lines) sku(s string) uint64 {
-	if l.ready&readySKUs == 0 {
-		if l.skus == nil {
-			l.skus = map[string]uint64{}
-		}
-		clear(l.skus)
+func (l *Lines) sku(id int32, s string) uint64 {
+	if !l.known(id) {
+		var m uint64
 		for j, it := range l.env.Items {
-			l.skus[it.SKU] |= 1 << j
+			if it.SKU == s {
+				m |= 1 << j
+			}
+		}
+		return m
+	}
+	if l.ready&readySKUs == 0 {
+		for j, it := range l.env.Items {
+			if id, ok := l.keys.skus[it.SKU]; ok {
+				l.mark(id, j)
+			}
 		}
 		l.ready |= readySKUs
 	}
-	return l.skus[s]
+	return l.bits[id]
+}
+
+// MaskKeys numbers the texts masks test. Numbers are given as masks are
+// built, by every compile of the process alike, and never change; a
+// MaskKeys is a snapshot of them, immutable and safe for concurrent use.
+type MaskKeys struct {
+	cats  map[string]int32
+	skus  map[string]int32
+	attrs map[AttrValue]int32
+	n     int
+}
+
+// maxMaskKeys bounds the texts numbered in a process (they are never
+// forgotten); masks built past it read the lines for their texts.
+const maxMaskKeys = 1 << 16
+
+var maskKeys = struct {
+	sync.Mutex
+	next MaskKeys  // written under the lock; copied into snapshots
+	snap *MaskKeys // the last snapshot, while nothing was numbered since
+}{next: MaskKeys{cats: map[string]int32{}, skus: map[string]int32{}, attrs: map[AttrValue]int32{}}}
+
+// keyOf numbers a text of one kind; -1 once maxMaskKeys are numbered.
+func keyOf[K comparable](table func(*MaskKeys) map[K]int32, k K) int32 {
+	maskKeys.Lock()
+	defer maskKeys.Unlock()
+	m := table(&maskKeys.next)
+	if id, ok := m[k]; ok {
+		return id
+	}
+	if maskKeys.next.n >= maxMaskKeys {
+		return -1
+	}
+	id := int32(maskKeys.next.n)
+	m[k] = id
+	maskKeys.next.n++
+	maskKeys.snap = nil
+	return id
+}
+
+func catKey(c string) int32 { return keyOf(func(k *MaskKeys) map[string]int32 { return k.cats }, c) }
+func skuKey(s string) int32 { return keyOf(func(k *MaskKeys) map[string]int32 { return k.skus }, s) }
+func attrKey(a AttrValue) int32 {
+	return keyOf(func(k *MaskKeys) map[AttrValue]int32 { return k.attrs }, a)
+}
+
+// CurrentMaskKeys is a snapshot of the texts numbered so far: take it
+// after building the masks a Lines will be asked.
+func CurrentMaskKeys() *MaskKeys {
+	maskKeys.Lock()
+	defer maskKeys.Unlock()
+	if maskKeys.snap == nil {
+		next := &maskKeys.next
+		maskKeys.snap = &MaskKeys{cats: maps.Clone(next.cats), skus: maps.Clone(next.skus), attrs: maps.Clone(next.attrs), n: next.n}
+	}
+	return maskKeys.snap
 }
 
 // Mask is a line condition over every line of a cart at once.
@@ -184,25 +296,32 @@ func lookupOf(n *node) Mask {
 		if err != nil {
 			return nil
 		}
-		return func(ls *Lines) uint64 { return ls.category(v) }
+		id := catKey(v)
+		return func(ls *Lines) uint64 { return ls.category(id, v) }
 	case attrTextTest(l, r, op, "Item.Attrs") != nil:
 		a := *attrTextTest(l, r, op, "Item.Attrs")
-		return func(ls *Lines) uint64 { return ls.attr(a) }
+		id := attrKey(a)
+		return func(ls *Lines) uint64 { return ls.attr(id, a) }
 	case l.code == "Item.SKU" && r.kind == "lit" && r.typ == tString && op == "==":
 		v, err := strconv.Unquote(r.code)
 		if err != nil {
 			return nil
 		}
-		return func(ls *Lines) uint64 { return ls.sku(v) }
+		id := skuKey(v)
+		return func(ls *Lines) uint64 { return ls.sku(id, v) }
 	case l.code == "Item.SKU" && r.typ == tStrings && r.literal && op == "in":
 		set := unquoteAll(r.elems)
 		if set == nil {
 			return nil
 		}
+		ids := make([]int32, len(set))
+		for i, s := range set {
+			ids[i] = skuKey(s)
+		}
 		return func(ls *Lines) uint64 {
 			var m uint64
-			for _, s := range set {
-				m |= ls.sku(s)
+			for i, s := range set {
+				m |= ls.sku(ids[i], s)
 			}
 			return m
 		}

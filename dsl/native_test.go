@@ -76,9 +76,14 @@ func TestNativeAgrees(t *testing.T) {
 			if mask == nil {
 				t.Errorf("%s: no mask form", src)
 			}
-			var lines Lines
-			lines.Reset(&e)
+			var lines, unnumbered Lines
+			lines.Reset(&e, CurrentMaskKeys())
 			bits := mask(&lines)
+			// Without the texts' numbers, the mask reads the lines.
+			unnumbered.Reset(&e, nil)
+			if got := mask(&unnumbered); got != bits {
+				t.Errorf("%s: mask %b with numbered texts, %b without", src, bits, got)
+			}
 			for j, it := range e.Items {
 				le := e
 				le.Item = *it

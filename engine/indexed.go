@@ -391,7 +391,7 @@ func (ev *evaluation) mask(pred int32) (m uint64, ok bool) {
 		return s.predMask[pred], true
 	}
 	if !s.linesSet {
-		s.lines.Reset(&ev.env)
+		s.lines.Reset(&ev.env, ev.p.maskKeys)
 		s.linesSet = true
 	}
 	m = f(&s.lines)

@@ -34,6 +34,7 @@ type Program struct {
 	preds      []*dsl.Program
 	predNative []dsl.Native // preds as Go code, where they have that form
 	predMask   []dsl.Mask   // preds over every line at once, where they have that form
+	maskKeys   *dsl.MaskKeys
 	idx        index
 	filter     *ruleFilter // the rules' target filters as bitsets (filter.go)
 	cache      *dsl.Cache
@@ -162,6 +163,7 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 	}
 	p.share()
 	p.filter = newRuleFilter(p.rules)
+	p.maskKeys = dsl.CurrentMaskKeys() // after every mask of the program was built
 	p.reads = readsOf(compiled)
 	p.machines.New = func() any { return new(dsl.Machine) }
 	return p, l
