@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -20,12 +21,27 @@ import (
 type placement struct {
 	*rules.Placement
 	blocks []*block
+	idx    blockIndex
+}
+
+// blockIndex lists a placement's blocks (indexes into its blocks,
+// ascending) as the rule index lists rules: under the audiences, categories,
+// SKUs and attributes one of which a block's condition requires, else in
+// always. A banner placement with hundreds of blocks, most for one
+// audience each, reads the lists of the shopper's audiences.
+type blockIndex struct {
+	always     []int32
+	byAudience map[int][]int32
+	byCategory map[string][]int32
+	bySKU      map[string][]int32
+	byAttr     map[dsl.AttrValue][]int32
 }
 
 // block is a dynamic block ready to select.
 type block struct {
 	*rules.Block
-	when *dsl.Program
+	when   *dsl.Program
+	native dsl.Native // when as Go code, when it has that form
 	target
 }
 
@@ -49,7 +65,87 @@ func (p *Program) compileBlocks(l *diag.List, compiled conditions) {
 		slices.SortStableFunc(pl.blocks, func(a, b *block) int {
 			return cmp.Or(cmp.Compare(a.Priority, b.Priority), strings.Compare(a.ID, b.ID))
 		})
+		pl.index()
 	}
+}
+
+func (pl *placement) index() {
+	pl.idx = blockIndex{byAudience: map[int][]int32{}, byCategory: map[string][]int32{},
+		bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}}
+	for i, b := range pl.blocks {
+		at := int32(i)
+		if b.when != nil {
+			b.native = b.when.Native()
+		}
+		var need dsl.Requirement
+		ok := false
+		if b.when != nil {
+			need, ok = b.when.Requires()
+		}
+		if !ok || need.Size() == 0 {
+			pl.idx.always = append(pl.idx.always, at)
+			continue
+		}
+		for _, a := range need.Audiences {
+			pl.idx.byAudience[a] = append(pl.idx.byAudience[a], at)
+		}
+		for _, c := range need.Categories {
+			pl.idx.byCategory[c] = append(pl.idx.byCategory[c], at)
+		}
+		for _, k := range need.SKUs {
+			pl.idx.bySKU[k] = append(pl.idx.bySKU[k], at)
+		}
+		for _, a := range need.Attrs {
+			pl.idx.byAttr[a] = append(pl.idx.byAttr[a], at)
+		}
+	}
+}
+
+// candidates returns the indexes of the placement's blocks the index lists
+// for the evaluation's cart, ascending, in set (reused).
+func (pl *placement) candidates(ev *evaluation, set []uint64, out []int32) []int32 {
+	words := (len(pl.blocks) + 63) / 64
+	set = set[:words]
+	add := func(l []int32) {
+		for _, i := range l {
+			set[i>>6] |= 1 << (i & 63)
+		}
+	}
+	add(pl.idx.always)
+	if len(pl.idx.byAudience) > 0 {
+		for a, in := range ev.env.Member {
+			if in {
+				add(pl.idx.byAudience[a])
+			}
+		}
+	}
+	if len(pl.idx.byCategory)+len(pl.idx.bySKU)+len(pl.idx.byAttr) > 0 {
+		for _, it := range ev.env.Items {
+			for _, c := range it.Categories {
+				add(pl.idx.byCategory[c])
+			}
+			add(pl.idx.bySKU[it.SKU])
+			if len(pl.idx.byAttr) > 0 {
+				it.EachAttr(func(name string, v *dsl.Value) {
+					if !v.IsList {
+						add(pl.idx.byAttr[dsl.AttrValue{Name: name, Value: v.Str}])
+						return
+					}
+					for _, e := range v.List {
+						add(pl.idx.byAttr[dsl.AttrValue{Name: name, Value: e}])
+					}
+				})
+			}
+		}
+	}
+	out = out[:0]
+	for w, word := range set {
+		for ; word != 0; word &= word - 1 {
+			out = append(out, int32(w<<6|bits.TrailingZeros64(word)))
+		}
+		set[w] = 0
+	}
+	return out
 }
 
 // BlockResult is a block chosen for a placement.
@@ -80,13 +176,25 @@ func (ev *evaluation) selectBlocks(opt Options) error {
 				Message: fmt.Sprintf("unknown placement %q%s", id, diag.DidYouMean(id, ev.p.placementIDs))}
 		}
 		var matched []BlockResult
-		for _, b := range pl.blocks {
-			if why, ok := ev.blockMatches(b, applied); ok {
-				r := BlockResult{ID: b.ID, Name: b.Name, Content: b.Content, Data: b.Data}
-				if opt.Explain {
-					r.Why = why
-				}
-				matched = append(matched, r)
+		try := func(b *block) {
+			if why, ok := ev.blockMatches(b, applied, opt.Explain); ok {
+				matched = append(matched, BlockResult{ID: b.ID, Name: b.Name, Content: b.Content, Data: b.Data, Why: why})
+			}
+		}
+		if ev.s == nil {
+			// The walk over every rule walks every block too: the oracle
+			// the indexed walk is held to.
+			for _, b := range pl.blocks {
+				try(b)
+			}
+		} else {
+			words := (len(pl.blocks) + 63) / 64
+			if cap(ev.s.blockBits) < words {
+				ev.s.blockBits = make([]uint64, words)
+			}
+			ev.s.blockCands = pl.candidates(ev, ev.s.blockBits[:words], ev.s.blockCands)
+			for _, i := range ev.s.blockCands {
+				try(pl.blocks[i])
 			}
 		}
 		ev.res.Blocks[id] = rotate(pl.Placement, matched, opt.VisitorID, opt.View, opt.Explain)
@@ -96,36 +204,47 @@ func (ev *evaluation) selectBlocks(opt Options) error {
 
 // blockMatches applies a block's targeting: enabled, website, group, dates,
 // condition, related rules. A condition that fails at run time is reported
-// and the block left out.
-func (ev *evaluation) blockMatches(b *block, applied map[string]bool) ([]string, bool) {
+// and the block left out. why, with explain, says what made it match.
+func (ev *evaluation) blockMatches(b *block, applied map[string]bool, explain bool) (why []string, ok bool) {
 	if b.miss(ev.env.Website, ev.env.Customer.Group, ev.nowNS) != "" {
 		return nil, false
 	}
-	var why []string
 	if b.when != nil {
-		ok, err := ev.m.Eval(b.when, ev.boxed)
-		if err != nil {
-			ev.res.Errors = append(ev.res.Errors, RuleError{Rule: "block " + b.ID, Message: err.Error()})
-			return nil, false
+		if b.native != nil && ev.s != nil {
+			ok = b.native(&ev.env, nil)
+		} else {
+			var err error
+			if ok, err = ev.m.Eval(b.when, ev.boxed); err != nil {
+				ev.res.Errors = append(ev.res.Errors, RuleError{Rule: "block " + b.ID, Message: err.Error()})
+				return nil, false
+			}
 		}
 		if !ok {
 			return nil, false
 		}
-		why = append(why, "condition holds: "+b.When.Text)
+		if explain {
+			why = append(why, "condition holds: "+b.When.Text)
+		}
 	}
 	if len(b.RelatedRules) > 0 {
 		var fired []string
 		for _, id := range b.RelatedRules {
 			if applied[id] {
+				if !explain {
+					fired = append(fired, id)
+					break // one is enough
+				}
 				fired = append(fired, id)
 			}
 		}
 		if len(fired) == 0 {
 			return nil, false
 		}
-		why = append(why, "related rule applied: "+strings.Join(fired, ", "))
+		if explain {
+			why = append(why, "related rule applied: "+strings.Join(fired, ", "))
+		}
 	}
-	if len(why) == 0 {
+	if explain && len(why) == 0 {
 		why = append(why, "shown to everyone in its window")
 	}
 	return why, true
@@ -140,9 +259,9 @@ func rotate(p *rules.Placement, bs []BlockResult, visitor string, view int, expl
 		return out
 	}
 	k := p.MaxBlocks(n)
-	note := func(r BlockResult, s string) BlockResult {
+	note := func(r BlockResult, s func() string) BlockResult {
 		if explain {
-			r.Why = append(slices.Clone(r.Why), s)
+			r.Why = append(slices.Clone(r.Why), s())
 		}
 		return r
 	}
@@ -158,12 +277,12 @@ func rotate(p *rules.Placement, bs []BlockResult, visitor string, view int, expl
 			order = rand.Perm(n)
 		}
 		for _, i := range order[:k] {
-			out = append(out, note(bs[i], "picked at random"+ifVisitor(visitor, ", stable for this visitor")))
+			out = append(out, note(bs[i], func() string { return "picked at random" + ifVisitor(visitor, ", stable for this visitor") }))
 		}
 	case rules.RotateSeries:
 		for j := range k {
 			i := (view + j) % n
-			out = append(out, note(bs[i], fmt.Sprintf("series position %d of %d (view %d)", i+1, n, view)))
+			out = append(out, note(bs[i], func() string { return fmt.Sprintf("series position %d of %d (view %d)", i+1, n, view) }))
 		}
 	case rules.RotateShuffle:
 		// One permutation per cycle of n views, seeded by visitor and
@@ -172,11 +291,13 @@ func rotate(p *rules.Placement, bs []BlockResult, visitor string, view int, expl
 		order := rand.New(rand.NewPCG(seed(visitor, p.ID, uint64(cycle)), uint64(cycle))).Perm(n)
 		for j := range k {
 			i := order[(at+j)%n]
-			out = append(out, note(bs[i], fmt.Sprintf("shuffle cycle %d, position %d of %d", cycle+1, (at+j)%n+1, n)))
+			out = append(out, note(bs[i], func() string {
+				return fmt.Sprintf("shuffle cycle %d, position %d of %d", cycle+1, (at+j)%n+1, n)
+			}))
 		}
 	default:
 		for _, b := range bs[:k] {
-			out = append(out, note(b, "shown in priority order"))
+			out = append(out, note(b, func() string { return "shown in priority order" }))
 		}
 	}
 	return out

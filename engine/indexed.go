@@ -58,6 +58,9 @@ type scratch struct {
 	calc      calcMem
 	text      text // the Result's strings (evaluate.go)
 	ev        evaluation
+	// A placement's candidate blocks (blocks.go).
+	blockBits  []uint64
+	blockCands []int32
 }
 
 // maxPooledLines bounds the memory a pooled scratch keeps: one very large
