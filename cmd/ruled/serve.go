@@ -35,6 +35,7 @@ type serveCmd struct {
 	ReadHeaderTimeout time.Duration `help:"Longest time to read a request's headers." default:"5s"`
 	LogFormat         string        `help:"Log format: text or json." enum:"text,json" default:"text" env:"RULED_LOG_FORMAT"`
 	LogLevel          string        `help:"Least level logged: debug, info, warn or error." enum:"debug,info,warn,error" default:"info" env:"RULED_LOG_LEVEL"`
+	LogBuffer         time.Duration `name:"log-buffer" help:"Hold access log lines up to this long and write them together, one write per batch instead of one per request; every other line is written at once; 0 writes every line as it comes (${default})." default:"100ms" placeholder:"DELAY" env:"RULED_LOG_BUFFER"`
 	Watch             string        `help:"How changed rule files are noticed: fsnotify (plus the periodic rescan), poll (the rescan alone, for NFS and the like) or off (SIGHUP and POST /v1/reload only)." enum:"fsnotify,poll,off" default:"fsnotify" env:"RULED_WATCH"`
 	Rescan            time.Duration `help:"Interval of the periodic full rescan; the poll interval with --watch=poll." default:"1m"`
 	Debounce          time.Duration `help:"Quiet time after a change before reloading." default:"250ms"`
@@ -66,7 +67,13 @@ type serveCmd struct {
 }
 
 func (c *serveCmd) run(e *env) int {
-	log := c.logger(e.stderr)
+	out := e.stderr
+	if c.LogBuffer > 0 {
+		b := newLogBuffer(e.stderr, c.LogBuffer)
+		defer b.Flush()
+		out = b
+	}
+	log := c.logger(out)
 	dir := e.rules
 	// The first build takes every core; reloads then parse and compile
 	// only what changed, on half of them, so that requests keep the rest.
@@ -388,8 +395,12 @@ func (c *serveCmd) logger(w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	if b, ok := w.(*logBuffer); ok {
+		h = batchAccess{h, b}
+	}
+	return slog.New(h)
 }

@@ -34,10 +34,12 @@ func (l *serveLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.buf.Write(p)
-	var rec struct{ Msg, Addr string }
-	if !l.found && json.Unmarshal(p, &rec) == nil && rec.Msg == "serving" {
-		l.found = true
-		l.addr <- rec.Addr
+	for line := range bytes.Lines(p) { // access log lines come in batches
+		var rec struct{ Msg, Addr string }
+		if !l.found && json.Unmarshal(line, &rec) == nil && rec.Msg == "serving" {
+			l.found = true
+			l.addr <- rec.Addr
+		}
 	}
 	return len(p), nil
 }
