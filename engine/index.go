@@ -21,9 +21,10 @@ import (
 //     per rule set and evaluated at most once per evaluation (per line for
 //     the predicates), however many rules share them.
 //
-// Website, customer group and the date window are checked on each candidate
-// the index gives: they are cheap, and a rule is in one list per code or
-// audience only.
+// Whether a rule is on, for the cart's website and customer group, and in
+// its window is answered for every rule at once, as bitsets the candidates
+// are intersected with (filter.go): a candidate those leave out is never
+// read.
 
 // clause is a distinct clause of the cart rules' conditions.
 type clause struct {
