@@ -66,7 +66,7 @@ type Program struct {
 	prog      *vm.Program
 	audiences []int
 	paths     []string
-	conj      []Conjunct
+	conj      []*Conjunct
 	required  *Requirement
 	native    Native
 	mask      Mask
@@ -115,6 +115,15 @@ func (p *Program) root() *node {
 		}
 	})
 	return t.root
+}
+
+// kids returns the clauses of the tree's root.
+func (t *tree) kids() []*node {
+	var kids []*node
+	if root := t.root; root != nil {
+		flatten(root, &kids)
+	}
+	return kids
 }
 
 // vm returns the program's expr code, compiling it on first use when it

@@ -64,6 +64,8 @@ func (p *Program) share() {
 	// Rules that share a condition text share its *dsl.Program: most
 	// predicates are found by pointer, without hashing their code.
 	predOf := map[*dsl.Program]int32{}
+	// So do rules that share a clause (dsl.Cache shares clauses by text).
+	clauseOf := make(map[*dsl.Program]int32, len(p.rules))
 	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCategory: map[string][]int32{},
 		bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}, byCoupon: map[string][]int32{}}
 	pred := func(prog *dsl.Program) int32 {
@@ -90,14 +92,16 @@ func (p *Program) share() {
 		if r.when != nil {
 			conj := r.when.Conjuncts()
 			r.conj = make([]int32, 0, len(conj))
-			for j := range conj {
-				c := &conj[j]
-				id, ok := clauses[c.Key]
+			for _, c := range conj {
+				id, ok := clauseOf[c.Program]
 				if !ok {
-					id = int32(len(p.clauses))
-					clauses[c.Key] = id
-					p.clauses = append(p.clauses, clause{prog: c.Program, native: c.Program.Native(), auds: c.Audiences, negate: c.Negate,
-						quant: c.Quantifier, lines: pred(c.Lines), field: c.Field, op: c.Op, value: c.Value})
+					if id, ok = clauses[c.Key]; !ok {
+						id = int32(len(p.clauses))
+						clauses[c.Key] = id
+						p.clauses = append(p.clauses, clause{prog: c.Program, native: c.Program.Native(), auds: c.Audiences, negate: c.Negate,
+							quant: c.Quantifier, lines: pred(c.Lines), field: c.Field, op: c.Op, value: c.Value})
+					}
+					clauseOf[c.Program] = id
 				}
 				r.conj = append(r.conj, id)
 			}
