@@ -1,5 +1,5 @@
 // Command heapsize loads and compiles a rules directory as ruled serve's
-// first build does, collects, and prints what stays live: the heap the
+// first build does (the collector paced at 40), collects, and prints what stays live: the heap the
 // program holds (HeapAlloc), the spans it occupies (HeapInuse, so the
 // fragmentation between them) and the process's VmRSS; with -profile, a
 // heap profile of it.
@@ -48,6 +48,8 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 	if *profile != "" {
 		runtime.MemProfileRate = 4096
 	}
+	// The first build runs as ruled serve's does (see its headroom.go).
+	gc := debug.SetGCPercent(40)
 	start := time.Now()
 	var cache loader.Cache
 	set, diags, _, err := cache.Load(*dir)
@@ -63,6 +65,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		return 1
 	}
 	compiled := time.Since(start) - loaded
+	debug.SetGCPercent(gc)
 	debug.FreeOSMemory()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -89,6 +92,11 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		}
 	}
 	// Keep what was built live until measured.
+	if f := os.Getenv("ALLOCPROF"); f != "" {
+		out, _ := os.Create(f)
+		pprof.Lookup("allocs").WriteTo(out, 0)
+		out.Close()
+	}
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(&cache)
 	runtime.KeepAlive(&c)
@@ -153,7 +161,15 @@ func reload(stdout io.Writer, dir string, n int, limit float64, cpuprofile strin
 		fmt.Fprintf(stdout, "reload %d: %v (read %v, parse %v, validate %v, compile %v)\n", i+1, time.Since(start).Round(time.Millisecond/10),
 			st.Read.Round(time.Millisecond/10), st.Parse.Round(time.Millisecond/10), st.Validate.Round(time.Millisecond/10), (time.Since(start) - loaded).Round(time.Millisecond/10))
 		debug.SetMemoryLimit(math.MaxInt64)
-		debug.FreeOSMemory()
+		if os.Getenv("KEEPPAGES") != "" {
+			runtime.GC()
+		} else {
+			debug.FreeOSMemory()
+		}
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Fprintf(stdout, "  then HeapAlloc %.1f MB  HeapInuse %.1f MB  VmRSS %s  GC cycles %d\n", mb(m.HeapAlloc), mb(m.HeapInuse), status("VmRSS"), m.NumGC)
+		runtime.KeepAlive(p)
 	}
 	return nil
 }
