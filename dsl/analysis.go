@@ -65,7 +65,7 @@ func NewCacheFrom(prev *Cache, audiences []Audience) *Cache {
 		prev.mu.Unlock()
 	}
 	registry := b.String()
-	return &Cache{registry: registry, texts: make(map[textKey]*Program, size), clauses: make(map[textKey]*Program, size), compiled: map[string]bool{}, prev: prev,
+	return &Cache{registry: registry, texts: make(map[textKey]*Program, size), clauses: map[textKey]*Program{}, compiled: map[string]bool{}, prev: prev,
 		prevTexts: prev != nil && prev.registry == registry}
 }
 
@@ -104,17 +104,12 @@ func (c *Cache) text(src string, item bool) *Program {
 	p = prev.texts[k]
 	prev.mu.Unlock()
 	if p != nil {
+		// Its clauses are not recorded here: walking the clauses of every
+		// condition a reload keeps costs more than the few new conditions
+		// that would find one of them in this cache rather than in prev
+		// (two versions back, they make the clause again).
 		c.mu.Lock()
 		c.texts[k] = p
-		// Its clauses are this compile's too: a new condition that
-		// shares one finds it here.
-		for _, cj := range p.conj {
-			if sub := cj.Program; sub != p && sub.tree.of == nil {
-				if _, ok := c.clauses[textKey{sub.src, item}]; !ok {
-					c.clauses[textKey{sub.src, item}] = sub
-				}
-			}
-		}
 		c.mu.Unlock()
 	}
 	return p
