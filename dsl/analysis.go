@@ -115,6 +115,11 @@ func (c *Cache) text(src string, item bool) *Program {
 	return p
 }
 
+// Lookup returns the condition compiled from src (a line condition with
+// item) that Compile would return at once, or nil when Compile would have
+// to compile it.
+func (c *Cache) Lookup(src string, item bool) *Program { return c.text(src, item) }
+
 func (c *Cache) keep(src string, item bool, p *Program) {
 	if c == nil {
 		return

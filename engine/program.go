@@ -160,7 +160,7 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 		return nil, l
 	}
 	p.share()
-	p.reads = readsOf(compiled)
+	p.reads = compiled.reads
 	p.machines.New = func() any { return new(dsl.Machine) }
 	return p, l
 }
@@ -168,24 +168,21 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 // lineFields are line fields a condition may read.
 type lineFields struct{ sku, name, attrs bool }
 
-func readsOf(c conditions) lineFields {
-	var f lineFields
-	for _, cc := range c {
-		if cc.prog == nil {
-			continue
-		}
-		for _, path := range cc.prog.Paths() {
-			switch {
-			case path == "item.sku":
-				f.sku = true
-			case path == "item.name":
-				f.name = true
-			case strings.HasPrefix(path, "item.attributes"):
-				f.attrs = true
-			}
+// add records the line fields prog reads.
+func (f *lineFields) add(prog *dsl.Program) {
+	if prog == nil || f.sku && f.name && f.attrs {
+		return
+	}
+	for _, path := range prog.Paths() {
+		switch {
+		case path == "item.sku":
+			f.sku = true
+		case path == "item.name":
+			f.name = true
+		case strings.HasPrefix(path, "item.attributes"):
+			f.attrs = true
 		}
 	}
-	return f
 }
 
 // conditionKey is a condition to compile: its text and kind.
@@ -199,19 +196,28 @@ type compiledCondition struct {
 	errs []*dsl.Error
 }
 
-// conditions are the rule set's distinct conditions, compiled.
-type conditions map[conditionKey]compiledCondition
+// conditions are the rule set's conditions, compiled: those the cache
+// had, and those compiled afresh, with their problems.
+type conditions struct {
+	cache  *dsl.Cache
+	misses map[conditionKey]compiledCondition
+	reads  lineFields // of every condition added
+}
 
 // compileConditions compiles every distinct condition of the rule set
-// (cart rules and blocks) on workers goroutines (0: one per core). Each
-// text is parsed and checked once, however many rules share it.
-func (p *Program) compileConditions(workers int) conditions {
-	out := make(conditions, len(p.set.CartRules)+len(p.set.Blocks))
+// (cart rules and blocks) that the cache does not hold, on workers
+// goroutines (0: one per core). Each text is parsed and checked once,
+// however many rules share it.
+func (p *Program) compileConditions(workers int) *conditions {
+	out := &conditions{cache: p.cache, misses: map[conditionKey]compiledCondition{}}
 	var keys []conditionKey
 	want := func(e rules.Expr, item bool) {
+		if e.IsZero() || p.cache.Lookup(e.Text, item) != nil {
+			return
+		}
 		k := conditionKey{e.Text, item}
-		if _, ok := out[k]; !ok && !e.IsZero() {
-			out[k] = compiledCondition{}
+		if _, ok := out.misses[k]; !ok {
+			out.misses[k] = compiledCondition{}
 			keys = append(keys, k)
 		}
 	}
@@ -243,22 +249,27 @@ func (p *Program) compileConditions(workers int) conditions {
 	}
 	wg.Wait()
 	for i, k := range keys {
-		out[k] = results[i]
+		out.misses[k] = results[i]
 	}
 	return out
 }
 
 // add returns e's compiled condition (nil for none) and reports its
 // problems at their positions in the rule file.
-func (c conditions) add(l *diag.List, e rules.Expr, item bool) *dsl.Program {
+func (c *conditions) add(l *diag.List, e rules.Expr, item bool) *dsl.Program {
 	if e.IsZero() {
 		return nil
 	}
-	r := c[conditionKey{e.Text, item}]
-	for _, err := range r.errs {
-		l.Add(e.PosAt(err.Offset), err.Code, "%s", err.Msg)
+	prog := c.cache.Lookup(e.Text, item)
+	if prog == nil {
+		r := c.misses[conditionKey{e.Text, item}]
+		for _, err := range r.errs {
+			l.Add(e.PosAt(err.Offset), err.Code, "%s", err.Msg)
+		}
+		prog = r.prog
 	}
-	return r.prog
+	c.reads.add(prog)
+	return prog
 }
 
 // window turns from/to bounds into instants: dates are whole days in the
