@@ -66,6 +66,7 @@ type Program struct {
 	prog      *vm.Program
 	audiences []int
 	paths     []string
+	line      LineFields // the line fields paths name
 	conj      []*Conjunct
 	required  *Requirement
 	native    Native
@@ -150,8 +151,32 @@ func (p *Program) Code() string { return p.code }
 // names, ascending.
 func (p *Program) Audiences() []int { return p.audiences }
 
-// Paths returns the field paths the condition reads, sorted.
+// Paths returns the field paths the condition reads, sorted; nil for a
+// clause of Conjuncts, whose whole condition's paths cover it.
 func (p *Program) Paths() []string { return p.paths }
+
+// LineFields says which fields of a line a condition reads, so that an
+// environment can leave the others empty.
+type LineFields struct{ SKU, Name, Attrs bool }
+
+func lineFieldsOf(paths []string) LineFields {
+	var f LineFields
+	for _, path := range paths {
+		switch {
+		case path == "item.sku":
+			f.SKU = true
+		case path == "item.name":
+			f.Name = true
+		case strings.HasPrefix(path, "item.attributes"):
+			f.Attrs = true
+		}
+	}
+	return f
+}
+
+// LineFields returns the line fields the condition reads (none for a
+// clause of Conjuncts: see Paths).
+func (p *Program) LineFields() LineFields { return p.line }
 
 // Compile parses, checks and compiles a condition. It returns every problem
 // found, as errors at byte offsets of src; the program is nil when there is
@@ -219,6 +244,7 @@ func compile(src string, opts Options) (*Program, []*Error) {
 		p.paths = append(p.paths, k)
 	}
 	slices.Sort(p.paths)
+	p.line = lineFieldsOf(p.paths)
 	// From here on the tree is rebuilt when asked for (see tree).
 	p.forget(&tree{audiences: opts.Audiences, item: opts.Item})
 	return p, nil

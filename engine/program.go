@@ -170,19 +170,11 @@ type lineFields struct{ sku, name, attrs bool }
 
 // add records the line fields prog reads.
 func (f *lineFields) add(prog *dsl.Program) {
-	if prog == nil || f.sku && f.name && f.attrs {
+	if prog == nil {
 		return
 	}
-	for _, path := range prog.Paths() {
-		switch {
-		case path == "item.sku":
-			f.sku = true
-		case path == "item.name":
-			f.name = true
-		case strings.HasPrefix(path, "item.attributes"):
-			f.attrs = true
-		}
-	}
+	l := prog.LineFields()
+	f.sku, f.name, f.attrs = f.sku || l.SKU, f.name || l.Name, f.attrs || l.Attrs
 }
 
 // conditionKey is a condition to compile: its text and kind.
