@@ -189,9 +189,10 @@ type compiledCondition struct {
 }
 
 // conditions are the rule set's conditions, compiled: those the cache
-// had, and those compiled afresh, with their problems.
+// had, by rule (when, then action.items) and block, and those compiled
+// afresh, with their problems.
 type conditions struct {
-	cache  *dsl.Cache
+	hits   []*dsl.Program
 	misses map[conditionKey]compiledCondition
 	reads  lineFields // of every condition added
 }
@@ -201,10 +202,15 @@ type conditions struct {
 // goroutines (0: one per core). Each text is parsed and checked once,
 // however many rules share it.
 func (p *Program) compileConditions(workers int) *conditions {
-	out := &conditions{cache: p.cache, misses: map[conditionKey]compiledCondition{}}
+	out := &conditions{hits: make([]*dsl.Program, 0, 2*len(p.set.CartRules)+len(p.set.Blocks)), misses: map[conditionKey]compiledCondition{}}
 	var keys []conditionKey
 	want := func(e rules.Expr, item bool) {
-		if e.IsZero() || p.cache.Lookup(e.Text, item) != nil {
+		var hit *dsl.Program
+		if !e.IsZero() {
+			hit = p.cache.Lookup(e.Text, item)
+		}
+		out.hits = append(out.hits, hit)
+		if e.IsZero() || hit != nil {
 			return
 		}
 		k := conditionKey{e.Text, item}
@@ -247,12 +253,14 @@ func (p *Program) compileConditions(workers int) *conditions {
 }
 
 // add returns e's compiled condition (nil for none) and reports its
-// problems at their positions in the rule file.
+// problems at their positions in the rule file. Conditions are added in
+// the order compileConditions met them.
 func (c *conditions) add(l *diag.List, e rules.Expr, item bool) *dsl.Program {
+	prog := c.hits[0]
+	c.hits = c.hits[1:]
 	if e.IsZero() {
 		return nil
 	}
-	prog := c.cache.Lookup(e.Text, item)
 	if prog == nil {
 		r := c.misses[conditionKey{e.Text, item}]
 		for _, err := range r.errs {
