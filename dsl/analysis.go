@@ -336,10 +336,12 @@ func (p *Program) clause(k *node, opts Options) *Conjunct {
 	if src == "" {
 		src = p.src
 	}
-	sub := &Program{src: src, code: k.code, tree: &tree{audiences: opts.Audiences, item: opts.Item}, deferred: &deferred{}}
-	if text == "" {
+	sub := &Program{src: src, code: k.code}
+	if text != "" {
+		sub.tree.audiences, sub.tree.item = opts.Audiences, opts.Item
+	} else {
 		// No text of its own: the clause is read from its condition.
-		sub.tree = &tree{of: p, index: slices.Index(p.tree.kids(), k)}
+		sub.tree.of, sub.tree.index = p, slices.Index(p.tree.kids(), k)
 	}
 	sub.audiences = audiencesIn(k, nil)
 	slices.Sort(sub.audiences)
@@ -367,15 +369,10 @@ func audiencesIn(n *node, out []int) []int {
 	return audiencesIn(n.body, out)
 }
 
-// forget drops p's tree, and that of its clauses read from it, for t to
-// rebuild on demand.
-func (p *Program) forget(t *tree) {
-	p.tree = t
-	for _, c := range p.conj {
-		if sub := c.Program; sub != p && sub.tree.of == p {
-			sub.tree = &tree{of: p, index: sub.tree.index}
-		}
-	}
+// forget drops p's tree, for root to rebuild on demand by checking its
+// text with opts. (The trees of its clauses were never built.)
+func (p *Program) forget(opts Options) {
+	p.tree.root, p.tree.audiences, p.tree.item = nil, opts.Audiences, opts.Item
 }
 
 // flatten collects the clauses of nested top-level "and"s, in order.
