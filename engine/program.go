@@ -137,9 +137,13 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 	defer p.cache.Detach()
 	compiled := p.compileConditions(workers)
 	p.rules = make([]*rule, 0, len(set.CartRules))
+	// The rules are one array: one object rather than one per rule, and
+	// side by side for the walks over them.
+	all := make([]rule, len(set.CartRules))
 	for i := range set.CartRules {
 		r := &set.CartRules[i]
-		cr := &rule{CartRule: r, seq: int32(i), coupons: fold(r.Coupons), target: p.newTarget(r.Enabled, r.Websites, r.CustomerGroups, r.From, r.To)}
+		cr := &all[i]
+		*cr = rule{CartRule: r, seq: int32(i), coupons: fold(r.Coupons), target: p.newTarget(r.Enabled, r.Websites, r.CustomerGroups, r.From, r.To)}
 		if r.GeneratedCoupons && cr.coupons == nil {
 			// A rule of generated codes needs a code all the same.
 			cr.coupons = map[string]bool{}
