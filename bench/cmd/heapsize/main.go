@@ -1,5 +1,5 @@
 // Command heapsize loads and compiles a rules directory as ruled serve's
-// first build does (the collector paced at 40), collects, and prints what stays live: the heap the
+// first build does (the collector paced at 40, -gc), collects, and prints what stays live: the heap the
 // program holds (HeapAlloc), the spans it occupies (HeapInuse, so the
 // fragmentation between them) and the process's VmRSS; with -profile, a
 // heap profile of it.
@@ -36,8 +36,9 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 	dir := fs.String("dir", "", "rules directory (required)")
 	profile := fs.String("profile", "", "file to write a heap profile of the compiled program to")
 	reloads := fs.Int("reloads", 0, "then reload this many times, each after touching rules/campaigns-000.yaml (the directory is changed), and print the time of each")
-	limit := fs.Float64("limit", 1.4, "with -reloads: the soft memory limit during a reload, as a factor of the size at rest, as ruled serve sets it (0: none)")
+	limit := fs.Float64("limit", 0, "with -reloads: a soft memory limit during each reload, this factor times what the runtime holds before it (0: none; serve bounds the whole process, see cmd/ruled/headroom.go)")
 	cpuprofile := fs.String("cpuprofile", "", "with -reloads: file to write a CPU profile of the reloads to")
+	gcPercent := fs.Int("gc", 40, "the collector's pacing (GOGC) during the first build, as ruled serve's")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -49,7 +50,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		runtime.MemProfileRate = 4096
 	}
 	// The first build runs as ruled serve's does (see its headroom.go).
-	gc := debug.SetGCPercent(40)
+	gc := debug.SetGCPercent(*gcPercent)
 	start := time.Now()
 	var cache loader.Cache
 	set, diags, _, err := cache.Load(*dir)
@@ -92,11 +93,6 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		}
 	}
 	// Keep what was built live until measured.
-	if f := os.Getenv("ALLOCPROF"); f != "" {
-		out, _ := os.Create(f)
-		pprof.Lookup("allocs").WriteTo(out, 0)
-		out.Close()
-	}
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(&cache)
 	runtime.KeepAlive(&c)
@@ -161,11 +157,7 @@ func reload(stdout io.Writer, dir string, n int, limit float64, cpuprofile strin
 		fmt.Fprintf(stdout, "reload %d: %v (read %v, parse %v, validate %v, compile %v)\n", i+1, time.Since(start).Round(time.Millisecond/10),
 			st.Read.Round(time.Millisecond/10), st.Parse.Round(time.Millisecond/10), st.Validate.Round(time.Millisecond/10), (time.Since(start) - loaded).Round(time.Millisecond/10))
 		debug.SetMemoryLimit(math.MaxInt64)
-		if os.Getenv("KEEPPAGES") != "" {
-			runtime.GC()
-		} else {
-			debug.FreeOSMemory()
-		}
+		runtime.GC() // as serve does after a reload: the pages stay for the next one
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		fmt.Fprintf(stdout, "  then HeapAlloc %.1f MB  HeapInuse %.1f MB  VmRSS %s  GC cycles %d\n", mb(m.HeapAlloc), mb(m.HeapInuse), status("VmRSS"), m.NumGC)
