@@ -26,6 +26,7 @@ type Cache struct {
 	mu       sync.Mutex
 	registry string               // the audience registry texts were compiled with
 	texts    map[textKey]*Program // whole conditions, for this registry
+	clauses  map[textKey]*Program // clauses of whole conditions, by their own text
 	compiled map[string]bool      // lowered code expr compiles, whatever the registry
 	prev     *Cache               // read on a miss, never written
 	// prevTexts is set when prev was made for an equal registry: its
@@ -64,7 +65,7 @@ func NewCacheFrom(prev *Cache, audiences []Audience) *Cache {
 		prev.mu.Unlock()
 	}
 	registry := b.String()
-	return &Cache{registry: registry, texts: make(map[textKey]*Program, size), compiled: map[string]bool{}, prev: prev,
+	return &Cache{registry: registry, texts: make(map[textKey]*Program, size), clauses: map[textKey]*Program{}, compiled: map[string]bool{}, prev: prev,
 		prevTexts: prev != nil && prev.registry == registry}
 }
 
@@ -103,12 +104,21 @@ func (c *Cache) text(src string, item bool) *Program {
 	p = prev.texts[k]
 	prev.mu.Unlock()
 	if p != nil {
+		// Its clauses are not recorded here: walking the clauses of every
+		// condition a reload keeps costs more than the few new conditions
+		// that would find one of them in this cache rather than in prev
+		// (two versions back, they make the clause again).
 		c.mu.Lock()
 		c.texts[k] = p
 		c.mu.Unlock()
 	}
 	return p
 }
+
+// Lookup returns the condition compiled from src (a line condition with
+// item) that Compile would return at once, or nil when Compile would have
+// to compile it.
+func (c *Cache) Lookup(src string, item bool) *Program { return c.text(src, item) }
 
 func (c *Cache) keep(src string, item bool, p *Program) {
 	if c == nil {
@@ -117,6 +127,45 @@ func (c *Cache) keep(src string, item bool, p *Program) {
 	c.mu.Lock()
 	c.texts[textKey{src, item}] = p
 	c.mu.Unlock()
+}
+
+// clause returns the clause of a whole condition whose text is src, if c
+// or the cache it was made from has it.
+func (c *Cache) clause(src string, item bool) *Program {
+	if c == nil {
+		return nil
+	}
+	k := textKey{src, item}
+	c.mu.Lock()
+	p, ok := c.clauses[k]
+	prev := c.prev
+	c.mu.Unlock()
+	if ok || prev == nil || !c.prevTexts {
+		return p
+	}
+	prev.mu.Lock()
+	p = prev.clauses[k]
+	prev.mu.Unlock()
+	if p != nil {
+		return c.keepClause(src, item, p)
+	}
+	return nil
+}
+
+// keepClause keeps p as the clause whose text is src, unless c has one
+// already: it returns the one c keeps.
+func (c *Cache) keepClause(src string, item bool, p *Program) *Program {
+	if c == nil {
+		return p
+	}
+	k := textKey{src, item}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q, ok := c.clauses[k]; ok {
+		return q
+	}
+	c.clauses[k] = p
+	return p
 }
 
 // compiles reports why expr does not compile code as a condition (nil
@@ -211,7 +260,10 @@ type Conjunct struct {
 // Conjuncts returns the condition's clauses: it holds exactly when all of
 // them do, and evaluating them in order with a stop at the first false one
 // gives what the whole program gives.
-func (p *Program) Conjuncts() []Conjunct { return p.conj }
+//
+// Clauses that recur across the conditions compiled with one Cache (the
+// same text, the same kind) are one Conjunct, with one Program.
+func (p *Program) Conjuncts() []*Conjunct { return p.conj }
 
 // Requirement is what a condition needs of a request to hold, as a
 // disjunction: the shopper is in one of Audiences (registry indexes), or
@@ -250,29 +302,77 @@ func (p *Program) analyse(opts Options) error {
 	var kids []*node
 	flatten(root, &kids)
 	if len(kids) == 1 {
-		p.conj = []Conjunct{p.conjunct(p, root, opts)}
+		c := p.conjunct(p, root, opts)
+		p.conj = []*Conjunct{&c}
 		return nil
 	}
-	for i, k := range kids {
-		// A clause's code is part of the whole condition's, which compiled:
-		// it is compiled when first run.
-		sub := &Program{src: p.src, code: k.code, tree: &tree{root: k, of: p, index: i}, audiences: p.audiences, paths: p.paths, deferred: &deferred{}}
-		sub.required, sub.native = required(k, opts.Item), nativeOf(k)
-		c := p.conjunct(sub, k, opts)
-		sub.conj = []Conjunct{c}
-		p.conj = append(p.conj, c)
+	p.conj = make([]*Conjunct, 0, len(kids))
+	for _, k := range kids {
+		p.conj = append(p.conj, p.clause(k, opts))
 	}
 	return nil
 }
 
-// forget drops p's tree, and its clauses', for t to rebuild on demand.
-func (p *Program) forget(t *tree) {
-	p.tree = t
-	for _, c := range p.conj {
-		if sub := c.Program; sub != p && sub.tree.of == p {
-			sub.tree = &tree{of: p, index: sub.tree.index}
+// clause returns the Conjunct of p's clause k: the one the cache holds for
+// the clause's text when it has it (the same clause recurs across a rule
+// set: audience("X") and cart.subtotal >= 100 in hundreds of conditions,
+// and a reload keeps them), else a new one, kept.
+//
+// A clause's Program is a condition of its own: its source is the
+// clause's text, and its tree is rebuilt from that text when something
+// asks for it. Its code is compiled when first run (it is part of the
+// whole condition's code, which compiled).
+func (p *Program) clause(k *node, opts Options) *Conjunct {
+	text := ""
+	if k.off >= 0 && k.end <= len(p.src) && k.off < k.end {
+		text = strings.TrimSpace(p.src[k.off:k.end])
+	}
+	if text != "" {
+		if sub := opts.Cache.clause(text, opts.Item); sub != nil && sub.code == k.code {
+			return sub.conj[0]
 		}
 	}
+	src := text
+	if src == "" {
+		src = p.src
+	}
+	sub := &Program{src: src, code: k.code}
+	if text != "" {
+		sub.tree.audiences, sub.tree.item = opts.Audiences, opts.Item
+	} else {
+		// No text of its own: the clause is read from its condition.
+		sub.tree.of, sub.tree.index = p, slices.Index(p.tree.kids(), k)
+	}
+	sub.audiences = audiencesIn(k, nil)
+	slices.Sort(sub.audiences)
+	sub.audiences = slices.Compact(sub.audiences)
+	sub.required, sub.native = required(k, opts.Item), nativeOf(k)
+	c := p.conjunct(sub, k, opts)
+	sub.conj = []*Conjunct{&c}
+	if text != "" {
+		if kept := opts.Cache.keepClause(text, opts.Item, sub); kept != sub && kept.code == sub.code {
+			return kept.conj[0]
+		}
+	}
+	return &c
+}
+
+// audiencesIn appends the registry indexes of the audiences n names.
+func audiencesIn(n *node, out []int) []int {
+	if n == nil {
+		return out
+	}
+	out = append(out, n.auds...)
+	for _, k := range n.kids {
+		out = audiencesIn(k, out)
+	}
+	return audiencesIn(n.body, out)
+}
+
+// forget drops p's tree, for root to rebuild on demand by checking its
+// text with opts. (The trees of its clauses were never built.)
+func (p *Program) forget(opts Options) {
+	p.tree.root, p.tree.audiences, p.tree.item = nil, opts.Audiences, opts.Item
 }
 
 // flatten collects the clauses of nested top-level "and"s, in order.

@@ -173,3 +173,59 @@ func TestRequires(t *testing.T) {
 		}
 	}
 }
+
+// TestClausesShared checks that a clause recurring across conditions is
+// one Conjunct with one Program, kept across caches for the same registry,
+// and that a shared clause is a condition of its own: its text, its
+// audiences, its explanation.
+func TestClausesShared(t *testing.T) {
+	cache := NewCache(testAudiences)
+	compile := func(c *Cache, src string) *Program {
+		t.Helper()
+		p, errs := Compile(src, Options{Audiences: testAudiences, Cache: c})
+		if errs != nil {
+			t.Fatalf("%s: %v", src, errs[0])
+		}
+		return p
+	}
+	a := compile(cache, `audience("VIP Shoppers") and cart.subtotal > 100000`)
+	b := compile(cache, `cart.subtotal >  100000 and shipping.country == "US" and audience("VIP Shoppers")`)
+	if len(a.Conjuncts()) != 2 || len(b.Conjuncts()) != 3 {
+		t.Fatalf("clauses: %d and %d, want 2 and 3", len(a.Conjuncts()), len(b.Conjuncts()))
+	}
+	if a.Conjuncts()[0] != b.Conjuncts()[2] {
+		t.Error(`audience("VIP Shoppers") is two clauses`)
+	}
+	if a.Conjuncts()[1] == b.Conjuncts()[0] {
+		t.Error("clauses written differently are one")
+	}
+	vip := a.Conjuncts()[0].Program
+	if got := vip.Source(); got != `audience("VIP Shoppers")` {
+		t.Errorf("clause source %q", got)
+	}
+	if got := vip.Audiences(); !cmp.Equal(got, []int{0}) {
+		t.Errorf("clause audiences %v, want [0]", got)
+	}
+	sub := a.Conjuncts()[1].Program
+	env := testEnv()
+	env.Member = []bool{true, false, false}
+	var m Machine
+	if ok, err := m.Eval(sub, &env); err != nil || ok {
+		t.Fatalf("%s: %v, %v; want false", sub.Source(), ok, err)
+	}
+	if x := m.Explain(sub, &env); len(x) != 1 || x[0].Text != "cart.subtotal > 100000" || x[0].Offset != 0 {
+		t.Errorf("explain %s: %+v", sub.Source(), x)
+	}
+	// The next version of the rule set finds it too.
+	next := NewCacheFrom(cache, testAudiences)
+	c := compile(next, `cart.subtotal > 100000 and audience("VIP Shoppers", "Churn Risk")`)
+	next.Detach()
+	if c.Conjuncts()[0] != a.Conjuncts()[1] {
+		t.Error("a clause of the last version was compiled again")
+	}
+	// Another registry does not.
+	other := NewCacheFrom(cache, testAudiences[:2])
+	if d := compile(other, `audience("VIP Shoppers") and cart.subtotal > 100000`); d.Conjuncts()[1] == a.Conjuncts()[1] {
+		t.Error("a clause was shared across registries")
+	}
+}

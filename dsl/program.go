@@ -62,23 +62,23 @@ type Program struct {
 	// tree is the checked tree, rebuilt from src when something asks for
 	// it (Explain): the trees of a large rule set weigh more than
 	// everything else compiled from it, and only explaining reads them.
-	tree      *tree
+	// It and the expr program are held in the Program itself, not beside
+	// it: a large rule set has tens of thousands of conditions and
+	// clauses, and every object is one more for the collector to visit.
+	tree      tree
 	prog      *vm.Program
 	audiences []int
 	paths     []string
-	conj      []Conjunct
+	line      LineFields // the line fields paths name
+	conj      []*Conjunct
 	required  *Requirement
 	native    Native
 	mask      Mask
-	// deferred, when set, compiles prog on first use: parts of conditions
-	// whose whole was compiled at load time, and that run natively, keep
-	// no expr program unless something asks for one.
-	deferred *deferred
-}
-
-type deferred struct {
-	once sync.Once
-	err  error
+	// prog is compiled on first use (vmOnce): parts of conditions whose
+	// whole was compiled at load time, and conditions that run natively,
+	// keep no expr program unless something asks for one.
+	vmOnce sync.Once
+	vmErr  error
 }
 
 // tree holds a program's checked tree, built when first asked for: for a
@@ -98,7 +98,7 @@ type tree struct {
 
 // root returns p's checked tree.
 func (p *Program) root() *node {
-	t := p.tree
+	t := &p.tree
 	t.once.Do(func() {
 		if t.root != nil {
 			return
@@ -117,17 +117,21 @@ func (p *Program) root() *node {
 	return t.root
 }
 
-// vm returns the program's expr code, compiling it on first use when it
-// was deferred.
-func (p *Program) vm() (*vm.Program, error) {
-	d := p.deferred
-	if d == nil {
-		return p.prog, nil
+// kids returns the clauses of the tree's root.
+func (t *tree) kids() []*node {
+	var kids []*node
+	if root := t.root; root != nil {
+		flatten(root, &kids)
 	}
+	return kids
+}
+
+// vm returns the program's expr code, compiling it on first use.
+func (p *Program) vm() (*vm.Program, error) {
 	// Compiled without a cache: a Program outlives the compile that made
 	// it (a reload reuses it), and must not keep that compile's cache alive.
-	d.once.Do(func() { p.prog, d.err = compileCode(p.code) })
-	return p.prog, d.err
+	p.vmOnce.Do(func() { p.prog, p.vmErr = compileCode(p.code) })
+	return p.prog, p.vmErr
 }
 
 // Source returns the condition's text.
@@ -141,8 +145,32 @@ func (p *Program) Code() string { return p.code }
 // names, ascending.
 func (p *Program) Audiences() []int { return p.audiences }
 
-// Paths returns the field paths the condition reads, sorted.
+// Paths returns the field paths the condition reads, sorted; nil for a
+// clause of Conjuncts, whose whole condition's paths cover it.
 func (p *Program) Paths() []string { return p.paths }
+
+// LineFields says which fields of a line a condition reads, so that an
+// environment can leave the others empty.
+type LineFields struct{ SKU, Name, Attrs bool }
+
+func lineFieldsOf(paths []string) LineFields {
+	var f LineFields
+	for _, path := range paths {
+		switch {
+		case path == "item.sku":
+			f.SKU = true
+		case path == "item.name":
+			f.Name = true
+		case strings.HasPrefix(path, "item.attributes"):
+			f.Attrs = true
+		}
+	}
+	return f
+}
+
+// LineFields returns the line fields the condition reads (none for a
+// clause of Conjuncts: see Paths).
+func (p *Program) LineFields() LineFields { return p.line }
 
 // Compile parses, checks and compiles a condition. It returns every problem
 // found, as errors at byte offsets of src; the program is nil when there is
@@ -191,7 +219,8 @@ func compile(src string, opts Options) (*Program, []*Error) {
 	// compiled condition weighs. A whole condition's clauses are compiled
 	// here all the same (see validate), and thrown away, so that one that
 	// expr rejects is found at load time.
-	p := &Program{src: src, code: root.code, tree: &tree{root: root}, deferred: &deferred{}}
+	p := &Program{src: src, code: root.code}
+	p.tree.root = root
 	if err := p.analyse(opts); err != nil {
 		return nil, []*Error{{Code: "internal", Msg: "ruled could not compile this condition (an internal error; please report it): " + firstLine(err.Error())}}
 	}
@@ -210,8 +239,9 @@ func compile(src string, opts Options) (*Program, []*Error) {
 		p.paths = append(p.paths, k)
 	}
 	slices.Sort(p.paths)
+	p.line = lineFieldsOf(p.paths)
 	// From here on the tree is rebuilt when asked for (see tree).
-	p.forget(&tree{audiences: opts.Audiences, item: opts.Item})
+	p.forget(opts)
 	return p, nil
 }
 

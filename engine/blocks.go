@@ -45,7 +45,7 @@ type block struct {
 	target
 }
 
-func (p *Program) compileBlocks(l *diag.List, compiled conditions) {
+func (p *Program) compileBlocks(l *diag.List, compiled *conditions) {
 	p.placements = map[string]*placement{}
 	for i := range p.set.Placements {
 		pl := &p.set.Placements[i]

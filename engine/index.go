@@ -58,13 +58,28 @@ type index struct {
 }
 
 // share records the clauses and predicate of every rule and builds the
-// index; p.rules are in their final order.
+// index; p.rules are in their final order. Clauses and predicates are
+// numbered in the order the rules first use them; the tables are built at
+// their final size once the rules are numbered, and the rules' clause lists
+// share one array.
 func (p *Program) share() {
+	total := 0
+	for _, r := range p.rules {
+		if r.when != nil {
+			total += len(r.when.Conjuncts())
+		}
+	}
+	conjs := make([]int32, 0, total)
 	clauses := make(map[string]int32, len(p.rules))
+	// Rules that share a condition text share its *dsl.Program, and
+	// conditions share their recurring clauses (dsl.Cache): most are
+	// found by pointer, without hashing their code.
+	clauseOf := make(map[*dsl.Program]int32, len(p.rules))
+	var firsts []*dsl.Conjunct // by clause id: its first occurrence
+	var lines []int32          // by clause id: its lines' predicate
 	preds := map[string]int32{}
-	// Rules that share a condition text share its *dsl.Program: most
-	// predicates are found by pointer, without hashing their code.
 	predOf := map[*dsl.Program]int32{}
+	var predProgs []*dsl.Program
 	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCategory: map[string][]int32{},
 		bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}, byCoupon: map[string][]int32{}}
 	pred := func(prog *dsl.Program) int32 {
@@ -77,11 +92,9 @@ func (p *Program) share() {
 		key := prog.Code()
 		id, ok := preds[key]
 		if !ok {
-			id = int32(len(p.preds))
+			id = int32(len(predProgs))
 			preds[key] = id
-			p.preds = append(p.preds, prog)
-			p.predNative = append(p.predNative, prog.Native())
-			p.predMask = append(p.predMask, prog.Mask())
+			predProgs = append(predProgs, prog)
 		}
 		predOf[prog] = id
 		return id
@@ -89,19 +102,21 @@ func (p *Program) share() {
 	for i, r := range p.rules {
 		r.pred = pred(r.items)
 		if r.when != nil {
-			conj := r.when.Conjuncts()
-			r.conj = make([]int32, 0, len(conj))
-			for j := range conj {
-				c := &conj[j]
-				id, ok := clauses[c.Key]
+			n := len(conjs)
+			for _, c := range r.when.Conjuncts() {
+				id, ok := clauseOf[c.Program]
 				if !ok {
-					id = int32(len(p.clauses))
-					clauses[c.Key] = id
-					p.clauses = append(p.clauses, clause{prog: c.Program, native: c.Program.Native(), auds: c.Audiences, negate: c.Negate,
-						quant: c.Quantifier, lines: pred(c.Lines), field: c.Field, op: c.Op, value: c.Value})
+					if id, ok = clauses[c.Key]; !ok {
+						id = int32(len(firsts))
+						clauses[c.Key] = id
+						firsts = append(firsts, c)
+						lines = append(lines, pred(c.Lines))
+					}
+					clauseOf[c.Program] = id
 				}
-				r.conj = append(r.conj, id)
+				conjs = append(conjs, id)
 			}
+			r.conj = conjs[n:len(conjs):len(conjs)]
 		}
 		at := int32(i)
 		for code := range r.coupons {
@@ -130,6 +145,17 @@ func (p *Program) share() {
 		for _, a := range need.Attrs {
 			p.idx.byAttr[a] = append(p.idx.byAttr[a], at)
 		}
+	}
+	p.clauses = make([]clause, len(firsts))
+	for id, c := range firsts {
+		p.clauses[id] = clause{prog: c.Program, native: c.Program.Native(), auds: c.Audiences, negate: c.Negate,
+			quant: c.Quantifier, lines: lines[id], field: c.Field, op: c.Op, value: c.Value}
+	}
+	p.preds = predProgs[:len(predProgs):len(predProgs)]
+	p.predNative = make([]dsl.Native, len(predProgs))
+	p.predMask = make([]dsl.Mask, len(predProgs))
+	for id, prog := range predProgs {
+		p.predNative[id], p.predMask[id] = prog.Native(), prog.Mask()
 	}
 }
 

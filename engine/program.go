@@ -139,9 +139,13 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 	defer p.cache.Detach()
 	compiled := p.compileConditions(workers)
 	p.rules = make([]*rule, 0, len(set.CartRules))
+	// The rules are one array: one object rather than one per rule, and
+	// side by side for the walks over them.
+	all := make([]rule, len(set.CartRules))
 	for i := range set.CartRules {
 		r := &set.CartRules[i]
-		cr := &rule{CartRule: r, seq: int32(i), coupons: fold(r.Coupons), target: p.newTarget(r.Enabled, r.Websites, r.CustomerGroups, r.From, r.To)}
+		cr := &all[i]
+		*cr = rule{CartRule: r, seq: int32(i), coupons: fold(r.Coupons), target: p.newTarget(r.Enabled, r.Websites, r.CustomerGroups, r.From, r.To)}
 		if r.GeneratedCoupons && cr.coupons == nil {
 			// A rule of generated codes needs a code all the same.
 			cr.coupons = map[string]bool{}
@@ -164,7 +168,7 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 	p.share()
 	p.filter = newRuleFilter(p.rules)
 	p.maskKeys = dsl.CurrentMaskKeys() // after every mask of the program was built
-	p.reads = readsOf(compiled)
+	p.reads = compiled.reads
 	p.machines.New = func() any { return new(dsl.Machine) }
 	return p, l
 }
@@ -172,24 +176,13 @@ func compile(set *rules.Set, last *dsl.Cache, workers int) (*Program, diag.List)
 // lineFields are line fields a condition may read.
 type lineFields struct{ sku, name, attrs bool }
 
-func readsOf(c conditions) lineFields {
-	var f lineFields
-	for _, cc := range c {
-		if cc.prog == nil {
-			continue
-		}
-		for _, path := range cc.prog.Paths() {
-			switch {
-			case path == "item.sku":
-				f.sku = true
-			case path == "item.name":
-				f.name = true
-			case strings.HasPrefix(path, "item.attributes"):
-				f.attrs = true
-			}
-		}
+// add records the line fields prog reads.
+func (f *lineFields) add(prog *dsl.Program) {
+	if prog == nil {
+		return
 	}
-	return f
+	l := prog.LineFields()
+	f.sku, f.name, f.attrs = f.sku || l.SKU, f.name || l.Name, f.attrs || l.Attrs
 }
 
 // conditionKey is a condition to compile: its text and kind.
@@ -203,19 +196,34 @@ type compiledCondition struct {
 	errs []*dsl.Error
 }
 
-// conditions are the rule set's distinct conditions, compiled.
-type conditions map[conditionKey]compiledCondition
+// conditions are the rule set's conditions, compiled: those the cache
+// had, by rule (when, then action.items) and block, and those compiled
+// afresh, with their problems.
+type conditions struct {
+	hits   []*dsl.Program
+	misses map[conditionKey]compiledCondition
+	reads  lineFields // of every condition added
+}
 
 // compileConditions compiles every distinct condition of the rule set
-// (cart rules and blocks) on workers goroutines (0: one per core). Each
-// text is parsed and checked once, however many rules share it.
-func (p *Program) compileConditions(workers int) conditions {
-	out := make(conditions, len(p.set.CartRules)+len(p.set.Blocks))
+// (cart rules and blocks) that the cache does not hold, on workers
+// goroutines (0: one per core). Each text is parsed and checked once,
+// however many rules share it.
+func (p *Program) compileConditions(workers int) *conditions {
+	out := &conditions{hits: make([]*dsl.Program, 0, 2*len(p.set.CartRules)+len(p.set.Blocks)), misses: map[conditionKey]compiledCondition{}}
 	var keys []conditionKey
 	want := func(e rules.Expr, item bool) {
+		var hit *dsl.Program
+		if !e.IsZero() {
+			hit = p.cache.Lookup(e.Text, item)
+		}
+		out.hits = append(out.hits, hit)
+		if e.IsZero() || hit != nil {
+			return
+		}
 		k := conditionKey{e.Text, item}
-		if _, ok := out[k]; !ok && !e.IsZero() {
-			out[k] = compiledCondition{}
+		if _, ok := out.misses[k]; !ok {
+			out.misses[k] = compiledCondition{}
 			keys = append(keys, k)
 		}
 	}
@@ -247,22 +255,29 @@ func (p *Program) compileConditions(workers int) conditions {
 	}
 	wg.Wait()
 	for i, k := range keys {
-		out[k] = results[i]
+		out.misses[k] = results[i]
 	}
 	return out
 }
 
 // add returns e's compiled condition (nil for none) and reports its
-// problems at their positions in the rule file.
-func (c conditions) add(l *diag.List, e rules.Expr, item bool) *dsl.Program {
+// problems at their positions in the rule file. Conditions are added in
+// the order compileConditions met them.
+func (c *conditions) add(l *diag.List, e rules.Expr, item bool) *dsl.Program {
+	prog := c.hits[0]
+	c.hits = c.hits[1:]
 	if e.IsZero() {
 		return nil
 	}
-	r := c[conditionKey{e.Text, item}]
-	for _, err := range r.errs {
-		l.Add(e.PosAt(err.Offset), err.Code, "%s", err.Msg)
+	if prog == nil {
+		r := c.misses[conditionKey{e.Text, item}]
+		for _, err := range r.errs {
+			l.Add(e.PosAt(err.Offset), err.Code, "%s", err.Msg)
+		}
+		prog = r.prog
 	}
-	return r.prog
+	c.reads.add(prog)
+	return prog
 }
 
 // window turns from/to bounds into instants: dates are whole days in the

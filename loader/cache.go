@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"io/fs"
 	"os"
@@ -22,6 +23,14 @@ import (
 // the Set from what each file gave. The Set and diagnostics are exactly
 // what Load returns for the same files; only the work differs.
 //
+// On Linux, a rule file the last load read and parsed is not read again
+// while the system says it is the same file, unchanged: same size, device
+// and inode, same modification and change times, and those times at least
+// racyWindow older than that read (a rewrite within the same tick of the
+// file system's clock is not told by its times). Its bytes are then the
+// ones hashed and parsed before. Any write, rename onto it, or chmod
+// changes its change time, which nothing can set back.
+//
 // What a Cache keeps between loads is, per rule file, the content's SHA-256
 // and what parsing it gave (the rules with their positions, the file's
 // lines, its diagnostics), never the file's bytes or its YAML tree. The
@@ -41,6 +50,8 @@ type Cache struct {
 	mu    sync.Mutex
 	name  string             // the root's name in positions
 	files map[string]*parsed // by path in the tree
+	seen  map[string]seen    // rule files read and parsed, by path: see Cache
+	racy  time.Duration      // racyWindow, but for tests
 	// The last load: its version, Set and diagnostics. A load that finds
 	// the same version returns them again, unless a content file came from
 	// outside what the version covers (a hidden directory).
@@ -56,8 +67,9 @@ type Stats struct {
 	// "" when the root could not be read.
 	Version string
 	// Files counts the files read (every file Hash counts); Parsed the rule
-	// files parsed afresh; Reused those taken from the cache unchanged.
-	Files, Parsed, Reused int
+	// files parsed afresh; Reused those taken from the cache unchanged, of
+	// which Unread were not read again (see Cache).
+	Files, Parsed, Reused, Unread int
 	// Read is the time to walk the tree and read and hash every file;
 	// Parse to parse the changed rule files; Validate to assemble the Set,
 	// read content files and run rules.Validate.
@@ -126,7 +138,7 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.name != name || c.files == nil {
-		c.name, c.files = name, map[string]*parsed{}
+		c.name, c.files, c.seen = name, map[string]*parsed{}, nil
 		c.version, c.set, c.diags, c.outside = "", nil, nil, false
 	}
 	var st Stats
@@ -137,7 +149,20 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 		jobs  []job
 		data  = map[string][]byte{} // every file's bytes, for content files
 	)
-	version, rootErr := scan(fsys, func(f *scanned) {
+	seenNow := make(map[string]seen, len(c.seen))
+	reuse := func(p string, info fs.FileInfo) *scanned {
+		s, ok := c.seen[p]
+		if !ok || c.files[p] == nil || c.files[p].sum != s.sum {
+			return nil
+		}
+		if id, ok := identify(info); !ok || !s.unchanged(id, cmp.Or(c.racy, racyWindow)) {
+			return nil
+		}
+		seenNow[p] = s
+		st.Unread++
+		return &scanned{path: p, tag: 'c', sum: s.sum, info: info}
+	}
+	version, rootErr := scan(fsys, reuse, func(f *scanned) {
 		st.Files++
 		if f.data != nil {
 			data[f.path] = f.data
@@ -167,6 +192,11 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 		case f.tag == 's' || len(f.data) > maxFileSize:
 			it.diags.Add(diag.Pos{File: file(f.path)}, "file-too-large", "file is larger than 1 MiB: split it into several files")
 		default:
+			if f.data != nil && !f.readAt.IsZero() {
+				if id, ok := identify(f.info); ok {
+					seenNow[f.path] = seen{id: id, readAt: f.readAt, sum: f.sum}
+				}
+			}
 			if e := c.files[f.path]; e != nil && e.sum == f.sum {
 				it.file = e
 				st.Reused++
@@ -177,6 +207,9 @@ func (c *Cache) load(fsys fs.FS, name string) (*rules.Set, diag.List, Stats, err
 	})
 	st.Version = version
 	st.Read = time.Since(start)
+	if rootErr == nil {
+		c.seen = seenNow
+	}
 	if rootErr == nil && len(jobs) == 0 && version == c.version && c.set != nil && !c.outside {
 		// Nothing changed: the Set is read-only, so the last one is this
 		// one.

@@ -5,9 +5,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -268,4 +270,75 @@ func FuzzCache(f *testing.F) {
 		set, diags, _ := c.LoadFS(project(b), "p")
 		sameLoad(t, project(b), set, diags)
 	})
+}
+
+// TestCacheUnchangedFilesUnread: a rule file the system says is the one
+// read before is not read again, and anything that changes its content
+// (written in place with its times set back, replaced by a rename,
+// rewritten within the racy window) is.
+func TestCacheUnchangedFilesUnread(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("file identities are trusted on Linux only")
+	}
+	dir := filepath.Join(t.TempDir(), "rules")
+	must(t, os.CopyFS(dir, os.DirFS("../testdata/demo")))
+	fsys := os.DirFS(dir)
+	c := Cache{racy: time.Millisecond}
+	load := func() (*rules.Set, diag.List, Stats) {
+		t.Helper()
+		time.Sleep(5 * time.Millisecond) // past the racy window
+		set, diags, st := c.LoadFS(fsys, "p")
+		if h := mustHash(t, dir); st.Version != h {
+			t.Errorf("version %s, Hash %s", st.Version, h)
+		}
+		sameLoad(t, fsys, set, diags)
+		return set, diags, st
+	}
+	if _, _, st := load(); st.Unread != 0 || st.Parsed != 10 {
+		t.Fatalf("first load: %+v", st)
+	}
+	if _, _, st := load(); st.Unread != 10 || st.Parsed != 0 {
+		t.Fatalf("unchanged: %+v, want 10 files unread", st)
+	}
+
+	name := filepath.Join(dir, "rules", "coupons.yaml")
+	orig, err := os.ReadFile(name)
+	must(t, err)
+	info, err := os.Stat(name)
+	must(t, err)
+	same := func(from, to string) []byte {
+		b := []byte(strings.Replace(string(orig), from, to, 1))
+		if len(b) != len(orig) || string(b) == string(orig) {
+			t.Fatalf("edit %q → %q", from, to)
+		}
+		return b
+	}
+	check := func(what string) {
+		t.Helper()
+		set, _, st := load()
+		if st.Parsed != 1 || st.Unread != 9 {
+			t.Errorf("%s: %+v, want coupons.yaml read and parsed again", what, st)
+		}
+		if got := set.CartRules[0].Name; !strings.HasPrefix(got, "Welcome offer") {
+			t.Errorf("%s: first rule %q", what, got)
+		}
+	}
+
+	// Written in place, same size, the modification time set back.
+	must(t, os.WriteFile(name, same("Welcome offer - 10%", "Welcome offer - 11%"), 0o644))
+	must(t, os.Chtimes(name, info.ModTime(), info.ModTime()))
+	check("rewritten in place")
+
+	// Replaced by a rename of a file of the same size and times.
+	tmp := filepath.Join(dir, "rules", ".coupons.tmp")
+	must(t, os.WriteFile(tmp, same("Welcome offer - 10%", "Welcome offer - 12%"), 0o644))
+	must(t, os.Chtimes(tmp, info.ModTime(), info.ModTime()))
+	must(t, os.Rename(tmp, name))
+	check("replaced")
+
+	// Within the racy window, times are not trusted at all.
+	c.racy = time.Hour
+	if _, _, st := load(); st.Unread != 0 {
+		t.Errorf("racy: %+v, want every file read", st)
+	}
 }

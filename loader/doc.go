@@ -38,7 +38,9 @@
 // one after the other, and returns a new Set that belongs to the caller;
 // the loader keeps no reference to it. A Cache keeps, per rule file, what
 // parsing it gave, shared with the last Set it returned (so that Set must
-// be treated as read-only); its loads run one at a time, and parse the
+// be treated as read-only), and on Linux does not read again a rule file
+// whose identity says it is unchanged (see Cache); its loads run one at a
+// time, and parse the
 // changed files on at most Cache.Parallel goroutines (by default half the
 // processors), so that a reload leaves room for the requests being served.
 // A directory that changes during a call may yield a mix of old and new

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 )
 
 // This file walks a rules directory once, reading every file it holds once:
@@ -42,6 +43,8 @@ type scanned struct {
 	// walkErr is true when err is the walk's: a directory that could not
 	// be listed.
 	walkErr bool
+	// readAt is when the file was opened to be read.
+	readAt time.Time
 }
 
 // scan walks the tree of fsys in lexical order and calls visit for every
@@ -50,7 +53,11 @@ type scanned struct {
 // they name. It returns the tree's hash, built as Hash documents it, and
 // the error of a root that cannot be read at all (then visit is not
 // called and the hash is "").
-func scan(fsys fs.FS, visit func(f *scanned)) (string, error) {
+//
+// reuse, when not nil, is asked about every regular file before it is
+// read, with its FileInfo (links followed): a non-nil answer stands for
+// the file, unread (see Cache).
+func scan(fsys fs.FS, reuse func(p string, info fs.FileInfo) *scanned, visit func(f *scanned)) (string, error) {
 	h := sha256.New()
 	var rootErr error
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -79,7 +86,7 @@ func scan(fsys fs.FS, visit func(f *scanned)) (string, error) {
 		case d.IsDir():
 			return nil
 		}
-		f := readScanned(fsys, p)
+		f := readScanned(fsys, p, reuse)
 		f.link = d.Type()&fs.ModeSymlink != 0
 		record(h, f)
 		visit(f)
@@ -107,8 +114,8 @@ func record(h hash.Hash, f *scanned) {
 // readScanned reads the file at p: its content when it is a regular file
 // of at most maxFileSize bytes (links followed), else what stands for it.
 // The size is checked on the open file, and the read is bounded anyway:
-// Stat's size is not trusted.
-func readScanned(fsys fs.FS, p string) *scanned {
+// Stat's size is not trusted. A file reuse answers for is not read.
+func readScanned(fsys fs.FS, p string, reuse func(string, fs.FileInfo) *scanned) *scanned {
 	f := &scanned{path: p}
 	fail := func(err error) *scanned {
 		f.tag, f.err, f.info, f.data = 'e', err, nil, nil
@@ -125,6 +132,12 @@ func readScanned(fsys fs.FS, p string) *scanned {
 		f.sum = sha256.Sum256([]byte(info.Mode().String()))
 		return f
 	}
+	if reuse != nil {
+		if r := reuse(p, info); r != nil {
+			return r
+		}
+	}
+	f.readAt = time.Now()
 	file, err := fsys.Open(p)
 	if err != nil {
 		return fail(err)
@@ -175,5 +188,5 @@ func Hash(dir string) (string, error) {
 	if !st.IsDir() {
 		return "", fmt.Errorf("%s: not a directory", dir)
 	}
-	return scan(os.DirFS(dir), func(*scanned) {})
+	return scan(os.DirFS(dir), nil, func(*scanned) {})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -26,22 +27,28 @@ func TestHeadroom(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	h.mu.Lock()
-	rest := h.rest
+	rest, other := h.rest, h.other
 	h.mu.Unlock()
 	if rest == 0 || rest == 100<<20 {
 		t.Fatalf("size at rest not measured again: %d", rest)
 	}
+	if runtime.GOOS == "linux" && other == 0 {
+		t.Error("the resident memory beside the runtime's was not measured")
+	}
 
 	// A release whose reload was overtaken leaves the newer limit.
 	h.mu.Lock()
-	h.rest = 64 << 20
+	h.rest, h.other = 64<<20, 0
 	h.mu.Unlock()
 	h.tighten()
 	h.release()
+	h.mu.Lock()
+	h.rest = 80 << 20
+	h.mu.Unlock()
 	h.tighten() // the next reload begins before the release runs
 	time.Sleep(500 * time.Millisecond)
-	if got := debug.SetMemoryLimit(-1); got == math.MaxInt64 {
-		t.Fatal("an overtaken release lifted the limit of the newer reload")
+	if got := debug.SetMemoryLimit(-1); got != 120<<20 {
+		t.Fatalf("limit = %d, want the newer reload's %d", got, 120<<20)
 	}
 
 	if !newHeadroom(0).off {
@@ -50,5 +57,28 @@ func TestHeadroom(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	if !newHeadroom(1.5).off {
 		t.Error("GOMEMLIMIT should win over headroom")
+	}
+}
+
+// TestHeadroomLimit: the runtime may grow by factor-1 times the whole
+// process's size at rest (the rest of its resident memory included), so
+// that the process stays within factor times that size.
+func TestHeadroomLimit(t *testing.T) {
+	tests := []struct {
+		rest, other uint64
+		factor      float64
+		want        int64
+	}{
+		{rest: 60 << 20, other: 20 << 20, factor: 1.4, want: 92 << 20},
+		{rest: 100 << 20, factor: 1.5, want: 150 << 20}, // nothing else resident, or unknown
+	}
+	for _, tt := range tests {
+		h := &headroom{factor: tt.factor, rest: tt.rest, other: tt.other}
+		if got := h.limit(); got != tt.want {
+			t.Errorf("rest %d MB, other %d MB, factor %v: limit %d MB, want %d MB", tt.rest>>20, tt.other>>20, tt.factor, got>>20, tt.want>>20)
+		}
+	}
+	if runtime.GOOS == "linux" && resident() == 0 {
+		t.Error("no resident size on Linux")
 	}
 }
