@@ -41,8 +41,8 @@ import (
 // longer than the rest of the reload (on a virtual machine, about half of
 // a 10,000-rule reload). The next reload's limit still bounds what the
 // process holds, those pages included: the runtime gives back what is over
-// it. (The server's own release after a swap, debug.FreeOSMemory, still
-// gives them back meanwhile.)
+// it. (Given an AfterReload, the server leaves that choice to it and does
+// not return the pages itself.)
 //
 // The first build has no size at rest to bound it by. It runs with the
 // collector pacing firstGC instead of the default 100: what the build

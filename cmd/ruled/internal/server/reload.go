@@ -222,7 +222,9 @@ func (s *Server) reloadNow(trigger string, force bool, coalesced int) (*engine.G
 	}
 	s.log.Info("rule set loaded", attrs...)
 	s.logDiagnostics(diags)
-	s.releaseMemory()
+	if s.opt.AfterReload == nil {
+		s.releaseMemory()
+	}
 	return g, nil
 }
 

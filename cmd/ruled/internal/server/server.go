@@ -104,7 +104,9 @@ type Options struct {
 	Store store.Store
 	// AfterReload, when set, is called at the end of every reload that ran
 	// the compile step, once its outcome (a new generation, or the one
-	// kept) is in service.
+	// kept) is in service. It then owns what the process does with the
+	// memory the reload freed: the server no longer returns it to the
+	// system itself (a caller may keep those pages for the next reload).
 	AfterReload func()
 	// OnStoreUnavailable is what a decision (evaluation, blocks) does when
 	// Store cannot answer: StoreSkip (the default) or StoreFailClosed.
