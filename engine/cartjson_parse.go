@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -24,6 +24,12 @@ import (
 // The tape accepts exactly the documents encoding/json accepts, and the
 // words of a rejection are encoding/json's (see malformed), so that the
 // contract's messages do not depend on which tokenizer reads the body.
+//
+// A parse costs no allocation once warm: the tape, the tokenizer and the
+// buffer of unescaped strings are pooled, and the body is read in place,
+// not copied. What leaves a parse (Text, Members' names, a decoded Cart)
+// is copied out of it, so that nothing a caller keeps refers to pooled
+// memory or to the body.
 
 // jsonKind is the JSON type of a value.
 type jsonKind uint8
@@ -44,13 +50,13 @@ const (
 // first child of the container at i is at i+1, and the node after a value
 // (its next sibling, or what follows its container) is at i+1 for a
 // scalar and at end for a container. A node is 12 bytes and holds no
-// pointer, so that the tape is one small allocation the garbage collector
-// does not scan.
+// pointer, so that the tape is one block the garbage collector does not
+// scan.
 type node struct {
 	// Of a string, a number or a member's name: its text is the body's
 	// bytes [off, end) (a string's without the quotes), or, for a string
-	// with escapes (esc), JSON.esc[off]. Of an array or object: off is the
-	// number of its elements or members and end the index of the node
+	// with escapes (esc), JSON.esc[off:end]. Of an array or object: off is
+	// the number of its elements or members and end the index of the node
 	// after it.
 	off, end int32
 	kind     jsonKind // of a value; jsonString for a member's name
@@ -61,14 +67,72 @@ type node struct {
 // JSON is a request body parsed once: one well-formed JSON value, kept as
 // the tape of its values, so that a server can read the members it owns
 // and hand the rest to the cart decoder without parsing anything twice.
-// A JSON is immutable and safe for concurrent use.
+//
+// A JSON reads its body in place and is pooled: call Release when done
+// with it, after which neither it nor any JSONValue of it may be used.
+// Until then it is immutable and safe for concurrent use. The strings it
+// gives are copies, which stay valid after Release.
 type JSON struct {
-	src   string   // the body
-	nodes []node   // the tape
-	esc   []string // the values of the strings with escapes
+	src   []byte // the body, the caller's, unchanged until Release
+	nodes []node // the tape
+	esc   []byte // the values of the strings with escapes, one after another
 	// lists is how many strings are elements of arrays: an upper bound on
 	// the strings of the cart's lists, which share one backing array.
 	lists int
+	// texts is how many bytes the string values hold (member names
+	// aside): an upper bound on what a cart copies out of the body.
+	texts int
+
+	// The tokenizer, reset for every body, and the reader it parses in
+	// place.
+	dec *jsontext.Decoder
+	rd  bytes.Buffer
+}
+
+// tokenizerOptions are the tokenizer's options for every body.
+var tokenizerOptions = []jsontext.Options{
+	// Duplicate names are the checks' to reject, in their fixed order.
+	jsontext.AllowDuplicateNames(true),
+	// Invalid UTF-8 is rejected before tokenizing, so what this still
+	// lets through is what encoding/json lets through too: an escaped
+	// lone surrogate ("\ud800"), which unquote replaces with U+FFFD as
+	// encoding/json does.
+	jsontext.AllowInvalidUTF8(true),
+}
+
+// parses are the JSON values Release returns, for the next ParseJSON.
+var parses = sync.Pool{New: func() any {
+	j := &JSON{}
+	j.dec = jsontext.NewDecoder(&j.rd, tokenizerOptions...)
+	return j
+}}
+
+// Pooled tapes are kept only up to these sizes, so that one large body
+// does not hold its memory for as long as the pool lives.
+const (
+	keepNodes = 1 << 14 // 192 KB of tape
+	keepEsc   = 1 << 16
+)
+
+// Release hands j back for another parse. The strings j gave stay valid;
+// j and its JSONValues must not be used again. Calling Release on nil
+// does nothing.
+func (j *JSON) Release() {
+	if j == nil {
+		return
+	}
+	j.src, j.lists, j.texts = nil, 0, 0
+	j.nodes, j.esc = j.nodes[:0], j.esc[:0]
+	if cap(j.nodes) > keepNodes {
+		j.nodes = nil
+	}
+	if cap(j.esc) > keepEsc {
+		j.esc = nil
+	}
+	// Let go of the body: the tokenizer holds it until reset.
+	j.rd = bytes.Buffer{}
+	j.dec.Reset(&j.rd, tokenizerOptions...)
+	parses.Put(j)
 }
 
 // maxBody is the largest body the tape can place: its offsets are int32.
@@ -77,9 +141,11 @@ const maxBody = 1<<31 - 1
 // ParseJSON parses data, which must be one well-formed JSON value with
 // nothing but white space after it. The error is an *InputError with the
 // messages of DecodeCart: invalid UTF-8, malformed JSON (with line, column
-// and byte offset), an empty body, data after the value. The texts of the
-// parsed values, and so the strings of a cart decoded from them, share one
-// copy of data; data may be reused once ParseJSON returns.
+// and byte offset), an empty body, data after the value.
+//
+// The JSON reads data in place: data must not change until the JSON is
+// released (Release). The strings of the parsed values that it gives, and
+// those of a cart decoded from it, are copies, independent of data.
 func ParseJSON(data []byte) (*JSON, error) {
 	if len(data) > maxBody {
 		return nil, inputErr("", "the body is %d bytes long, more than the %d ruled reads", len(data), maxBody)
@@ -95,12 +161,17 @@ func ParseJSON(data []byte) (*JSON, error) {
 		}
 		return nil, inputErr("", "the body is not valid UTF-8 at %s", where(data, i))
 	}
-	j, end, err := tokenize(data)
+	j := parses.Get().(*JSON)
+	end, err := j.tokenize(data)
 	if err != nil {
+		j.Release()
 		return nil, malformed(data, err)
 	}
-	if i := bytes.IndexFunc(data[end:], func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) }); i >= 0 {
-		return nil, inputErr("", "unexpected data after the JSON object at %s", where(data, end+i))
+	for i, c := range data[end:] {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			j.Release()
+			return nil, inputErr("", "unexpected data after the JSON object at %s", where(data, end+i))
+		}
 	}
 	return j, nil
 }
@@ -111,58 +182,71 @@ type open struct {
 	name bool  // an object's next string is a member name
 }
 
-// tokenize reads the first JSON value of data into a tape, and returns the
-// offset just after it. The texts of the tape are substrings of one copy of
-// data (one allocation for all of them), except strings with escapes.
+// tokenize reads the first JSON value of data into j's tape, and returns
+// the offset just after it.
 //
-// jsontext's Decoder parses a bytes.Buffer in place, so every value
-// ReadValue returns is a slice of data, and InputOffset places it.
-func tokenize(data []byte) (*JSON, int, error) {
-	dec := jsontext.NewDecoder(bytes.NewBuffer(data),
-		// Duplicate names are the checks' to reject, in their fixed order.
-		jsontext.AllowDuplicateNames(true),
-		// Invalid UTF-8 is rejected before tokenizing, so what this still
-		// lets through is what encoding/json lets through too: an escaped
-		// lone surrogate ("\ud800"), which unquote replaces with U+FFFD as
-		// encoding/json does.
-		jsontext.AllowInvalidUTF8(true))
-	j := &JSON{src: string(data), nodes: make([]node, 0, tapeSize(data))}
-	nodes := j.nodes
+// jsontext's Decoder parses a bytes.Buffer in place, and ReadToken reads
+// one token without allocating; InputOffset before and after it brackets
+// the token with the white space, comma or colon before it, which the
+// tokenizer has checked, so the token starts at the first other byte.
+func (j *JSON) tokenize(data []byte) (int, error) {
+	j.src = data
+	j.rd = *bytes.NewBuffer(data)
+	dec := j.dec
+	dec.Reset(&j.rd, tokenizerOptions...)
+	nodes := j.nodes[:0]
 	var stack [16]open
 	opens := stack[:0]
+	// esc is the offset of the first backslash at or after the string
+	// being read: a string has escapes if it is before the string's end.
+	// Finding it once for many strings (usually all of them) is cheaper
+	// than looking into each.
+	esc := -1
 	for {
+		start := int(dec.InputOffset())
+		if _, err := dec.ReadToken(); err != nil {
+			j.nodes = nodes
+			return 0, err
+		}
+		end := int(dec.InputOffset())
+		for {
+			if c := data[start]; c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',' && c != ':' {
+				break
+			}
+			start++
+		}
 		var parent *open
 		if len(opens) > 0 {
 			parent = &opens[len(opens)-1]
 		}
-		switch k := dec.PeekKind(); k {
+		switch c := data[start]; c {
 		case '{', '[':
-			if _, err := dec.ReadToken(); err != nil {
-				return nil, 0, err
-			}
 			if parent != nil && nodes[parent.at].kind == jsonArray {
 				nodes[parent.at].off++
 			}
 			kind := jsonArray
-			if k == '{' {
+			if c == '{' {
 				kind = jsonObject
 			}
-			opens = append(opens, open{at: int32(len(nodes)), name: k == '{'})
+			opens = append(opens, open{at: int32(len(nodes)), name: c == '{'})
 			nodes = append(nodes, node{kind: kind})
 			continue
 		case '}', ']':
-			if _, err := dec.ReadToken(); err != nil {
-				return nil, 0, err
-			}
 			nodes[parent.at].end = int32(len(nodes))
 			opens = opens[:len(opens)-1]
 		default:
-			raw, err := dec.ReadValue()
-			if err != nil {
-				return nil, 0, err
+			if esc < start {
+				esc = len(data)
+				if i := bytes.IndexByte(data[start:], '\\'); i >= 0 {
+					esc = start + i
+				}
 			}
-			nd := j.scalar(raw, int(dec.InputOffset())-len(raw))
-			nodes = append(nodes, nd)
+			// The node is written in place: a node built and then copied
+			// is written a byte at a time and read back whole, which
+			// stalls the processor on every value.
+			nodes = append(nodes, node{})
+			nd := &nodes[len(nodes)-1]
+			j.scalar(nd, data, start, end, esc < end)
 			switch {
 			case parent == nil:
 			case parent.name:
@@ -176,11 +260,14 @@ func tokenize(data []byte) (*JSON, int, error) {
 					j.lists++
 				}
 			}
+			if nd.kind == jsonString {
+				j.texts += int(nd.end - nd.off)
+			}
 		}
 		// A value has ended.
 		if len(opens) == 0 {
 			j.nodes = nodes
-			return j, int(dec.InputOffset()), nil
+			return end, nil
 		}
 		if o := &opens[len(opens)-1]; nodes[o.at].kind == jsonObject {
 			o.name = true
@@ -188,48 +275,39 @@ func tokenize(data []byte) (*JSON, int, error) {
 	}
 }
 
-// tapeSize is an upper bound on the nodes of the JSON value data: every
-// node but the first follows a '{', '[', ',' or ':'. (Those in strings
-// only make the bound looser.)
-func tapeSize(data []byte) int {
-	n := 1
-	for _, c := range []byte("{[,:") {
-		n += bytes.Count(data, []byte{c})
-	}
-	return n
-}
-
-// scalar is the node of the literal, number or string raw, which is the
-// body's bytes from start.
-func (j *JSON) scalar(raw []byte, start int) node {
-	switch raw[0] {
+// scalar fills nd, a zero node, as the node of the literal, number or
+// string data[start:end]; escaped tells whether a string has escapes.
+func (j *JSON) scalar(nd *node, data []byte, start, end int, escaped bool) {
+	switch data[start] {
 	case 'n':
-		return node{kind: jsonNull}
+		nd.kind = jsonNull
 	case 't':
-		return node{kind: jsonBool, truth: true}
+		nd.kind, nd.truth = jsonBool, true
 	case 'f':
-		return node{kind: jsonBool}
+		nd.kind = jsonBool
 	case '"':
-		if bytes.IndexByte(raw, '\\') < 0 {
-			return node{kind: jsonString, off: int32(start + 1), end: int32(start + len(raw) - 1)}
+		nd.kind = jsonString
+		if !escaped {
+			nd.off, nd.end = int32(start+1), int32(end-1)
+			return
 		}
-		j.esc = append(j.esc, unquote(raw))
-		return node{kind: jsonString, esc: true, off: int32(len(j.esc) - 1)}
+		off := len(j.esc)
+		j.esc = unquote(j.esc, data[start:end])
+		nd.esc, nd.off, nd.end = true, int32(off), int32(len(j.esc))
+	default:
+		nd.kind, nd.off, nd.end = jsonNumber, int32(start), int32(end)
 	}
-	return node{kind: jsonNumber, off: int32(start), end: int32(start + len(raw))}
 }
 
-// unquote returns the value of the well-formed JSON string raw, which has
-// escapes, as encoding/json decodes it: an escaped surrogate that is not
-// half of a pair becomes U+FFFD.
-func unquote(raw []byte) string {
+// unquote appends to dst the value of the well-formed JSON string raw,
+// which has escapes, as encoding/json decodes it: an escaped surrogate that
+// is not half of a pair becomes U+FFFD.
+func unquote(dst, raw []byte) []byte {
 	s := raw[1 : len(raw)-1]
-	var b strings.Builder
-	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c != '\\' {
-			b.WriteByte(c)
+			dst = append(dst, c)
 			i++
 			continue
 		}
@@ -240,14 +318,14 @@ func unquote(raw []byte) string {
 			if utf16.IsSurrogate(r) {
 				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
 					if d := utf16.DecodeRune(r, hex4(s[i+2:i+6])); d != unicode.ReplacementChar {
-						b.WriteRune(d)
+						dst = utf8.AppendRune(dst, d)
 						i += 6
 						continue
 					}
 				}
 				r = unicode.ReplacementChar
 			}
-			b.WriteRune(r)
+			dst = utf8.AppendRune(dst, r)
 			continue
 		case 'b':
 			c = '\b'
@@ -262,10 +340,10 @@ func unquote(raw []byte) string {
 		default: // '"', '\\', '/'
 			c = e
 		}
-		b.WriteByte(c)
+		dst = append(dst, c)
 		i += 2
 	}
-	return b.String()
+	return dst
 }
 
 // hex4 reads four hexadecimal digits, which the tokenizer has checked.

@@ -49,6 +49,67 @@ func TestJSONValue(t *testing.T) {
 			break // a stopped iteration stays stopped
 		}
 	}
+	// What a JSON gave stays as it was once it is released and its
+	// memory parses another body.
+	var names []string
+	for name, v := range j.Root().Members() {
+		names = append(names, name+"="+v.Text())
+	}
+	j.Release()
+	other, err := ParseJSON([]byte(`{"zzzzzzzzzzzz": "yyyyyyyyyyyyyyy", "b": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Release()
+	if diff := cmp.Diff([]string{"a=", "b=", "="}, names); diff != "" {
+		t.Errorf("names after Release (-want +got):\n%s", diff)
+	}
+}
+
+// TestJSONFields finds named members without copying names, rejecting the
+// first of them given twice in document order and ignoring the others.
+func TestJSONFields(t *testing.T) {
+	names := []string{"placements", "visitor_id", "view"}
+	tests := []struct {
+		body string
+		want []string // the texts found, by name; "-" for none
+		err  string
+	}{
+		{`{"items": [], "view": 3, "placements": ["a"]}`, []string{"", "-", "3"}, ""},
+		{`{"view": "x", "view": 1}`, nil, "view: duplicate field"},
+		{`{"items": 1, "items": 2, "visitor_id": "v", "view": 1, "visitor_id": "w", "view": 2}`, nil, "visitor_id: duplicate field"},
+		{`{}`, []string{"-", "-", "-"}, ""},
+		{`[{"view": 1}]`, []string{"-", "-", "-"}, ""},
+	}
+	for _, tt := range tests {
+		j, err := ParseJSON([]byte(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		into := make([]JSONValue, len(names))
+		err = j.Root().Fields(names, into)
+		var got []string
+		if err == nil {
+			for _, v := range into {
+				if !v.Exists() {
+					got = append(got, "-")
+					continue
+				}
+				got = append(got, v.Text())
+			}
+		}
+		if fmt.Sprint(err) != fmt.Sprint(errOrNil(tt.err)) || !cmp.Equal(got, tt.want) {
+			t.Errorf("Fields(%s) = %q, %v; want %q, %s", tt.body, got, err, tt.want, tt.err)
+		}
+		j.Release()
+	}
+}
+
+func errOrNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // A server reads the fields it owns from the parsed body and decodes the
@@ -60,6 +121,7 @@ func ExampleParseJSON() {
 		fmt.Println(err)
 		return
 	}
+	defer j.Release() // once nothing reads j any more: the cart is a copy
 	for name, v := range j.Root().Members() {
 		if name == "placements" {
 			for _, p := range v.Elems() {
