@@ -63,14 +63,53 @@ var (
 	maxQty    = money.New(1, 6)  // largest quantity of one line
 )
 
-// Allowed fields of each object, in the order the contract documents them.
+// Allowed fields of each object, in the order the contract documents them,
+// and their indexes in those lists, by which the checks read them.
 var (
-	cartFields     = []string{"website", "currency", "now", "customer", "coupon_code", "segments", "items", "shipping", "payment"}
-	customerFields = []string{"id", "group"}
-	itemFields     = []string{"sku", "name", "qty", "price", "weight", "categories", "attributes"}
-	shippingFields = []string{"method", "amount", "country", "region", "postcode"}
-	paymentFields  = []string{"method"}
+	cartFields = []string{cartWebsite: "website", cartCurrency: "currency", cartNow: "now", cartCustomer: "customer",
+		cartCoupon: "coupon_code", cartSegments: "segments", cartItems: "items", cartShipping: "shipping", cartPayment: "payment"}
+	customerFields = []string{customerID: "id", customerGroup: "group"}
+	itemFields     = []string{itemSKU: "sku", itemName: "name", itemQty: "qty", itemPrice: "price", itemWeight: "weight", itemCategories: "categories", itemAttributes: "attributes"}
+	shippingFields = []string{shippingMethod: "method", shippingAmount: "amount", shippingCountry: "country", shippingRegion: "region", shippingPostcode: "postcode"}
+	paymentFields  = []string{paymentMethod: "method"}
 )
+
+const (
+	cartWebsite = iota
+	cartCurrency
+	cartNow
+	cartCustomer
+	cartCoupon
+	cartSegments
+	cartItems
+	cartShipping
+	cartPayment
+)
+
+const (
+	customerID = iota
+	customerGroup
+)
+
+const (
+	itemSKU = iota
+	itemName
+	itemQty
+	itemPrice
+	itemWeight
+	itemCategories
+	itemAttributes
+)
+
+const (
+	shippingMethod = iota
+	shippingAmount
+	shippingCountry
+	shippingRegion
+	shippingPostcode
+)
+
+const paymentMethod = 0
 
 // DecodeCart reads a cart from its JSON form:
 //
@@ -131,32 +170,32 @@ func (v JSONValue) DecodeCart(def CartDefaults, others []string) (*Cart, error) 
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := f.get("customer"); ok {
+	if v, ok := f.get(cartCustomer); ok {
 		if c.Customer, err = d.customer(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("segments"); ok {
+	if v, ok := f.get(cartSegments); ok {
 		if c.Segments, err = d.segments(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("items"); ok {
+	if v, ok := f.get(cartItems); ok {
 		if c.Items, err = d.items(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("shipping"); ok {
+	if v, ok := f.get(cartShipping); ok {
 		if c.Shipping, err = d.shipping(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("payment"); ok {
+	if v, ok := f.get(cartPayment); ok {
 		pf, err := checkObject("payment", v, paymentFields, nil)
 		if err != nil {
 			return nil, err
 		}
-		if c.Payment.Method, err = optString(&d.texts, &pf, "payment", "method"); err != nil {
+		if c.Payment.Method, err = optString(&d.texts, &pf, "payment", paymentMethod); err != nil {
 			return nil, err
 		}
 	}
@@ -241,9 +280,9 @@ func (d *cartDecoder) list(n int) []string {
 // header reads the cart's plain string fields and applies the defaults.
 func (d *cartDecoder) header(f *object, def CartDefaults) (*Cart, error) {
 	var v [4]string
-	for i, name := range []string{"website", "currency", "now", "coupon_code"} {
+	for i, k := range []int{cartWebsite, cartCurrency, cartNow, cartCoupon} {
 		var err error
-		if v[i], err = optString(&d.texts, f, "", name); err != nil {
+		if v[i], err = optString(&d.texts, f, "", k); err != nil {
 			return nil, err
 		}
 	}
@@ -287,10 +326,10 @@ func (d *cartDecoder) customer(v JSONValue) (Customer, error) {
 		return Customer{}, err
 	}
 	cu := Customer{Group: DefaultGroup}
-	if cu.ID, err = optString(&d.texts, &f, "customer", "id"); err != nil {
+	if cu.ID, err = optString(&d.texts, &f, "customer", customerID); err != nil {
 		return Customer{}, err
 	}
-	g, err := optString(&d.texts, &f, "customer", "group")
+	g, err := optString(&d.texts, &f, "customer", customerGroup)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -403,35 +442,35 @@ func (d *cartDecoder) item(it *Item, v JSONValue, cur money.Currency) error {
 	if err != nil {
 		return err
 	}
-	if it.SKU, err = optString(&d.texts, &f, "", "sku"); err != nil {
+	if it.SKU, err = optString(&d.texts, &f, "", itemSKU); err != nil {
 		return err
 	}
 	if strings.TrimSpace(it.SKU) == "" {
 		return inputErr("sku", "required")
 	}
-	if it.Name, err = optString(&d.texts, &f, "", "name"); err != nil {
+	if it.Name, err = optString(&d.texts, &f, "", itemName); err != nil {
 		return err
 	}
-	q, ok := f.get("qty")
+	q, ok := f.get(itemQty)
 	if !ok {
 		return inputErr("qty", "required")
 	}
 	if it.Qty, err = quantity("qty", q); err != nil {
 		return err
 	}
-	p, ok := f.get("price")
+	p, ok := f.get(itemPrice)
 	if !ok {
 		return inputErr("price", "required")
 	}
 	if it.Price, err = amount("price", p, cur); err != nil {
 		return err
 	}
-	if w, ok := f.get("weight"); ok {
+	if w, ok := f.get(itemWeight); ok {
 		if it.Weight, err = weight("weight", w); err != nil {
 			return err
 		}
 	}
-	if c, ok := f.get("categories"); ok {
+	if c, ok := f.get(itemCategories); ok {
 		l, err := d.stringList("categories", c)
 		if err != nil {
 			return err
@@ -443,7 +482,7 @@ func (d *cartDecoder) item(it *Item, v JSONValue, cur money.Currency) error {
 		}
 		it.Categories = l
 	}
-	if a, ok := f.get("attributes"); ok {
+	if a, ok := f.get(itemAttributes); ok {
 		if it.Attributes, err = d.attributes("attributes", a); err != nil {
 			return err
 		}
@@ -501,15 +540,15 @@ func (d *cartDecoder) shipping(v JSONValue, cur money.Currency) (Shipping, error
 		return Shipping{}, err
 	}
 	var s Shipping
-	if s.Method, err = optString(&d.texts, &f, "shipping", "method"); err != nil {
+	if s.Method, err = optString(&d.texts, &f, "shipping", shippingMethod); err != nil {
 		return Shipping{}, err
 	}
-	if a, ok := f.get("amount"); ok {
+	if a, ok := f.get(shippingAmount); ok {
 		if s.Amount, err = amount("shipping.amount", a, cur); err != nil {
 			return Shipping{}, err
 		}
 	}
-	if s.Country, err = optString(&d.texts, &f, "shipping", "country"); err != nil {
+	if s.Country, err = optString(&d.texts, &f, "shipping", shippingCountry); err != nil {
 		return Shipping{}, err
 	}
 	if s.Country != "" {
@@ -518,10 +557,10 @@ func (d *cartDecoder) shipping(v JSONValue, cur money.Currency) (Shipping, error
 		}
 		s.Country = strings.ToUpper(s.Country)
 	}
-	if s.Region, err = optString(&d.texts, &f, "shipping", "region"); err != nil {
+	if s.Region, err = optString(&d.texts, &f, "shipping", shippingRegion); err != nil {
 		return Shipping{}, err
 	}
-	if s.Postcode, err = optString(&d.texts, &f, "shipping", "postcode"); err != nil {
+	if s.Postcode, err = optString(&d.texts, &f, "shipping", shippingPostcode); err != nil {
 		return Shipping{}, err
 	}
 	return s, nil
@@ -601,7 +640,10 @@ func number(path string, v JSONValue) (money.Decimal, int32, error) {
 	d, err := parseDecimal(text)
 	if err == nil {
 		_, frac, _ := bytes.Cut(text, []byte("."))
-		return d, int32(len(bytes.TrimRight(frac, "0"))), nil
+		for len(frac) > 0 && frac[len(frac)-1] == '0' {
+			frac = frac[:len(frac)-1]
+		}
+		return d, int32(len(frac)), nil
 	}
 	shown := clip(string(text))
 	if v.node().kind == jsonString {

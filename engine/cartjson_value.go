@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -251,8 +250,10 @@ func checkObject(path string, v JSONValue, allowed, others []string) (object, er
 	o := object{j: v.j, allowed: allowed}
 	clean := true
 	m := v.child()
+	next := 0 // members usually come in the contract's order
 	for range v.Len() {
-		k := m.index(allowed)
+		k := m.indexFrom(allowed, next)
+		next = k + 1
 		switch {
 		case k < 0 || o.values[k] != 0:
 			clean = false
@@ -284,6 +285,21 @@ func checkObject(path string, v JSONValue, allowed, others []string) (object, er
 	return o, nil
 }
 
+// indexFrom is index, looking at names[from] first and on from there.
+func (v JSONValue) indexFrom(names []string, from int) int {
+	t := v.text()
+	for i := range names {
+		k := from + i
+		if k >= len(names) {
+			k -= len(names)
+		}
+		if string(t) == names[k] {
+			return k
+		}
+	}
+	return -1
+}
+
 // index is the index in names of the name v, or -1.
 func (v JSONValue) index(names []string) int {
 	t := v.text()
@@ -295,10 +311,10 @@ func (v JSONValue) index(names []string) int {
 	return -1
 }
 
-// get returns the member name and true, or false when it is absent or null
-// (not given).
-func (o *object) get(name string) (JSONValue, bool) {
-	at := o.values[slices.Index(o.allowed, name)]
+// get returns the member allowed[k] and true, or false when it is absent
+// or null (not given).
+func (o *object) get(k int) (JSONValue, bool) {
+	at := o.values[k]
 	if at == 0 || o.j.nodes[at].kind == jsonNull {
 		return JSONValue{}, false
 	}
@@ -338,15 +354,15 @@ func array(path string, v JSONValue, limit int, what string) error {
 	return nil
 }
 
-// optString returns the string member name of the object o at path, copied
-// into t, or "" when it is not given.
-func optString(t *texts, o *object, path, name string) (string, error) {
-	v, ok := o.get(name)
+// optString returns the string member allowed[k] of the object o at path,
+// copied into t, or "" when it is not given.
+func optString(t *texts, o *object, path string, k int) (string, error) {
+	v, ok := o.get(k)
 	if !ok {
 		return "", nil
 	}
 	if v.node().kind != jsonString {
-		return "", typeErr(diag.Member(path, name), "a string", v)
+		return "", typeErr(diag.Member(path, o.allowed[k]), "a string", v)
 	}
 	return t.copy(v.text()), nil
 }
