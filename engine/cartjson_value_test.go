@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 
@@ -141,4 +142,51 @@ func ExampleParseJSON() {
 	// placement home.hero
 	// MJ01 2 19.99
 	// placements: unknown field (allowed: website, currency, now, customer, coupon_code, segments, items, shipping, payment)
+}
+
+// TestDecodeCartConcurrent decodes carts on many goroutines at once, so
+// that parses share the pool: each cart is the one decoded alone, and
+// stays so while other bodies reuse the memory its parse had. Run it with
+// -race.
+func TestDecodeCartConcurrent(t *testing.T) {
+	var bodies [][]byte
+	var want []*Cart
+	for _, b := range demoCarts(t) {
+		bodies = append(bodies, b)
+	}
+	bodies = append(bodies, benchCartJSON(20), []byte(oddBodies[1]))
+	for _, b := range bodies {
+		c, err := DecodeCart(b, CartDefaults{Currency: usd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, c)
+	}
+	errs := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			var kept []*Cart
+			for i := range 50 {
+				k := (g + i) % len(bodies)
+				c, err := DecodeCart(bytes.Clone(bodies[k]), CartDefaults{Currency: usd})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				kept = append(kept, c)
+			}
+			for i, c := range kept {
+				if diff := cmp.Diff(want[(g+i)%len(bodies)], c, decimalEqual); diff != "" {
+					errs <- diff
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 8 {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
 }
