@@ -87,6 +87,9 @@ type JSON struct {
 	// place.
 	dec *jsontext.Decoder
 	rd  bytes.Buffer
+	// released is set while j is in the pool, so that releasing it twice
+	// cannot hand it to two parses at once.
+	released bool
 }
 
 // tokenizerOptions are the tokenizer's options for every body.
@@ -115,12 +118,13 @@ const (
 )
 
 // Release hands j back for another parse. The strings j gave stay valid;
-// j and its JSONValues must not be used again. Calling Release on nil
-// does nothing.
+// j and its JSONValues must not be used again. Calling Release on nil, or
+// again, does nothing.
 func (j *JSON) Release() {
-	if j == nil {
+	if j == nil || j.released {
 		return
 	}
+	j.released = true
 	j.src, j.lists, j.texts = nil, 0, 0
 	j.nodes, j.esc = j.nodes[:0], j.esc[:0]
 	if cap(j.nodes) > keepNodes {
@@ -162,6 +166,7 @@ func ParseJSON(data []byte) (*JSON, error) {
 		return nil, inputErr("", "the body is not valid UTF-8 at %s", where(data, i))
 	}
 	j := parses.Get().(*JSON)
+	j.released = false
 	end, err := j.tokenize(data)
 	if err != nil {
 		j.Release()

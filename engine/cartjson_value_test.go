@@ -57,11 +57,20 @@ func TestJSONValue(t *testing.T) {
 		names = append(names, name+"="+v.Text())
 	}
 	j.Release()
+	j.Release() // twice: nothing more
 	other, err := ParseJSON([]byte(`{"zzzzzzzzzzzz": "yyyyyyyyyyyyyyy", "b": 1}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Release()
+	third, err := ParseJSON([]byte(`{"b": 2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Release()
+	if other == third || other.Root().Len() != 2 {
+		t.Errorf("a JSON released twice was handed to two parses")
+	}
 	if diff := cmp.Diff([]string{"a=", "b=", "="}, names); diff != "" {
 		t.Errorf("names after Release (-want +got):\n%s", diff)
 	}
