@@ -2,10 +2,12 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"sync"
 	"unicode"
 	"unicode/utf16"
@@ -181,129 +183,6 @@ func ParseJSON(data []byte) (*JSON, error) {
 	return j, nil
 }
 
-// open is an array or object whose end the tokenizer has not reached yet.
-type open struct {
-	at   int32 // its node
-	name bool  // an object's next string is a member name
-}
-
-// tokenize reads the first JSON value of data into j's tape, and returns
-// the offset just after it.
-//
-// jsontext's Decoder parses a bytes.Buffer in place, and ReadToken reads
-// one token without allocating; InputOffset before and after it brackets
-// the token with the white space, comma or colon before it, which the
-// tokenizer has checked, so the token starts at the first other byte.
-func (j *JSON) tokenize(data []byte) (int, error) {
-	j.src = data
-	j.rd = *bytes.NewBuffer(data)
-	dec := j.dec
-	dec.Reset(&j.rd, tokenizerOptions...)
-	nodes := j.nodes[:0]
-	var stack [16]open
-	opens := stack[:0]
-	// esc is the offset of the first backslash at or after the string
-	// being read: a string has escapes if it is before the string's end.
-	// Finding it once for many strings (usually all of them) is cheaper
-	// than looking into each.
-	esc := -1
-	for {
-		start := int(dec.InputOffset())
-		if _, err := dec.ReadToken(); err != nil {
-			j.nodes = nodes
-			return 0, err
-		}
-		end := int(dec.InputOffset())
-		for {
-			if c := data[start]; c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',' && c != ':' {
-				break
-			}
-			start++
-		}
-		var parent *open
-		if len(opens) > 0 {
-			parent = &opens[len(opens)-1]
-		}
-		switch c := data[start]; c {
-		case '{', '[':
-			if parent != nil && nodes[parent.at].kind == jsonArray {
-				nodes[parent.at].off++
-			}
-			kind := jsonArray
-			if c == '{' {
-				kind = jsonObject
-			}
-			opens = append(opens, open{at: int32(len(nodes)), name: c == '{'})
-			nodes = append(nodes, node{kind: kind})
-			continue
-		case '}', ']':
-			nodes[parent.at].end = int32(len(nodes))
-			opens = opens[:len(opens)-1]
-		default:
-			if esc < start {
-				esc = len(data)
-				if i := bytes.IndexByte(data[start:], '\\'); i >= 0 {
-					esc = start + i
-				}
-			}
-			// The node is written in place: a node built and then copied
-			// is written a byte at a time and read back whole, which
-			// stalls the processor on every value.
-			nodes = append(nodes, node{})
-			nd := &nodes[len(nodes)-1]
-			j.scalar(nd, data, start, end, esc < end)
-			switch {
-			case parent == nil:
-			case parent.name:
-				// A member's name: its value comes next.
-				nodes[parent.at].off++
-				parent.name = false
-				continue
-			case nodes[parent.at].kind == jsonArray:
-				nodes[parent.at].off++
-				if nd.kind == jsonString {
-					j.lists++
-				}
-			}
-			if nd.kind == jsonString {
-				j.texts += int(nd.end - nd.off)
-			}
-		}
-		// A value has ended.
-		if len(opens) == 0 {
-			j.nodes = nodes
-			return end, nil
-		}
-		if o := &opens[len(opens)-1]; nodes[o.at].kind == jsonObject {
-			o.name = true
-		}
-	}
-}
-
-// scalar fills nd, a zero node, as the node of the literal, number or
-// string data[start:end]; escaped tells whether a string has escapes.
-func (j *JSON) scalar(nd *node, data []byte, start, end int, escaped bool) {
-	switch data[start] {
-	case 'n':
-		nd.kind = jsonNull
-	case 't':
-		nd.kind, nd.truth = jsonBool, true
-	case 'f':
-		nd.kind = jsonBool
-	case '"':
-		nd.kind = jsonString
-		if !escaped {
-			nd.off, nd.end = int32(start+1), int32(end-1)
-			return
-		}
-		off := len(j.esc)
-		j.esc = unquote(j.esc, data[start:end])
-		nd.esc, nd.off, nd.end = true, int32(off), int32(len(j.esc))
-	default:
-		nd.kind, nd.off, nd.end = jsonNumber, int32(start), int32(end)
-	}
-}
-
 // unquote appends to dst the value of the well-formed JSON string raw,
 // which has escapes, as encoding/json decodes it: an escaped surrogate that
 // is not half of a pair becomes U+FFFD.
@@ -400,3 +279,170 @@ func where(data []byte, off int) string {
 	col := off - bytes.LastIndexByte(data[:off], '\n')
 	return fmt.Sprintf("line %d, column %d (byte offset %d)", line, col, off)
 }
+
+// tokenize reads the first JSON value of data into j's tape, and returns
+// the offset just after it.
+//
+// jsontext checks the value whole: ReadValue, on a bytes.Buffer, which its
+// Decoder parses in place. A cutter then builds the tape from the checked
+// bytes, where a token's end is found without checking anything again.
+// Reading the value a token at a time (ReadToken) builds the same tape,
+// and FuzzTape holds the two to each other, but costs about a sixth more
+// of the whole decoding: each call checks its token's place again.
+func (j *JSON) tokenize(data []byte) (int, error) {
+	j.src = data
+	j.rd = *bytes.NewBuffer(data)
+	j.dec.Reset(&j.rd, tokenizerOptions...)
+	raw, err := j.dec.ReadValue()
+	if err != nil {
+		return 0, err
+	}
+	end := int(j.dec.InputOffset())
+	// The value ends at end: a number at the top level is followed by
+	// whatever data has after it ("0" of "00").
+	c := cutter{data: data[:end], nodes: j.nodes[:0], esc: j.esc[:0]}
+	c.value(end - len(raw))
+	j.nodes, j.esc, j.lists, j.texts = c.nodes, c.esc, c.lists, c.texts
+	return end, nil
+}
+
+// cutter builds the tape of a value jsontext has checked: well-formed,
+// with nothing but white space between its tokens, commas and colons.
+// Its methods take the offset of a token and return the offset after it.
+type cutter struct {
+	data         []byte
+	nodes        []node
+	esc          []byte // the values of the strings with escapes
+	lists, texts int    // as JSON's
+}
+
+// space returns the offset of the first byte from i that is not white
+// space.
+func (c *cutter) space(i int) int {
+	for c.data[i] <= ' ' {
+		i++
+	}
+	return i
+}
+
+// value appends the nodes of the value at data[i]: a container, then its
+// members (each a name and a value) or elements.
+func (c *cutter) value(i int) int {
+	data := c.data
+	switch data[i] {
+	case '{':
+		at := len(c.nodes)
+		c.nodes = append(c.nodes, node{kind: jsonObject})
+		n := int32(0)
+		i = c.space(i + 1)
+		if data[i] != '}' {
+			for {
+				i = c.str(i)
+				i = c.space(i)
+				i = c.space(i + 1) // the colon
+				i = c.value(i)
+				n++
+				i = c.space(i)
+				if data[i] == '}' {
+					break
+				}
+				i = c.space(i + 1) // the comma
+			}
+		}
+		c.nodes[at].off, c.nodes[at].end = n, int32(len(c.nodes))
+		return i + 1
+	case '[':
+		at := len(c.nodes)
+		c.nodes = append(c.nodes, node{kind: jsonArray})
+		n := int32(0)
+		i = c.space(i + 1)
+		if data[i] != ']' {
+			for {
+				if data[i] == '"' {
+					c.lists++
+				}
+				i = c.value(i)
+				n++
+				i = c.space(i)
+				if data[i] == ']' {
+					break
+				}
+				i = c.space(i + 1)
+			}
+		}
+		c.nodes[at].off, c.nodes[at].end = n, int32(len(c.nodes))
+		return i + 1
+	case '"':
+		i = c.str(i)
+		nd := &c.nodes[len(c.nodes)-1]
+		c.texts += int(nd.end - nd.off)
+		return i
+	case 't':
+		c.nodes = append(c.nodes, node{kind: jsonBool, truth: true})
+		return i + 4
+	case 'f':
+		c.nodes = append(c.nodes, node{kind: jsonBool})
+		return i + 5
+	case 'n':
+		c.nodes = append(c.nodes, node{kind: jsonNull})
+		return i + 4
+	}
+	start := i
+	for i < len(data) && numeric[data[i]] {
+		i++
+	}
+	c.nodes = append(c.nodes, node{kind: jsonNumber, off: int32(start), end: int32(i)})
+	return i
+}
+
+// str appends the node of the string at data[i], a value or a member's
+// name.
+func (c *cutter) str(i int) int {
+	data := c.data
+	start := i
+	i++
+	for {
+		// Find the first quote or backslash eight bytes at a time: m has
+		// the high bit of each byte of w that is one, and the lowest set
+		// bit is right (those above it may not be).
+		for i+8 <= len(data) {
+			w := binary.LittleEndian.Uint64(data[i:])
+			q, b := w^0x2222222222222222, w^0x5c5c5c5c5c5c5c5c
+			if m := ((q-0x0101010101010101)&^q | (b-0x0101010101010101)&^b) & 0x8080808080808080; m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		switch data[i] {
+		case '"':
+			c.nodes = append(c.nodes, node{kind: jsonString, off: int32(start + 1), end: int32(i)})
+			return i + 1
+		case '\\':
+			return c.escaped(start)
+		default:
+			i++ // the last few bytes of data, one at a time
+		}
+	}
+}
+
+// escaped appends the node of the string with escapes at data[start]: its
+// value is unquoted into esc.
+func (c *cutter) escaped(start int) int {
+	data := c.data
+	i := start + 1
+	for data[i] != '"' {
+		if data[i] == '\\' {
+			i++
+		}
+		i++
+	}
+	off := len(c.esc)
+	c.esc = unquote(c.esc, data[start:i+1])
+	c.nodes = append(c.nodes, node{kind: jsonString, esc: true, off: int32(off), end: int32(len(c.esc))})
+	return i + 1
+}
+
+// numeric holds the bytes of a JSON number.
+var numeric = [256]bool{'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true,
+	'7': true, '8': true, '9': true, '-': true, '+': true, '.': true, 'e': true, 'E': true}
