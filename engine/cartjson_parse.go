@@ -16,7 +16,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// This file reads a request body once, with the streaming tokenizer of
+// This file reads a request body once, checked by the tokenizer of
 // github.com/go-json-experiment/json/jsontext (this is the only file of
 // ruled that imports it), into a flat list of nodes: the tape the checks of
 // cartjson.go walk. The tape keeps what those checks need and encoding/json's
