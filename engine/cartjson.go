@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -62,14 +63,53 @@ var (
 	maxQty    = money.New(1, 6)  // largest quantity of one line
 )
 
-// Allowed fields of each object, in the order the contract documents them.
+// Allowed fields of each object, in the order the contract documents them,
+// and their indexes in those lists, by which the checks read them.
 var (
-	cartFields     = []string{"website", "currency", "now", "customer", "coupon_code", "segments", "items", "shipping", "payment"}
-	customerFields = []string{"id", "group"}
-	itemFields     = []string{"sku", "name", "qty", "price", "weight", "categories", "attributes"}
-	shippingFields = []string{"method", "amount", "country", "region", "postcode"}
-	paymentFields  = []string{"method"}
+	cartFields = []string{cartWebsite: "website", cartCurrency: "currency", cartNow: "now", cartCustomer: "customer",
+		cartCoupon: "coupon_code", cartSegments: "segments", cartItems: "items", cartShipping: "shipping", cartPayment: "payment"}
+	customerFields = []string{customerID: "id", customerGroup: "group"}
+	itemFields     = []string{itemSKU: "sku", itemName: "name", itemQty: "qty", itemPrice: "price", itemWeight: "weight", itemCategories: "categories", itemAttributes: "attributes"}
+	shippingFields = []string{shippingMethod: "method", shippingAmount: "amount", shippingCountry: "country", shippingRegion: "region", shippingPostcode: "postcode"}
+	paymentFields  = []string{paymentMethod: "method"}
 )
+
+const (
+	cartWebsite = iota
+	cartCurrency
+	cartNow
+	cartCustomer
+	cartCoupon
+	cartSegments
+	cartItems
+	cartShipping
+	cartPayment
+)
+
+const (
+	customerID = iota
+	customerGroup
+)
+
+const (
+	itemSKU = iota
+	itemName
+	itemQty
+	itemPrice
+	itemWeight
+	itemCategories
+	itemAttributes
+)
+
+const (
+	shippingMethod = iota
+	shippingAmount
+	shippingCountry
+	shippingRegion
+	shippingPostcode
+)
+
+const paymentMethod = 0
 
 // DecodeCart reads a cart from its JSON form:
 //
@@ -107,6 +147,7 @@ func DecodeCart(data []byte, def CartDefaults) (*Cart, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer j.Release()
 	return j.Root().DecodeCart(def, nil)
 }
 
@@ -114,7 +155,7 @@ func DecodeCart(data []byte, def CartDefaults) (*Cart, error) {
 // and the checks of the package function DecodeCart; fields are named by
 // their path from v. Members of v named in others belong to the caller, who
 // reads them from the same parse: they are neither decoded nor rejected as
-// unknown.
+// unknown. The cart refers to nothing of v's JSON: it may be released.
 func (v JSONValue) DecodeCart(def CartDefaults, others []string) (*Cart, error) {
 	if v.node().kind != jsonObject {
 		return nil, inputErr("", "the body must be a JSON object, got %s", v.Kind())
@@ -123,53 +164,106 @@ func (v JSONValue) DecodeCart(def CartDefaults, others []string) (*Cart, error) 
 	if err != nil {
 		return nil, err
 	}
-	c, err := header(&f, def)
+	d := cartDecoder{j: v.j}
+	d.texts.left = v.j.texts
+	c, err := d.header(&f, def)
 	if err != nil {
 		return nil, err
 	}
-	d := cartDecoder{j: v.j}
-	if v, ok := f.get("customer"); ok {
-		if c.Customer, err = customer(v); err != nil {
+	if v, ok := f.get(cartCustomer); ok {
+		if c.Customer, err = d.customer(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("segments"); ok {
+	if v, ok := f.get(cartSegments); ok {
 		if c.Segments, err = d.segments(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("items"); ok {
+	if v, ok := f.get(cartItems); ok {
 		if c.Items, err = d.items(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("shipping"); ok {
-		if c.Shipping, err = shipping(v, c.Currency); err != nil {
+	if v, ok := f.get(cartShipping); ok {
+		if c.Shipping, err = d.shipping(v, c.Currency); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := f.get("payment"); ok {
+	if v, ok := f.get(cartPayment); ok {
 		pf, err := checkObject("payment", v, paymentFields, nil)
 		if err != nil {
 			return nil, err
 		}
-		if c.Payment.Method, err = optString(&pf, "payment", "method"); err != nil {
+		if c.Payment.Method, err = optString(&d.texts, &pf, "payment", paymentMethod); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
-// cartDecoder is the state of one decoding: the backing array the cart's
-// string lists are cut from, so that a cart's categories, segments and
-// attribute lists cost one allocation together rather than one each.
+// cartDecoder is the state of one decoding: the blocks a cart's strings,
+// string lists and attributes are cut from, so that they cost an
+// allocation or two together rather than one each, and refer to nothing of
+// the parse.
 type cartDecoder struct {
-	j    *JSON
-	strs []string
-	// attrs is the block the lines' attributes are cut from, attrHint
-	// the size of a new one.
-	attrs    []NamedAttr
-	attrHint int
+	j     *JSON
+	texts texts
+	strs  []string
+	// attrs is the block the lines' attributes are cut from.
+	attrs []NamedAttr
+}
+
+// texts copies the strings a cart keeps out of the parse, into a block of
+// its own: one allocation for all of them, a fraction of the body's size.
+type texts struct {
+	b strings.Builder
+	// left bounds what is still to copy: the bytes of the body's string
+	// values not yet asked for. The block is sized from it.
+	left int
+	// names are the attribute names copied so far, by hashOf their bytes:
+	// every line names the same few, which are copied once. (The block
+	// has room for a few names beyond left.)
+	names [16]string
+}
+
+// copy returns the string b, a value of the body, copied into t's block.
+func (t *texts) copy(b []byte) string {
+	t.left -= len(b)
+	if len(b) == 0 {
+		return ""
+	}
+	return t.add(b)
+}
+
+// name returns b, the name of a line's attribute, copied into t's block
+// unless it is one of the names copied before.
+func (t *texts) name(b []byte) string {
+	h := &t.names[hashOf(b)%uint(len(t.names))]
+	if *h != string(b) {
+		*h = t.add(b)
+	}
+	return *h
+}
+
+// hashOf is a cheap hash of a non-empty string, enough to tell apart the
+// few attribute names of a cart.
+func hashOf(b []byte) uint {
+	n := len(b)
+	return uint(n) + 7*uint(b[0]) + 31*uint(b[n-1]) + 131*uint(b[n/2])
+}
+
+// add copies b into t's block, starting a new one when it has no room. A
+// block is written once and never changed, so the strings cut from it are
+// immutable.
+func (t *texts) add(b []byte) string {
+	if t.b.Cap()-t.b.Len() < len(b) {
+		t.b = strings.Builder{}
+		t.b.Grow(max(t.left, 0) + len(b) + 64)
+	}
+	n := t.b.Len()
+	t.b.Write(b)
+	return t.b.String()[n:]
 }
 
 // list returns n strings cut from d's backing array, capacity n, so that
@@ -184,11 +278,11 @@ func (d *cartDecoder) list(n int) []string {
 }
 
 // header reads the cart's plain string fields and applies the defaults.
-func header(f *object, def CartDefaults) (*Cart, error) {
+func (d *cartDecoder) header(f *object, def CartDefaults) (*Cart, error) {
 	var v [4]string
-	for i, name := range []string{"website", "currency", "now", "coupon_code"} {
+	for i, k := range []int{cartWebsite, cartCurrency, cartNow, cartCoupon} {
 		var err error
-		if v[i], err = optString(f, "", name); err != nil {
+		if v[i], err = optString(&d.texts, f, "", k); err != nil {
 			return nil, err
 		}
 	}
@@ -226,16 +320,16 @@ func header(f *object, def CartDefaults) (*Cart, error) {
 	return c, nil
 }
 
-func customer(v JSONValue) (Customer, error) {
+func (d *cartDecoder) customer(v JSONValue) (Customer, error) {
 	f, err := checkObject("customer", v, customerFields, nil)
 	if err != nil {
 		return Customer{}, err
 	}
 	cu := Customer{Group: DefaultGroup}
-	if cu.ID, err = optString(&f, "customer", "id"); err != nil {
+	if cu.ID, err = optString(&d.texts, &f, "customer", customerID); err != nil {
 		return Customer{}, err
 	}
-	g, err := optString(&f, "customer", "group")
+	g, err := optString(&d.texts, &f, "customer", customerGroup)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -287,7 +381,7 @@ func (d *cartDecoder) stringList(path string, v JSONValue) ([]string, error) {
 		if e.node().kind != jsonString {
 			return nil, typeErr(diag.Index(path, i), "a string", e)
 		}
-		l[i] = e.Text()
+		l[i] = d.texts.copy(e.text())
 		e = e.sibling()
 	}
 	return l, nil
@@ -298,8 +392,25 @@ func (d *cartDecoder) items(v JSONValue, cur money.Currency) ([]Item, error) {
 		return nil, err
 	}
 	out := make([]Item, v.Len())
-	d.attrHint = 4 * v.Len() // a few attributes a line, in one block
+	// One block holds every line's attributes.
+	attrs := 0
 	e := v.child()
+	for range v.Len() {
+		if e.node().kind == jsonObject {
+			m := e.child()
+			for range e.Len() {
+				if a := m.value(); m.is("attributes") && a.node().kind == jsonObject {
+					attrs += a.Len()
+				}
+				m = m.nextMember()
+			}
+		}
+		e = e.sibling()
+	}
+	if attrs > 0 {
+		d.attrs = make([]NamedAttr, 0, attrs)
+	}
+	e = v.child()
 	for i := range out {
 		if err := d.item(&out[i], e, cur); err != nil {
 			return nil, within(diag.Index("items", i), err)
@@ -331,35 +442,35 @@ func (d *cartDecoder) item(it *Item, v JSONValue, cur money.Currency) error {
 	if err != nil {
 		return err
 	}
-	if it.SKU, err = optString(&f, "", "sku"); err != nil {
+	if it.SKU, err = optString(&d.texts, &f, "", itemSKU); err != nil {
 		return err
 	}
 	if strings.TrimSpace(it.SKU) == "" {
 		return inputErr("sku", "required")
 	}
-	if it.Name, err = optString(&f, "", "name"); err != nil {
+	if it.Name, err = optString(&d.texts, &f, "", itemName); err != nil {
 		return err
 	}
-	q, ok := f.get("qty")
+	q, ok := f.get(itemQty)
 	if !ok {
 		return inputErr("qty", "required")
 	}
 	if it.Qty, err = quantity("qty", q); err != nil {
 		return err
 	}
-	p, ok := f.get("price")
+	p, ok := f.get(itemPrice)
 	if !ok {
 		return inputErr("price", "required")
 	}
 	if it.Price, err = amount("price", p, cur); err != nil {
 		return err
 	}
-	if w, ok := f.get("weight"); ok {
+	if w, ok := f.get(itemWeight); ok {
 		if it.Weight, err = weight("weight", w); err != nil {
 			return err
 		}
 	}
-	if c, ok := f.get("categories"); ok {
+	if c, ok := f.get(itemCategories); ok {
 		l, err := d.stringList("categories", c)
 		if err != nil {
 			return err
@@ -371,7 +482,7 @@ func (d *cartDecoder) item(it *Item, v JSONValue, cur money.Currency) error {
 		}
 		it.Categories = l
 	}
-	if a, ok := f.get("attributes"); ok {
+	if a, ok := f.get(itemAttributes); ok {
 		if it.Attributes, err = d.attributes("attributes", a); err != nil {
 			return err
 		}
@@ -385,15 +496,15 @@ func (d *cartDecoder) attributes(path string, v JSONValue) (Attrs, error) {
 	}
 	n := v.Len()
 	if cap(d.attrs)-len(d.attrs) < n {
-		d.attrs = make([]NamedAttr, 0, max(n, d.attrHint))
+		d.attrs = make([]NamedAttr, 0, n) // not reached: items sized the block
 	}
 	k := len(d.attrs)
 	attrs := d.attrs[k : k : k+n] // full capacity n: appending to it never writes into the next line's
 	d.attrs = d.attrs[:k+n]
 	m := v.child()
 	for range v.Len() {
-		name, val := m.Text(), m.value()
-		if name == "" {
+		name, val := m.text(), m.value()
+		if len(name) == 0 {
 			return nil, inputErr(path, "attribute names must not be empty")
 		}
 		var (
@@ -402,7 +513,7 @@ func (d *cartDecoder) attributes(path string, v JSONValue) (Attrs, error) {
 		)
 		switch val.node().kind {
 		case jsonString:
-			a.Str = val.Text()
+			a.Str = d.texts.copy(val.text())
 		case jsonNumber:
 			a.Num, _, err = number("", val)
 			a.IsNum = true
@@ -415,29 +526,29 @@ func (d *cartDecoder) attributes(path string, v JSONValue) (Attrs, error) {
 			err = typeErr("", "a string, number, boolean or array of strings", val)
 		}
 		if err != nil {
-			return nil, within(diag.Member(path, name), err)
+			return nil, within(diag.Member(path, string(name)), err)
 		}
-		attrs = append(attrs, NamedAttr{Name: name, Attr: a})
+		attrs = append(attrs, NamedAttr{Name: d.texts.name(name), Attr: a})
 		m = m.nextMember()
 	}
 	return attrs, nil
 }
 
-func shipping(v JSONValue, cur money.Currency) (Shipping, error) {
+func (d *cartDecoder) shipping(v JSONValue, cur money.Currency) (Shipping, error) {
 	f, err := checkObject("shipping", v, shippingFields, nil)
 	if err != nil {
 		return Shipping{}, err
 	}
 	var s Shipping
-	if s.Method, err = optString(&f, "shipping", "method"); err != nil {
+	if s.Method, err = optString(&d.texts, &f, "shipping", shippingMethod); err != nil {
 		return Shipping{}, err
 	}
-	if a, ok := f.get("amount"); ok {
+	if a, ok := f.get(shippingAmount); ok {
 		if s.Amount, err = amount("shipping.amount", a, cur); err != nil {
 			return Shipping{}, err
 		}
 	}
-	if s.Country, err = optString(&f, "shipping", "country"); err != nil {
+	if s.Country, err = optString(&d.texts, &f, "shipping", shippingCountry); err != nil {
 		return Shipping{}, err
 	}
 	if s.Country != "" {
@@ -446,10 +557,10 @@ func shipping(v JSONValue, cur money.Currency) (Shipping, error) {
 		}
 		s.Country = strings.ToUpper(s.Country)
 	}
-	if s.Region, err = optString(&f, "shipping", "region"); err != nil {
+	if s.Region, err = optString(&d.texts, &f, "shipping", shippingRegion); err != nil {
 		return Shipping{}, err
 	}
-	if s.Postcode, err = optString(&f, "shipping", "postcode"); err != nil {
+	if s.Postcode, err = optString(&d.texts, &f, "shipping", shippingPostcode); err != nil {
 		return Shipping{}, err
 	}
 	return s, nil
@@ -525,15 +636,18 @@ func number(path string, v JSONValue) (money.Decimal, int32, error) {
 	if k := v.node().kind; k != jsonNumber && k != jsonString {
 		return money.Decimal{}, 0, typeErr(path, `a number or a decimal string such as "19.99"`, v)
 	}
-	text := v.Text()
+	text := v.text()
 	d, err := parseDecimal(text)
 	if err == nil {
-		_, frac, _ := strings.Cut(text, ".")
-		return d, int32(len(strings.TrimRight(frac, "0"))), nil
+		_, frac, _ := bytes.Cut(text, []byte("."))
+		for len(frac) > 0 && frac[len(frac)-1] == '0' {
+			frac = frac[:len(frac)-1]
+		}
+		return d, int32(len(frac)), nil
 	}
-	shown := clip(text)
+	shown := clip(string(text))
 	if v.node().kind == jsonString {
-		shown = quote(text)
+		shown = quote(string(text))
 	}
 	if errors.Is(err, money.ErrSyntax) {
 		return money.Decimal{}, 0, inputErr(path, "want a plain decimal number such as 19.99, got %s", shown)
@@ -544,8 +658,8 @@ func number(path string, v JSONValue) (money.Decimal, int32, error) {
 // parseDecimal is money.Parse without its allocations in the common case:
 // a plain decimal of at most 18 digits is c × 10^-k, as money.Parse makes
 // it. Anything else, and every error, is money.Parse's.
-func parseDecimal(s string) (money.Decimal, error) {
-	body := strings.TrimPrefix(s, "-")
+func parseDecimal(s []byte) (money.Decimal, error) {
+	body := bytes.TrimPrefix(s, []byte("-"))
 	var c int64
 	digits, frac := 0, 0
 	dot := false
@@ -557,11 +671,11 @@ func parseDecimal(s string) (money.Decimal, error) {
 		case ch == '.' && !dot && i > 0 && i < len(body)-1:
 			dot, frac = true, len(body)-1-i
 		default:
-			return money.Parse(s)
+			return money.Parse(string(s))
 		}
 	}
 	if digits == 0 || digits > 18 {
-		return money.Parse(s)
+		return money.Parse(string(s))
 	}
 	if len(body) < len(s) {
 		c = -c

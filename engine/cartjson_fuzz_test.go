@@ -176,6 +176,25 @@ func FuzzDecodeCart(f *testing.F) {
 				}
 			}
 		}
+		// The cart refers to nothing of the body or of the pooled parse:
+		// overwriting the body and parsing others into the same pool
+		// changes nothing of it.
+		scribbled := bytes.Clone(body)
+		c3, err := DecodeCart(scribbled, CartDefaults{Currency: usd})
+		if err != nil {
+			t.Fatalf("DecodeCart(%q) failed the second time: %v", body, err)
+		}
+		for i := range scribbled {
+			scribbled[i] = 'x'
+		}
+		for _, b := range oddBodies[:8] {
+			if j, err := ParseJSON([]byte(b)); err == nil {
+				j.Release()
+			}
+		}
+		if diff := cmp.Diff(c, c3, decimalEqual); diff != "" {
+			t.Fatalf("DecodeCart(%q) changed with its body overwritten (-want +got):\n%s", body, diff)
+		}
 		// White space between tokens changes nothing.
 		var compact, indented bytes.Buffer
 		if err := json.Compact(&compact, body); err != nil {

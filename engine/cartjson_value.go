@@ -1,9 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -62,16 +62,23 @@ func (v JSONValue) IsString() bool { return v.node().kind == jsonString }
 func (v JSONValue) IsNumber() bool { return v.node().kind == jsonNumber }
 
 // Text is a string's value, or a number's text as written ("1.50", "2e3");
-// "" for other kinds.
-func (v JSONValue) Text() string {
+// "" for other kinds. It is a copy, which stays valid after Release.
+func (v JSONValue) Text() string { return string(v.text()) }
+
+// text is Text without the copy: the body's bytes, or the unescaped
+// value's, valid until Release and never to be kept or modified.
+func (v JSONValue) text() []byte {
 	switch nd := v.node(); {
 	case nd.esc:
-		return v.j.esc[nd.off]
+		return v.j.esc[nd.off:nd.end]
 	case nd.kind == jsonString || nd.kind == jsonNumber:
 		return v.j.src[nd.off:nd.end]
 	}
-	return ""
+	return nil
 }
+
+// is reports whether v is a string (or a member's name) that is s.
+func (v JSONValue) is(s string) bool { return string(v.text()) == s }
 
 // Len is the number of an array's elements or an object's members, 0 for
 // other kinds.
@@ -109,7 +116,7 @@ func (v JSONValue) Elems() iter.Seq2[int, JSONValue] {
 
 // Members yields the members of an object in document order, each name as
 // often as the body gives it (rejecting duplicates is the reader's); nothing
-// for other kinds.
+// for other kinds. The names are copies.
 func (v JSONValue) Members() iter.Seq2[string, JSONValue] {
 	return func(yield func(string, JSONValue) bool) {
 		if v.node().kind != jsonObject {
@@ -124,6 +131,37 @@ func (v JSONValue) Members() iter.Seq2[string, JSONValue] {
 		}
 	}
 }
+
+// Fields finds the members of the object v named in names, without
+// copying any name: into[k] is the value of the member names[k], or the
+// zero JSONValue (Exists false) when v has none. A name of names that v
+// gives twice is an *InputError "duplicate field" naming it by its path
+// from v (the first such name in document order); other members are not
+// looked at. Fields finds nothing in a value that is not an object.
+func (v JSONValue) Fields(names []string, into []JSONValue) error {
+	clear(into[:len(names)])
+	if v.node().kind != jsonObject {
+		return nil
+	}
+	m := v.child()
+	for range v.Len() {
+		for k, name := range names {
+			if !m.is(name) {
+				continue
+			}
+			if into[k].j != nil {
+				return inputErr(name, "duplicate field")
+			}
+			into[k] = m.value()
+			break
+		}
+		m = m.nextMember()
+	}
+	return nil
+}
+
+// Exists reports whether v is a value, not the zero JSONValue.
+func (v JSONValue) Exists() bool { return v.j != nil }
 
 // child is the first element of an array, or the name of an object's
 // first member; sibling is the value after v (the next element of an
@@ -146,12 +184,14 @@ func firstDuplicate(v JSONValue) (int, string) {
 	// ones before it is cheaper than a map; past a few names, a map keeps a
 	// large (or hostile) object linear.
 	if n <= 16 {
-		var names [16]string
+		var names [16][]byte
 		m := v.child()
 		for k := range n {
-			names[k] = m.Text()
-			if slices.Contains(names[:k], names[k]) {
-				return k, names[k]
+			names[k] = m.text()
+			for _, earlier := range names[:k] {
+				if bytes.Equal(earlier, names[k]) {
+					return k, string(names[k])
+				}
 			}
 			m = m.nextMember()
 		}
@@ -160,10 +200,11 @@ func firstDuplicate(v JSONValue) (int, string) {
 	seen := make(map[string]bool, n)
 	m := v.child()
 	for k := range n {
-		if seen[m.Text()] {
-			return k, m.Text()
+		name := m.text()
+		if seen[string(name)] {
+			return k, string(name)
 		}
-		seen[m.Text()] = true
+		seen[string(name)] = true
 		m = m.nextMember()
 	}
 	return -1, ""
@@ -209,8 +250,10 @@ func checkObject(path string, v JSONValue, allowed, others []string) (object, er
 	o := object{j: v.j, allowed: allowed}
 	clean := true
 	m := v.child()
+	next := 0 // members usually come in the contract's order
 	for range v.Len() {
-		k := slices.Index(allowed, m.Text())
+		k := m.indexFrom(allowed, next)
+		next = k + 1
 		switch {
 		case k < 0 || o.values[k] != 0:
 			clean = false
@@ -229,7 +272,8 @@ func checkObject(path string, v JSONValue, allowed, others []string) (object, er
 	}
 	m = v.child()
 	for range v.Len() {
-		if name := m.Text(); !slices.Contains(allowed, name) && !slices.Contains(others, name) {
+		if m.index(allowed) < 0 && m.index(others) < 0 {
+			name := m.Text()
 			msg := "unknown field"
 			if s := suggest(name, allowed); s != "" {
 				msg += fmt.Sprintf(", did you mean %q?", s)
@@ -241,10 +285,36 @@ func checkObject(path string, v JSONValue, allowed, others []string) (object, er
 	return o, nil
 }
 
-// get returns the member name and true, or false when it is absent or null
-// (not given).
-func (o *object) get(name string) (JSONValue, bool) {
-	at := o.values[slices.Index(o.allowed, name)]
+// indexFrom is index, looking at names[from] first and on from there.
+func (v JSONValue) indexFrom(names []string, from int) int {
+	t := v.text()
+	for i := range names {
+		k := from + i
+		if k >= len(names) {
+			k -= len(names)
+		}
+		if string(t) == names[k] {
+			return k
+		}
+	}
+	return -1
+}
+
+// index is the index in names of the name v, or -1.
+func (v JSONValue) index(names []string) int {
+	t := v.text()
+	for k, name := range names {
+		if string(t) == name {
+			return k
+		}
+	}
+	return -1
+}
+
+// get returns the member allowed[k] and true, or false when it is absent
+// or null (not given).
+func (o *object) get(k int) (JSONValue, bool) {
+	at := o.values[k]
 	if at == 0 || o.j.nodes[at].kind == jsonNull {
 		return JSONValue{}, false
 	}
@@ -284,17 +354,17 @@ func array(path string, v JSONValue, limit int, what string) error {
 	return nil
 }
 
-// optString returns the string member name of the object o at path, or ""
-// when it is not given.
-func optString(o *object, path, name string) (string, error) {
-	v, ok := o.get(name)
+// optString returns the string member allowed[k] of the object o at path,
+// copied into t, or "" when it is not given.
+func optString(t *texts, o *object, path string, k int) (string, error) {
+	v, ok := o.get(k)
 	if !ok {
 		return "", nil
 	}
 	if v.node().kind != jsonString {
-		return "", typeErr(diag.Member(path, name), "a string", v)
+		return "", typeErr(diag.Member(path, o.allowed[k]), "a string", v)
 	}
-	return v.Text(), nil
+	return t.copy(v.text()), nil
 }
 
 // quote quotes s for a message, clipped to a readable length.

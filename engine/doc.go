@@ -21,6 +21,8 @@
 // Carts arrive as JSON (cartjson.go): a body is parsed once into an
 // immutable tape (ParseJSON) that the cart contract's checks, and a server
 // reading its own members beside the cart's, walk without parsing again.
+// Tapes are pooled (JSON.Release) and read the body in place; a decoded
+// cart copies its strings out, so it outlives both.
 // The engine is the only importer of github.com/go-json-experiment/json,
 // whose jsontext tokenizer reads the bodies (cartjson_parse.go).
 //

@@ -38,9 +38,11 @@ func (s *Server) chooseBlocks(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	defer req.release()
 	var d *decision
 	j, err := engine.ParseJSON(req.body)
 	if err == nil {
+		defer j.Release()
 		d, err = blocksDecision(j.Root(), g.Program)
 	}
 	var res *engine.Result

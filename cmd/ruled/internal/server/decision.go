@@ -37,13 +37,16 @@ type decision struct {
 	// API sets it; REST sets body instead.
 	cart []byte
 	// body is the cart as a value of the REST request body, which was
-	// parsed once for everything it holds; others are the members of
+	// parsed once for everything it holds (when it Exists); others are the members of
 	// that object that are the request's, not the cart's. bodyErr is why
 	// the body could not be parsed: the cart decoder's words, answered
 	// (and counted) as a rejected cart.
-	body    *engine.JSONValue
+	body    engine.JSONValue
 	others  []string
 	bodyErr error
+	// json is the parse of the REST body that body is a value of, when
+	// the decision parsed it (evaluateBody), for release.
+	json *engine.JSON
 	// cartPath prefixes the paths of the cart's fields in errors: "" when
 	// the cart is the body, "cart." when it is a member of it.
 	cartPath string
@@ -60,7 +63,7 @@ func (d *decision) decodeCart(def engine.CartDefaults) (*engine.Cart, error) {
 	switch {
 	case d.bodyErr != nil:
 		return nil, d.bodyErr
-	case d.body != nil:
+	case d.body.Exists():
 		return d.body.DecodeCart(def, d.others)
 	case d.cart != nil:
 		return engine.DecodeCart(d.cart, def)
@@ -72,26 +75,34 @@ func (d *decision) decodeCart(def engine.CartDefaults) (*engine.Cart, error) {
 // once: the placement fields beside the cart's into d.opt, and the object
 // as the cart, for decide, which skips the placement fields. A body that
 // is not JSON is the cart decoder's to answer, as every other problem
-// with the cart is.
+// with the cart is. The parse reads body in place: body must not change
+// until d is released.
 func evaluateBody(body []byte, d *decision) error {
 	j, err := engine.ParseJSON(body)
 	if err != nil {
 		d.bodyErr = err
 		return nil
 	}
-	root := j.Root()
-	d.body, d.others = &root, placementFields
+	d.json = j
+	d.body, d.others = j.Root(), placementFields
+	var found [3]engine.JSONValue // by placementFields
+	if err := d.body.Fields(placementFields, found[:]); err != nil {
+		return err
+	}
 	taken := map[string]engine.JSONValue{}
-	for name, v := range root.Members() {
-		if !slices.Contains(placementFields, name) {
-			continue
+	for k, v := range found {
+		if v.Exists() {
+			taken[placementFields[k]] = v
 		}
-		if _, dup := taken[name]; dup {
-			return &engine.InputError{Field: name, Message: "duplicate field"}
-		}
-		taken[name] = v
 	}
 	return placementOptions(taken, &d.opt)
+}
+
+// release hands back the parse d read its body from, if any: the cart and
+// the placement options it decoded are copies and stay valid.
+func (d *decision) release() {
+	d.json.Release()
+	d.json, d.body = nil, engine.JSONValue{}
 }
 
 // placementOptions reads placements, visitor_id and view into opt.
@@ -181,7 +192,7 @@ func blocksDecision(body engine.JSONValue, p *engine.Program) (*decision, error)
 		if !v.IsObject() {
 			return nil, typeError("cart", "an object: the cart JSON contract", v)
 		}
-		d.body = &v
+		d.body = v
 	}
 	return d, nil
 }

@@ -41,7 +41,9 @@ func outcomeOf(d *decision, cart *engine.Cart, err error) outcome {
 	return o
 }
 
-// evaluateOutcome reads body as POST /v1/cart/evaluate does: parsed once.
+// evaluateOutcome reads body as POST /v1/cart/evaluate does: parsed once,
+// in place, then released and the body's buffer reused, which must change
+// nothing of what was read.
 func evaluateOutcome(body []byte, def engine.CartDefaults) outcome {
 	body = append([]byte{}, body...) // never nil, as readBody's
 	d := &decision{}
@@ -50,7 +52,21 @@ func evaluateOutcome(body []byte, def engine.CartDefaults) outcome {
 	if err == nil {
 		cart, err = d.decodeCart(def)
 	}
-	return outcomeOf(d, cart, allowPlacementFields(d.inRequest(err)))
+	o := outcomeOf(d, cart, allowPlacementFields(d.inRequest(err)))
+	d.release()
+	scribble(body)
+	return o
+}
+
+// scribble overwrites a released body, as the next request does, and
+// parses another body into the released parse's memory.
+func scribble(body []byte) {
+	for i := range body {
+		body[i] = '#'
+	}
+	if j, err := engine.ParseJSON([]byte(`{"placements": ["x#x#x#x#x#x#x#x#x#"], "items": [{"sku": "#####"}]}`)); err == nil {
+		j.Release()
+	}
 }
 
 // evaluateOutcomeV1 reads body as POST /v1/cart/evaluate did: split with
@@ -72,6 +88,7 @@ func evaluateOutcomeV1(body []byte, def engine.CartDefaults) outcome {
 
 // blocksOutcome reads body as POST /v1/blocks does: parsed once.
 func blocksOutcome(body []byte, p *engine.Program) outcome {
+	body = append([]byte{}, body...)
 	j, err := engine.ParseJSON(body)
 	var d *decision
 	if err == nil {
@@ -82,7 +99,10 @@ func blocksOutcome(body []byte, p *engine.Program) outcome {
 		cart, err = d.decodeCart(p.CartDefaults())
 		err = d.inRequest(err)
 	}
-	return outcomeOf(d, cart, err)
+	o := outcomeOf(d, cart, err)
+	j.Release()
+	scribble(body)
+	return o
 }
 
 // blocksOutcomeV1 reads body as POST /v1/blocks did: members with

@@ -29,6 +29,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	defer d.release()
 	err := evaluateBody(d.body, &d.decision)
 	var res *engine.Result
 	if err == nil {
@@ -51,6 +52,15 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 type request struct {
 	decision
 	body []byte
+	buf  *pooledBody // body's buffer
+}
+
+// release hands back the request's pooled memory, its body and its parse,
+// once it is answered: nothing kept of the request refers to either.
+func (d *request) release() {
+	d.decision.release()
+	d.buf.release()
+	d.body, d.buf = nil, nil
 }
 
 // readDecision reads what every decision request carries: ?explain, a JSON
@@ -68,7 +78,9 @@ func (s *Server) readDecision(w http.ResponseWriter, r *http.Request, t *Trust) 
 		d.ids = d.who.ids
 	}
 	if aerr == nil {
-		d.body, aerr = readBody(w, r, s.opt.MaxBodyBytes)
+		if d.buf, aerr = readPooledBody(w, r, s.opt.MaxBodyBytes); aerr == nil {
+			d.body = d.buf.data
+		}
 	}
 	if aerr != nil {
 		aerr.write(w)
@@ -148,7 +160,7 @@ func (s *Server) decide(g *engine.Generation, d *decision, api string) (*engine.
 			}
 			res.Membership = d.who.status(opt.Explain)
 			s.metrics.evaluated(api, cart.Currency, res)
-			if s.opt.Record != nil && (d.cart != nil || d.body != nil) { // a cart was sent
+			if s.opt.Record != nil && (d.cart != nil || d.body.Exists()) { // a cart was sent
 				s.opt.Record(cart, opt)
 			}
 			return res, nil
