@@ -82,3 +82,34 @@ func TestHeadroomLimit(t *testing.T) {
 		t.Error("no resident size on Linux")
 	}
 }
+
+// TestHeadroomSteady: with a steady factor, the limit after a reload is not
+// lifted but set to that factor times the size at rest just measured.
+func TestHeadroomSteady(t *testing.T) {
+	t.Cleanup(func() { debug.SetMemoryLimit(math.MaxInt64) })
+	h := &headroom{factor: 1.4, steady: 1.5, rest: 100 << 20}
+	h.tighten()
+	h.release()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h.mu.Lock()
+		measured, want := h.rest != 100<<20, h.steadyLimit()
+		h.mu.Unlock()
+		if got := debug.SetMemoryLimit(-1); measured && got == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("limit after the reload = %d, want steady %d", debug.SetMemoryLimit(-1), want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.mu.Lock()
+	rest, other, limit := h.rest, h.other, h.steadyLimit()
+	h.mu.Unlock()
+	if want := int64(float64(rest) + 0.5*float64(rest+other)); limit != want || limit == math.MaxInt64 {
+		t.Errorf("steady limit = %d, want %d (rest %d, other %d)", limit, want, rest, other)
+	}
+	if (&headroom{factor: 1.4}).steadyLimit() != math.MaxInt64 {
+		t.Error("no steady factor should leave no limit between reloads")
+	}
+}

@@ -63,6 +63,7 @@ type serveCmd struct {
 
 	storeFlag          `embed:""`
 	ReloadMemory       float64 `name:"reload-memory" help:"During a reload, keep the process within this many times its size at rest (the runtime's soft memory limit, lifted after the swap); 0 turns it off, and GOMEMLIMIT set in the environment wins (${default})." default:"1.4" placeholder:"FACTOR" env:"RULED_RELOAD_MEMORY"`
+	ServeMemory        float64 `name:"serve-memory" help:"Between reloads, keep the process within this many times its size at rest (the runtime's soft memory limit: heavy traffic makes the collector run more often instead of growing the heap); 0 leaves the collector's default pacing, and GOMEMLIMIT set in the environment wins (${default})." default:"1.5" placeholder:"FACTOR" env:"RULED_SERVE_MEMORY"`
 	OnStoreUnavailable string  `name:"on-store-unavailable" help:"When the usage store cannot answer, evaluations skip the rules with limits, budgets or generated codes (skip, explained) or answer 503 store_unavailable (fail-closed). Orders answer 503 either way." enum:"skip,fail-closed" default:"skip" env:"RULED_ON_STORE_UNAVAILABLE"`
 }
 
@@ -80,6 +81,7 @@ func (c *serveCmd) run(e *env) int {
 	p := &pipeline{dir: dir}
 	var keyFile atomic.Pointer[string] // of the last build: the watch follows it
 	room := newHeadroom(c.ReloadMemory)
+	room.steady = c.ServeMemory
 	opt := server.Options{
 		Compile: func() (*server.Build, error) {
 			room.tighten()
