@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // headroom bounds the memory a reload takes beyond the process's size at
@@ -61,7 +62,7 @@ import (
 type headroom struct {
 	factor  float64
 	steady  float64 // the bound between reloads; 0: none (see settle)
-	firstGC int // GC percent of the first build; 0: the default pacing
+	firstGC int     // GC percent of the first build; 0: the default pacing
 	mu      sync.Mutex
 	rest    uint64 // bytes the runtime held in use at rest after the last reload (see inUse)
 	other   uint64 // the process's other resident bytes then (see resident)
@@ -75,6 +76,11 @@ type headroom struct {
 
 // firstBuildGC is the first build's collector pacing (see headroom).
 const firstBuildGC = 40
+
+// settleAfter is how long after a swap the old rule set is collected and
+// the size at rest measured: requests that began before the swap finish
+// with the old rule set (an evaluation takes well under a millisecond).
+const settleAfter = 100 * time.Millisecond
 
 func newHeadroom(factor float64) *headroom {
 	_, operator := os.LookupEnv("GOMEMLIMIT")
@@ -123,6 +129,9 @@ func (h *headroom) release() {
 		if first {
 			debug.FreeOSMemory() // a full collection, then the freed pages returned
 		} else {
+			// Requests that began before the swap still hold the old rule
+			// set; measured with it, the size at rest would count both.
+			time.Sleep(settleAfter)
 			runtime.GC() // the pages it frees are the next reload's
 		}
 		rest, held, rss := inUse()

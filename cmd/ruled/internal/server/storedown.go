@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"weak"
 
 	"github.com/ruled/ruled/engine"
 )
@@ -51,19 +52,20 @@ func (s *Server) failClosed(p *engine.Program, v *usageView) error {
 }
 
 // limitedProgram remembers, for the program last asked about, whether it
-// has rules with limits, budgets or generated codes.
+// has rules with limits, budgets or generated codes. It does not keep the
+// program alive: after a reload the old one is collected.
 type limitedProgram struct {
-	p   *engine.Program
+	p   weak.Pointer[engine.Program]
 	yes bool
 }
 
 // limited reports whether a rule of p has usage limits, a budget or
 // generated codes, computed once per rule set.
 func (s *Server) limited(p *engine.Program) bool {
-	if c := s.limitedOf.Load(); c != nil && c.p == p {
+	if c := s.limitedOf.Load(); c != nil && c.p.Value() == p {
 		return c.yes
 	}
-	c := &limitedProgram{p: p}
+	c := &limitedProgram{p: weak.Make(p)}
 	set := p.Set()
 	for i := range set.CartRules {
 		if set.CartRules[i].Limited() {
