@@ -32,9 +32,7 @@ type placement struct {
 type blockIndex struct {
 	always     []int32
 	byAudience map[int][]int32
-	byCategory map[string][]int32
-	bySKU      map[string][]int32
-	byAttr     map[dsl.AttrValue][]int32
+	lineIndex
 }
 
 // block is a dynamic block ready to select.
@@ -70,8 +68,7 @@ func (p *Program) compileBlocks(l *diag.List, compiled *conditions) {
 }
 
 func (pl *placement) index() {
-	pl.idx = blockIndex{byAudience: map[int][]int32{}, byCategory: map[string][]int32{},
-		bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}}
+	pl.idx = blockIndex{byAudience: map[int][]int32{}, lineIndex: newLineIndex()}
 	for i, b := range pl.blocks {
 		at := int32(i)
 		if b.when != nil {
@@ -89,15 +86,7 @@ func (pl *placement) index() {
 		for _, a := range need.Audiences {
 			pl.idx.byAudience[a] = append(pl.idx.byAudience[a], at)
 		}
-		for _, c := range need.Categories {
-			pl.idx.byCategory[c] = append(pl.idx.byCategory[c], at)
-		}
-		for _, k := range need.SKUs {
-			pl.idx.bySKU[k] = append(pl.idx.bySKU[k], at)
-		}
-		for _, a := range need.Attrs {
-			pl.idx.byAttr[a] = append(pl.idx.byAttr[a], at)
-		}
+		pl.idx.lineIndex.add(at, need)
 	}
 }
 
@@ -119,25 +108,7 @@ func (pl *placement) candidates(ev *evaluation, set []uint64, out []int32) []int
 			}
 		}
 	}
-	if len(pl.idx.byCategory)+len(pl.idx.bySKU)+len(pl.idx.byAttr) > 0 {
-		for _, it := range ev.env.Items {
-			for _, c := range it.Categories {
-				add(pl.idx.byCategory[c])
-			}
-			add(pl.idx.bySKU[it.SKU])
-			if len(pl.idx.byAttr) > 0 {
-				it.EachAttr(func(name string, v *dsl.Value) {
-					if !v.IsList {
-						add(pl.idx.byAttr[dsl.AttrValue{Name: name, Value: v.Str}])
-						return
-					}
-					for _, e := range v.List {
-						add(pl.idx.byAttr[dsl.AttrValue{Name: name, Value: e}])
-					}
-				})
-			}
-		}
-	}
+	pl.idx.lists(ev.env.Items, add)
 	out = out[:0]
 	for w, word := range set {
 		for ; word != 0; word &= word - 1 {

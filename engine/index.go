@@ -48,13 +48,62 @@ type clause struct {
 // index lists rule indexes (into Program.rules, ascending, so in rule
 // order) by what a cart must carry for them to be candidates.
 type index struct {
-	always     []int32                   // enabled rules with no coupon and nothing known they require
-	byAudience [][]int32                 // per registry index: enabled rules without coupon that may need it
-	byCategory map[string][]int32        // per folded category: rules that may need a line in it
-	bySKU      map[string][]int32        // per folded SKU: rules that may need a line of it
-	byAttr     map[dsl.AttrValue][]int32 // per attribute text: rules that may need a line with it
-	byCoupon   map[string][]int32        // per folded code: every rule that accepts it, disabled ones too
-	generated  []int32                   // rules that accept their generated codes (checked with Options.Limits)
+	always     []int32            // enabled rules with no coupon and nothing known they require
+	byAudience [][]int32          // per registry index: enabled rules without coupon that may need it
+	lineIndex                     // rules that may need a line with a category, SKU or attribute text
+	byCoupon   map[string][]int32 // per folded code: every rule that accepts it, disabled ones too
+	generated  []int32            // rules that accept their generated codes (checked with Options.Limits)
+}
+
+// lineIndex lists rules (or a placement's blocks) under the texts of a
+// cart's lines one of which they require.
+type lineIndex struct {
+	byCategory map[string][]int32        // per folded category
+	bySKU      map[string][]int32        // per folded SKU
+	byAttr     map[dsl.AttrValue][]int32 // per attribute text
+}
+
+func newLineIndex() lineIndex {
+	return lineIndex{byCategory: map[string][]int32{}, bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}}
+}
+
+// add lists at under the line texts of need.
+func (x *lineIndex) add(at int32, need dsl.Requirement) {
+	for _, c := range need.Categories {
+		x.byCategory[c] = append(x.byCategory[c], at)
+	}
+	for _, k := range need.SKUs {
+		x.bySKU[k] = append(x.bySKU[k], at)
+	}
+	for _, a := range need.Attrs {
+		x.byAttr[a] = append(x.byAttr[a], at)
+	}
+}
+
+// lists calls f with the list of each category, SKU and attribute text of
+// the lines (f may be given a list more than once).
+func (x *lineIndex) lists(items []*dsl.ItemEnv, f func([]int32)) {
+	if len(x.byCategory)+len(x.bySKU)+len(x.byAttr) == 0 {
+		return
+	}
+	for _, it := range items {
+		for _, c := range it.Categories {
+			f(x.byCategory[c])
+		}
+		f(x.bySKU[it.SKU])
+		if len(x.byAttr) == 0 {
+			continue
+		}
+		it.EachAttr(func(name string, v *dsl.Value) {
+			if !v.IsList {
+				f(x.byAttr[dsl.AttrValue{Name: name, Value: v.Str}])
+				return
+			}
+			for _, e := range v.List {
+				f(x.byAttr[dsl.AttrValue{Name: name, Value: e}])
+			}
+		})
+	}
 }
 
 // share records the clauses and predicate of every rule and builds the
@@ -80,8 +129,7 @@ func (p *Program) share() {
 	preds := map[string]int32{}
 	predOf := map[*dsl.Program]int32{}
 	var predProgs []*dsl.Program
-	p.idx = index{byAudience: make([][]int32, len(p.audiences)), byCategory: map[string][]int32{},
-		bySKU: map[string][]int32{}, byAttr: map[dsl.AttrValue][]int32{}, byCoupon: map[string][]int32{}}
+	p.idx = index{byAudience: make([][]int32, len(p.audiences)), lineIndex: newLineIndex(), byCoupon: map[string][]int32{}}
 	pred := func(prog *dsl.Program) int32 {
 		if prog == nil {
 			return -1
@@ -136,15 +184,7 @@ func (p *Program) share() {
 		for _, a := range need.Audiences {
 			p.idx.byAudience[a] = append(p.idx.byAudience[a], at)
 		}
-		for _, c := range need.Categories {
-			p.idx.byCategory[c] = append(p.idx.byCategory[c], at)
-		}
-		for _, k := range need.SKUs {
-			p.idx.bySKU[k] = append(p.idx.bySKU[k], at)
-		}
-		for _, a := range need.Attrs {
-			p.idx.byAttr[a] = append(p.idx.byAttr[a], at)
-		}
+		p.idx.lineIndex.add(at, need)
 	}
 	p.clauses = make([]clause, len(firsts))
 	for id, c := range firsts {

@@ -197,26 +197,7 @@ func (ev *evaluation) candidates() []int32 {
 			extra = append(extra, p.idx.generated...)
 		}
 	}
-	if len(p.idx.byCategory)+len(p.idx.bySKU)+len(p.idx.byAttr) > 0 {
-		for _, it := range ev.env.Items {
-			for _, c := range it.Categories {
-				extra = append(extra, p.idx.byCategory[c]...)
-			}
-			extra = append(extra, p.idx.bySKU[it.SKU]...)
-			if len(p.idx.byAttr) == 0 {
-				continue
-			}
-			it.EachAttr(func(name string, v *dsl.Value) {
-				if !v.IsList {
-					extra = append(extra, p.idx.byAttr[dsl.AttrValue{Name: name, Value: v.Str}]...)
-					return
-				}
-				for _, e := range v.List {
-					extra = append(extra, p.idx.byAttr[dsl.AttrValue{Name: name, Value: e}]...)
-				}
-			})
-		}
-	}
+	p.idx.lists(ev.env.Items, func(l []int32) { extra = append(extra, l...) })
 	// The lists are each ascending but overlap: a bit per rule merges
 	// them in order without sorting.
 	if cap(s.candBits) < words {
