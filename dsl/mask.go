@@ -81,81 +81,78 @@ func (l *Lines) mark(id int32, j int) {
 	l.bits[id] |= 1 << j
 }
 
-func (l *Lines) category(id int32, c string) uint64 {
+// answer is the mask of the text numbered id, of one kind: from the table,
+// which index fills for that kind on first use, or, for a text without a
+// number in l's MaskKeys, by asking each line whether it has the text.
+func (l *Lines) answer(id int32, kind uint8, index func(), has func(*ItemEnv) bool) uint64 {
 	if !l.known(id) {
 		var m uint64
 		for j, it := range l.env.Items {
-			if slices.Contains(it.Categories, c) {
+			if has(it) {
 				m |= 1 << j
 			}
 		}
 		return m
 	}
-	if l.ready&readyCats == 0 {
-		for j, it := range l.env.Items {
-			for _, c := range it.Categories {
-				if id, ok := l.keys.cats[c]; ok {
-					l.mark(id, j)
-				}
-			}
-		}
-		l.ready |= readyCats
+	if l.ready&kind == 0 {
+		index()
+		l.ready |= kind
 	}
 	return l.bits[id]
 }
 
-func (l *Lines) attr(id int32, a AttrValue) uint64 {
-	if !l.known(id) {
-		var m uint64
-		for j, it := range l.env.Items {
-			it.EachAttr(func(name string, v *Value) {
-				if name == a.Name && (!v.IsList && v.Str == a.Value || v.IsList && slices.Contains(v.List, a.Value)) {
-					m |= 1 << j
-				}
-			})
-		}
-		return m
-	}
-	if l.ready&readyAttrs == 0 {
-		for j, it := range l.env.Items {
-			it.EachAttr(func(name string, v *Value) {
-				if !v.IsList {
-					if id, ok := l.keys.attrs[AttrValue{name, v.Str}]; ok {
-						l.mark(id, j)
-					}
-					return
-				}
-				for _, e := range v.List {
-					if id, ok := l.keys.attrs[AttrValue{name, e}]; ok {
-						l.mark(id, j)
-					}
-				}
-			})
-		}
-		l.ready |= readyAttrs
-	}
-	return l.bits[id]
+func (l *Lines) category(id int32, c string) uint64 {
+	return l.answer(id, readyCats, l.indexCategories, func(it *ItemEnv) bool { return slices.Contains(it.Categories, c) })
 }
 
 func (l *Lines) sku(id int32, s string) uint64 {
-	if !l.known(id) {
-		var m uint64
-		for j, it := range l.env.Items {
-			if it.SKU == s {
-				m |= 1 << j
-			}
-		}
-		return m
-	}
-	if l.ready&readySKUs == 0 {
-		for j, it := range l.env.Items {
-			if id, ok := l.keys.skus[it.SKU]; ok {
+	return l.answer(id, readySKUs, l.indexSKUs, func(it *ItemEnv) bool { return it.SKU == s })
+}
+
+func (l *Lines) attr(id int32, a AttrValue) uint64 {
+	return l.answer(id, readyAttrs, l.indexAttrs, func(it *ItemEnv) bool {
+		found := false
+		it.EachAttr(func(name string, v *Value) {
+			found = found || name == a.Name && (!v.IsList && v.Str == a.Value || v.IsList && slices.Contains(v.List, a.Value))
+		})
+		return found
+	})
+}
+
+func (l *Lines) indexCategories() {
+	for j, it := range l.env.Items {
+		for _, c := range it.Categories {
+			if id, ok := l.keys.cats[c]; ok {
 				l.mark(id, j)
 			}
 		}
-		l.ready |= readySKUs
 	}
-	return l.bits[id]
+}
+
+func (l *Lines) indexSKUs() {
+	for j, it := range l.env.Items {
+		if id, ok := l.keys.skus[it.SKU]; ok {
+			l.mark(id, j)
+		}
+	}
+}
+
+func (l *Lines) indexAttrs() {
+	for j, it := range l.env.Items {
+		it.EachAttr(func(name string, v *Value) {
+			if !v.IsList {
+				if id, ok := l.keys.attrs[AttrValue{name, v.Str}]; ok {
+					l.mark(id, j)
+				}
+				return
+			}
+			for _, e := range v.List {
+				if id, ok := l.keys.attrs[AttrValue{name, e}]; ok {
+					l.mark(id, j)
+				}
+			}
+		})
+	}
 }
 
 // MaskKeys numbers the texts masks test. Numbers are given as masks are

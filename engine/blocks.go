@@ -102,8 +102,8 @@ func (pl *placement) candidates(ev *evaluation, set []uint64, out []int32) []int
 	}
 	add(pl.idx.always)
 	if len(pl.idx.byAudience) > 0 {
-		for a, in := range ev.env.Member {
-			if in {
+		for _, id := range ev.cart.Segments {
+			if a, ok := ev.p.byID[id]; ok {
 				add(pl.idx.byAudience[a])
 			}
 		}
@@ -201,11 +201,10 @@ func (ev *evaluation) blockMatches(b *block, applied map[string]bool, explain bo
 		var fired []string
 		for _, id := range b.RelatedRules {
 			if applied[id] {
-				if !explain {
-					fired = append(fired, id)
-					break // one is enough
-				}
 				fired = append(fired, id)
+				if !explain {
+					break // one is enough; the reason names them all
+				}
 			}
 		}
 		if len(fired) == 0 {
