@@ -17,14 +17,7 @@ import (
 // positions (lines, comments, non-ASCII text) and the places where
 // quickParse must give up.
 func quickCorpus(t testing.TB) []string {
-	out := []string{
-		`audience("VIP Shoppers")`,
-		`not audience("Churn Risk") and cart.subtotal >= 100`,
-		`customer.group in ["general", "wholesale"] and shipping.country == "US"`,
-		`sum(filter(items, "socks" in item.categories), item.qty) >= 3`,
-		`item.sku in ["p1", "p2"] and item.attributes.color contains "red"`,
-		`any(items, any(items, item.qty > 1))`, `count(items) == 3`, `((((`, `"`, `a.b.c.d`,
-		`shipping.postcode starts with "9" or item.attributes.size >= -1.5`,
+	out := append(slices.Clone(compileSeeds),
 		"  # leading comment\n  cart.subtotal >= 50 # trailing\n  AND   audience('Énorme ☃')\n",
 		"NOT (a OR b) && !c || d", `x not in [1, 2,]`, `x NOT CONTAINS "y"`, `x ends WITH "z"`,
 		`a == - 5`, `a == -5.25`, `f()`, `f(a, b or c, [])`, `[]`, `[1]`, `true`, `FALSE == x`,
@@ -32,7 +25,7 @@ func quickCorpus(t testing.TB) []string {
 		`a == "x\"y"`, `a == "caf\xe9"`, `1.x`, `1. == 2`, `a == 1abc`, `a == 'x' and`, `(a`, `a)`,
 		`a == "unterminated`, `a $ b`, `a.b.c == d.e`, `x == ((1))`, `not not a`, `! ! a`,
 		`count(items, item.qty >= 2) > 1 and any(items, item.price < 10 and "x" in item.categories)`,
-	}
+	)
 	re := regexp.MustCompile(`(?m)^\s*(?:-\s+)?(?:when|items|if|where)\s*:\s*(.+)$`)
 	for _, root := range []string{"testdata", "../testdata", "../loader/testdata", "../cmd/ruled/testdata"} {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

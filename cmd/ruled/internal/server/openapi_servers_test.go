@@ -163,19 +163,7 @@ func ordersServers(t *testing.T) (ord, down, downClosed string) {
 // tokens issued by "shop".
 func issuerServer(t *testing.T, secret []byte) string {
 	t.Helper()
-	v, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{secret}, Issuer: "shop"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	compile := compileDir(demo)
-	_, ts := start(t, Options{Compile: func() (*Build, error) {
-		b, err := compile()
-		if b != nil {
-			b.Trust = &Trust{Verifier: v}
-		}
-		return b, err
-	}})
-	return ts.URL
+	return keyedServer(t, membership.Keys{Secrets: [][]byte{secret}, Issuer: "shop"}, false)
 }
 
 // togetherStore is the SQLite store with one change, for the orders of

@@ -16,7 +16,13 @@ import (
 // trust of bodies.
 func signedServer(t *testing.T, secret []byte, untrustedBody bool) string {
 	t.Helper()
-	v, err := membership.NewVerifier(membership.Keys{Secrets: [][]byte{secret}, Leeway: 30 * time.Second})
+	return keyedServer(t, membership.Keys{Secrets: [][]byte{secret}, Leeway: 30 * time.Second}, untrustedBody)
+}
+
+// keyedServer serves the demo store with membership verified by keys.
+func keyedServer(t *testing.T, keys membership.Keys, untrustedBody bool) string {
+	t.Helper()
+	v, err := membership.NewVerifier(keys)
 	if err != nil {
 		t.Fatal(err)
 	}
